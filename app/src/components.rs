@@ -1,0 +1,158 @@
+//! Pieces every page uses: the header with navigation, error display, field errors.
+
+use domain::model::Role;
+use domain::policy::{authorize, Action, Actor};
+use domain::validation::FieldErrors;
+use leptos::prelude::*;
+
+use crate::api::{CurrentUser, Logout};
+use crate::AppError;
+
+/// The signed-in user, loaded once per page load (signing in or out reloads the page).
+#[derive(Clone, Copy)]
+pub struct CurrentUserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+/// Renders `render(user)` when the signed-in user may perform `action`, the access-denied page otherwise.
+/// The same policy the server enforces decides; this only spares the user a page of errors.
+#[component]
+pub fn Authorized<F, V>(action: Action, render: F) -> impl IntoView
+where
+    F: Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let me = expect_context::<CurrentUserResource>().0;
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(user)) => {
+                            let actor = Actor { user_id: user.id, role: user.role };
+                            match authorize(Some(&actor), action) {
+                                Ok(()) => render(user).into_any(),
+                                Err(_) => view! { <crate::pages::ForbiddenPage /> }.into_any(),
+                            }
+                        }
+                        Ok(None) => view! { <ErrorMessage error=AppError::Unauthenticated /> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Full page load of `path` after a sign-in or sign-out, so every part of the page starts fresh.
+pub fn reload_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().assign(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let me = expect_context::<CurrentUserResource>().0;
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">"AI SEO Architects"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(user)) => view! { <SignedInHeader user /> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}
+
+#[component]
+fn SignedInHeader(user: CurrentUser) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            reload_to("/login");
+        }
+    });
+    let is_admin = user.role == Role::Admin;
+    view! {
+        <nav aria-label="Main" class="main-nav">
+            <ul>
+                <li><a href="/">"Dashboard"</a></li>
+                <li><a href="/account">"Account"</a></li>
+                <Show when=move || is_admin>
+                    <li><a href="/admin/users">"Users"</a></li>
+                    <li><a href="/admin/audit">"Audit trail"</a></li>
+                </Show>
+            </ul>
+        </nav>
+        <div class="user-box">
+            <span class="user-name">{user.name.clone()}</span>
+            <span class="user-role">{user.role.label()}</span>
+            <ActionForm action=logout>
+                <button type="submit" class="link-button">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// A page-level error, announced to screen readers.
+#[component]
+pub fn ErrorMessage(error: AppError) -> impl IntoView {
+    let sign_in = matches!(error, AppError::Unauthenticated);
+    view! {
+        <div class="flash flash-error" role="alert">
+            <p>{error.to_string()}</p>
+            <Show when=move || sign_in>
+                <p><a href="/login">"Sign in again"</a></p>
+            </Show>
+        </div>
+    }
+}
+
+/// The message for one field, rendered next to it with an id the input points at (`aria-describedby`).
+#[component]
+pub fn FieldError(id: &'static str, field: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+    move || {
+        errors.get().and_then(|e| e.get(field).map(str::to_string)).map(|message| {
+            view! { <p class="field-error" id=id role="alert">{message}</p> }
+        })
+    }
+}
+
+/// An action's latest result as a plain signal.
+pub fn result_of<S>(action: ServerAction<S>) -> Signal<Option<Result<S::Output, AppError>>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get())
+}
+
+/// The field errors out of an action's latest result.
+pub fn field_errors_of<T: Clone + Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+) -> Signal<Option<FieldErrors>> {
+    Signal::derive(move || match value.get() {
+        Some(Err(AppError::Validation(errors))) => Some(errors),
+        _ => None,
+    })
+}
+
+/// A non-field error out of an action's latest result (field errors are shown next to their fields).
+#[component]
+pub fn ActionError<T: Clone + Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> impl IntoView {
+    move || match value.get() {
+        Some(Err(AppError::Validation(_))) => Some(
+            view! { <p class="flash flash-error" role="alert">"Please correct the fields marked below."</p> }
+                .into_any(),
+        ),
+        Some(Err(e)) => Some(view! { <ErrorMessage error=e /> }.into_any()),
+        _ => None,
+    }
+}

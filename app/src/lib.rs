@@ -1,0 +1,83 @@
+//! The Leptos application: pages, components and the server functions they call.
+//!
+//! Server functions are thin: find the caller, ask [`domain::policy`], call the domain crate, map errors
+//! into [`AppError`]. Server-only code sits behind the `ssr` feature.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub use error::AppError;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The server's security-headers middleware chose this request's CSP nonce; the hydration scripts carry it.
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<state::CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let me = Resource::new_blocking(|| (), |_| api::get_me());
+    provide_context(components::CurrentUserResource(me));
+
+    // Marks the page as interactive once the WASM has hydrated it (tests wait for this).
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ai-seo-architects.css" />
+        <Title formatter=|text| format!("{text} · AI SEO Architects") />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <components::Header />
+            <main id="main" tabindex="-1">
+                // Async: every page is rendered whole on the server (header, user, data), so it is usable
+                // before the WASM arrives and without JavaScript.
+                <Routes fallback=|| view! { <pages::NotFoundPage /> }>
+                    <Route path=path!("/login") ssr=SsrMode::Async view=pages::login::LoginPage />
+                    <Route path=path!("/") ssr=SsrMode::Async view=pages::DashboardPage />
+                    <Route path=path!("/account") ssr=SsrMode::Async view=pages::account::AccountPage />
+                    <Route path=path!("/admin/users") ssr=SsrMode::Async view=pages::users::UsersPage />
+                    <Route path=path!("/admin/users/new") ssr=SsrMode::Async view=pages::users::NewUserPage />
+                    <Route path=path!("/admin/users/:id") ssr=SsrMode::Async view=pages::users::UserPage />
+                    <Route path=path!("/admin/audit") ssr=SsrMode::Async view=pages::audit::AuditPage />
+                    <Route path=path!("/forbidden") ssr=SsrMode::Async view=pages::ForbiddenPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

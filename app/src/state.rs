@@ -1,0 +1,55 @@
+//! Server-side state shared with server functions through Leptos context.
+
+use axum::extract::FromRef;
+use domain::policy::Actor;
+use domain::throttle::LoginThrottle;
+use leptos::config::LeptosOptions;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub throttle: Arc<LoginThrottle>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Put in the request's extensions by the server's authentication middleware: who is calling.
+#[derive(Debug, Clone, Default)]
+pub struct Caller(pub Option<crate::api::CurrentUser>);
+
+impl Caller {
+    pub fn actor(&self) -> Option<Actor> {
+        self.0.as_ref().map(|u| Actor { user_id: u.id, role: u.role })
+    }
+}
+
+/// The client's address as the server's middleware determined it (peer address, or the forwarded one
+/// when the deployment says a proxy sets it).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+/// Keys of the values kept in a session.
+pub mod session_keys {
+    pub const USER_ID: &str = "uid";
+    pub const VERSION: &str = "ver";
+    pub const SEEN: &str = "seen";
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct SessionStamp {
+    pub user_id: Uuid,
+    pub version: i32,
+}
+
+/// The nonce of this response's Content-Security-Policy, for inline scripts that Leptos writes.
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);

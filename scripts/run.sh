@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs the app on embedded defaults at http://127.0.0.1:3000:
+# a local Postgres database (the machine's, or a throwaway cluster under /var/tmp when none answers),
+# in-memory sessions unless REDIS_URL is set, migrations applied, a first admin created and printed.
+# Usage: scripts/run.sh [--release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/aiseo-target}"
+
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/aiseo"
+    psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'aiseo'" postgres | grep -q 1 ||
+      psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE aiseo" postgres >/dev/null
+  else
+    # No Postgres answers: a throwaway cluster of Debian's postgresql, trust auth, port 5439.
+    command -v pg_ctlcluster >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+    bin="/usr/lib/postgresql/$(ls /usr/lib/postgresql | sort -V | tail -n1)/bin"
+    data=/var/tmp/aiseo-pg
+    if [[ ! -d $data ]]; then
+      mkdir -p "$data" && chown postgres "$data"
+      runuser -u postgres -- "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
+    fi
+    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -o "-p 5439 -k /tmp" -l "$data/log" status >/dev/null ||
+      runuser -u postgres -- "$bin/pg_ctl" -D "$data" -o "-p 5439 -k /tmp" -l "$data/log" -w start >/dev/null
+    psql -h 127.0.0.1 -p 5439 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'aiseo'" postgres | grep -q 1 ||
+      psql -h 127.0.0.1 -p 5439 -U postgres -c "CREATE DATABASE aiseo" postgres >/dev/null
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5439/aiseo"
+  fi
+fi
+
+scripts/build.sh "$@"
+profile=debug; [[ "${1:-}" == "--release" ]] && profile=release
+bin="$CARGO_TARGET_DIR/$profile/server"
+
+# The first admin: created once, its password kept in target/ so later runs print the same login.
+export ADMIN_EMAIL="${ADMIN_EMAIL:-admin@aiseo.local}"
+export ADMIN_NAME="${ADMIN_NAME:-Administrator}"
+secret=target/dev-admin-password
+if [[ -z "${ADMIN_PASSWORD:-}" ]]; then
+  mkdir -p target
+  [[ -s $secret ]] || tr -dc 'A-HJ-NP-Za-km-z2-9' </dev/urandom | head -c 20 >"$secret"
+  ADMIN_PASSWORD="$(cat "$secret")"
+fi
+export ADMIN_PASSWORD
+export APP_ENV="${APP_ENV:-development}" LOG_FORMAT="${LOG_FORMAT:-pretty}" LISTEN_ADDR="${LISTEN_ADDR:-127.0.0.1:3000}"
+
+cat <<MSG
+
+  AI SEO Architects is starting at http://$LISTEN_ADDR
+  Sign in as $ADMIN_EMAIL with password: $ADMIN_PASSWORD
+  (created on first start; if this database already had users, their passwords stand)
+  Database: $DATABASE_URL   Sessions: ${REDIS_URL:-in memory (set REDIS_URL for Redis)}
+
+MSG
+exec "$bin" serve

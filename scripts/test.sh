@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test: cargo's unit and integration tests (real Postgres and Redis, a database per test),
+# then the Playwright suite in Debian's Chromium against a freshly built server on its own database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/aiseo-target}"
+export CARGO_TERM_COLOR=never
+
+echo "== cargo test"
+cargo test -p ai-seo-architects -p app -p server --features ai-seo-architects/server 2>&1 | tee /tmp/aiseo-cargo-test.log
+cargo_status=${PIPESTATUS[0]}
+grep -E '^test result:' /tmp/aiseo-cargo-test.log | awk '{p+=$4; f+=$6} END {print "cargo summary: " p " passed, " f " failed"}'
+[[ $cargo_status == 0 ]] || { echo "cargo test failed"; exit "$cargo_status"; }
+
+echo "== build site and server"
+scripts/build.sh
+
+echo "== end-to-end (Playwright, Chromium)"
+db="aiseo_e2e_$$"
+port="${E2E_PORT:-3123}"
+psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" postgres >/dev/null
+log=/tmp/aiseo-e2e-server.log
+DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" REDIS_URL="redis://127.0.0.1:6379" REDIS_KEY_PREFIX="aiseo-e2e-$$" \
+  LISTEN_ADDR="127.0.0.1:$port" APP_ENV=development LOG_LEVEL=warn \
+  ADMIN_EMAIL=admin@aiseo.test ADMIN_PASSWORD=admin-password-e2e ADMIN_NAME="E2E Admin" \
+  "$CARGO_TARGET_DIR/debug/server" serve >"$log" 2>&1 &
+server_pid=$!
+cleanup() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$log"; echo "server exited"; exit 1; }
+  sleep 0.2
+done
+set +e
+(cd end2end && E2E_BASE_URL="http://127.0.0.1:$port" E2E_ADMIN_EMAIL=admin@aiseo.test \
+  E2E_ADMIN_PASSWORD=admin-password-e2e E2E_ADMIN_NAME="E2E Admin" npx playwright test)
+e2e_status=$?
+set -e
+if [[ $e2e_status != 0 ]]; then
+  echo "--- server log (last 50 lines)"; tail -n 50 "$log"
+fi
+exit $e2e_status

@@ -1,0 +1,197 @@
+//! The axum server: builds the app from a [`Config`], serves it, and shuts down gracefully.
+
+pub mod config;
+pub mod middleware;
+pub mod ops;
+pub mod sessions;
+pub mod telemetry;
+
+use app::state::AppState;
+use app::{shell, App};
+use axum::Router;
+use domain::throttle::LoginThrottle;
+use domain::DomainError;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
+use tower_sessions_redis_store::fred::prelude::*;
+use tower_sessions_redis_store::RedisStore;
+
+pub use config::Config;
+
+/// What the running app holds besides the router: for /ready and for tests.
+#[derive(Clone)]
+pub struct Services {
+    pub state: AppState,
+    pub redis: Option<Pool>,
+}
+
+/// A Redis pool that fails commands after 2 s while Redis is away and reconnects in the background.
+pub fn redis_pool(url: &str) -> Result<Pool, DomainError> {
+    let config = tower_sessions_redis_store::fred::types::config::Config::from_url(url).map_err(|e| DomainError::Internal(format!("REDIS_URL: {e}")))?;
+    let perf = PerformanceConfig { default_command_timeout: Duration::from_secs(2), ..Default::default() };
+    let conn = ConnectionConfig {
+        connection_timeout: Duration::from_secs(2),
+        internal_command_timeout: Duration::from_secs(2),
+        max_command_attempts: 1,
+        ..Default::default()
+    };
+    let policy = ReconnectPolicy::new_exponential(0, 100, 2_000, 2);
+    let pool = Pool::new(config, Some(perf), Some(conn), Some(policy), 4)
+        .map_err(|e| DomainError::Internal(format!("redis pool: {e}")))?;
+    // Connect in the background: the app starts (degraded) while Redis is down and recovers when it is back.
+    let _ = pool.connect();
+    Ok(pool)
+}
+
+/// Connects (lazily) to Postgres and Redis, runs migrations and the admin bootstrap.
+pub async fn services(config: &Config) -> Result<Services, DomainError> {
+    let pool = domain::store::pool(&config.database_url, config.db_max_connections)?;
+    domain::store::migrate(&pool).await?;
+    bootstrap_admin(&pool, config).await?;
+    let redis = match &config.redis_url {
+        Some(url) if !url.trim().is_empty() => Some(redis_pool(url)?),
+        _ => {
+            tracing::warn!(
+                "REDIS_URL is not set: sessions and login throttling are kept in memory; run one instance only"
+            );
+            None
+        }
+    };
+    let throttle = match &redis {
+        Some(redis) => LoginThrottle::redis(redis.clone(), config.login_limits(), &config.redis_key_prefix),
+        None => LoginThrottle::memory(config.login_limits()),
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("ai-seo-architects")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen_addr)
+        .build();
+    Ok(Services { state: AppState { pool, throttle: Arc::new(throttle), leptos_options }, redis })
+}
+
+/// Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when the database has no user yet.
+async fn bootstrap_admin(pool: &sqlx::PgPool, config: &Config) -> Result<(), DomainError> {
+    let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) else {
+        return Ok(());
+    };
+    if domain::store::users::count(pool).await? > 0 {
+        return Ok(());
+    }
+    create_admin(pool, email, &config.admin_name, password).await?;
+    tracing::info!(%email, "first admin created from ADMIN_EMAIL");
+    Ok(())
+}
+
+/// Creates an admin account (the `create-admin` command and the bootstrap).
+pub async fn create_admin(
+    pool: &sqlx::PgPool,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<domain::model::User, DomainError> {
+    let input = domain::validation::NewUser {
+        email: email.to_string(),
+        name: name.to_string(),
+        role: "admin".into(),
+        password: password.to_string(),
+    };
+    input.validate().map_err(DomainError::Validation)?;
+    let hash = domain::password::hash_blocking(password.to_string()).await?;
+    domain::store::users::create(pool, None, &input, &hash).await
+}
+
+/// The whole HTTP app.
+pub fn router(config: &Config, services: &Services) -> Router {
+    let _ = telemetry::metrics_handle();
+    let state = services.state.clone();
+    let store = match &services.redis {
+        Some(redis) => sessions::Store::Redis(RedisStore::new(redis.clone())),
+        None => sessions::Store::Memory(MemoryStore::default()),
+    };
+    let session_layer = SessionManagerLayer::new(store)
+        .with_name("aiseo_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.cookie_secure())
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let app_routes = Router::<AppState>::new()
+        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(middleware::api_error_status))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(config.trust_forwarded_for, middleware::client_ip))
+        .layer(axum::middleware::from_fn(middleware::same_origin))
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .with_state(state);
+
+    let ops_routes = ops::router(services.clone());
+
+    Router::new()
+        .merge(ops_routes)
+        .merge(app_routes)
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            http::Response::builder()
+                .status(500)
+                .body(axum::body::Body::from("internal error"))
+                .unwrap_or_default()
+        }))
+}
+
+/// Waits for SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DomainError> {
+    let services = services(&config).await?;
+    let app = router(&config, &services);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| DomainError::Internal(format!("server: {e}")))
+}

@@ -1,0 +1,73 @@
+//! `server`: runs the web app, or one of the admin commands.
+
+use clap::{Parser, Subcommand};
+use server::{telemetry, Config};
+
+#[derive(Parser)]
+#[command(name = "server", version, about = "AI SEO Architects: web app and admin commands")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create an admin account. Without --password one is generated and printed once.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        #[arg(long, env = "CREATE_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    telemetry::init_logs(&cli.config.log_level, &cli.config.log_format);
+    let _ = telemetry::metrics_handle();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), domain::DomainError> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(config.listen_addr)
+                .await
+                .map_err(|e| domain::DomainError::Internal(format!("binding {}: {e}", config.listen_addr)))?;
+            tracing::info!(addr = %config.listen_addr, "listening");
+            server::serve(config, listener, server::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let pool = domain::store::pool(&config.database_url, 2)?;
+            domain::store::migrate(&pool).await
+        }
+        Command::CreateAdmin { email, name, password } => {
+            let pool = domain::store::pool(&config.database_url, 2)?;
+            domain::store::migrate(&pool).await?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(domain::password::generate);
+            let user = server::create_admin(&pool, &email, &name, &password).await?;
+            println!("admin created: {} <{}>", user.name, user.email);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Test harness: each test gets its own Postgres database, a server on a free port, and an HTTP client
+//! that keeps the session cookie. A switchable TCP proxy stands between the app and Postgres or Redis so
+//! tests can take a dependency away and bring it back.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use server::Config;
+use sqlx::{Connection, Executor, PgConnection};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub const REDIS_ADDR: &str = "127.0.0.1:6379";
+pub const ADMIN_EMAIL: &str = "admin@agency.test";
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+
+/// A database created for one test and dropped when the guard goes.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn create() -> TestDb {
+        let name = format!("aiseo_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect(PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        TestDb { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), name }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime: do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                if let Ok(mut conn) = PgConnection::connect(PG_ADMIN_URL).await {
+                    let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A TCP proxy to `upstream` that can be switched off (dropping every open connection and refusing new
+/// ones) and on again, on the same port.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    up: Arc<AtomicBool>,
+    cut: Arc<Notify>,
+}
+
+impl Proxy {
+    pub async fn start(upstream: &str) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("proxy addr");
+        let up = Arc::new(AtomicBool::new(true));
+        let cut = Arc::new(Notify::new());
+        let upstream = upstream.to_string();
+        let (up2, cut2) = (up.clone(), cut.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { continue };
+                if !up2.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let cut = cut2.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = TcpStream::connect(&upstream).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut.notified() => {}
+                    }
+                });
+            }
+        });
+        Proxy { addr, up, cut }
+    }
+
+    pub fn down(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        self.cut.notify_waiters();
+    }
+
+    pub fn up(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+pub struct Options {
+    pub redis: bool,
+    pub redis_url: Option<String>,
+    pub database_url: Option<String>,
+    pub redis_prefix: Option<String>,
+    pub account_failures: u32,
+    pub ip_failures: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            redis: true,
+            redis_url: None,
+            database_url: None,
+            redis_prefix: None,
+            account_failures: 5,
+            ip_failures: 50,
+        }
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub base: String,
+    pub pool: sqlx::PgPool,
+    pub db: Arc<TestDb>,
+    pub redis_prefix: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(options: Options) -> TestApp {
+        let db = Arc::new(TestDb::create().await);
+        Self::spawn_on(db, options).await
+    }
+
+    /// Another instance on the same database (scale-out tests).
+    pub async fn spawn_on(db: Arc<TestDb>, options: Options) -> TestApp {
+        let prefix = options.redis_prefix.clone().unwrap_or_else(|| format!("aiseo-test-{}", uuid::Uuid::new_v4().simple()));
+        let redis_url = options
+            .redis_url
+            .clone()
+            .or_else(|| options.redis.then(|| format!("redis://{REDIS_ADDR}")));
+        let config = Config {
+            database_url: options.database_url.clone().unwrap_or_else(|| db.url.clone()),
+            db_max_connections: 5,
+            redis_url,
+            redis_key_prefix: prefix.clone(),
+            listen_addr: "127.0.0.1:0".parse().expect("addr"),
+            app_env: "development".into(),
+            log_level: "warn".into(),
+            log_format: "json".into(),
+            session_idle_minutes: 480,
+            login_max_failures_account: options.account_failures,
+            login_max_failures_ip: options.ip_failures,
+            login_window_seconds: 300,
+            trust_forwarded_for: false,
+            body_limit_bytes: 64 * 1024,
+            site_root: "target/site".into(),
+            admin_email: Some(ADMIN_EMAIL.into()),
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            admin_name: "Ada Admin".into(),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("test pool");
+        tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.await;
+            };
+            if let Err(e) = server::serve(config, listener, shutdown).await {
+                eprintln!("test server stopped: {e}");
+            }
+        });
+        let app = TestApp { base: format!("http://{addr}"), pool, db, redis_prefix: prefix, shutdown: Some(tx) };
+        // Wait until migrations ran and the server answers.
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(res) = client.get(format!("{}/health", app.base)).send().await {
+                if res.status().is_success() {
+                    return app;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("test server did not start");
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client signed in as the bootstrap admin.
+    pub async fn admin(&self) -> Client {
+        let c = self.client();
+        let res = c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(res.status, 200, "admin sign-in: {}", res.body);
+        c
+    }
+
+    /// Creates a user through the admin API and returns a client signed in as them, with their id.
+    pub async fn user(&self, admin: &Client, role: &str) -> (Client, String, String) {
+        let email = format!("{}-{}@agency.test", role.replace('_', "-"), uuid::Uuid::new_v4().simple());
+        let password = "a-good-long-password";
+        let res = admin
+            .post("/api/users/create", &[("email", &email), ("name", "Test User"), ("role", role), ("password", password)])
+            .await;
+        assert_eq!(res.status, 200, "create user: {}", res.body);
+        let id = res.json()["user"]["id"].as_str().expect("id").to_string();
+        let c = self.client();
+        let login = c.login(&email, password).await;
+        assert_eq!(login.status, 200, "user sign-in: {}", login.body);
+        (c, id, email)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+}
+
+/// An HTTP client that behaves like a browser tab for cookies: it keeps the one session cookie.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    pub cookie: Arc<Mutex<Option<String>>>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Client { base: base.to_string(), http, cookie: Arc::new(Mutex::new(None)) }
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookie.lock().expect("cookie lock").clone()
+    }
+
+    pub fn with_cookie(&self, cookie: Option<String>) -> Client {
+        let c = Client::new(&self.base);
+        *c.cookie.lock().expect("cookie lock") = cookie;
+        c
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let cookie = self.session_cookie();
+        let req = match cookie {
+            Some(c) => req.header("cookie", format!("aiseo_session={c}")),
+            None => req,
+        };
+        let res = req.send().await.expect("request");
+        for value in res.headers().get_all("set-cookie") {
+            let Ok(value) = value.to_str() else { continue };
+            if let Some(rest) = value.strip_prefix("aiseo_session=") {
+                let v = rest.split(';').next().unwrap_or("").to_string();
+                let removed = value.contains("Max-Age=0") || v.is_empty();
+                *self.cookie.lock().expect("cookie lock") = if removed { None } else { Some(v) };
+            }
+        }
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.unwrap_or_default();
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.send(self.http.post(format!("{}{path}", self.base)).header("accept", "application/json").form(form)).await
+    }
+
+    pub async fn post_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.http.post(format!("{}{path}", self.base)).form(form);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post("/api/login", &[("email", email), ("password", password)]).await
+    }
+
+    /// The signed-in user's email per the server, or None.
+    pub async fn me(&self) -> Option<String> {
+        let r = self.post("/api/me", &[]).await;
+        assert_eq!(r.status, 200, "me: {}", r.body);
+        r.json()["email"].as_str().map(str::to_string)
+    }
+}

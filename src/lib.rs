@@ -1,0 +1,19 @@
+//! Domain library of AI SEO Architects.
+//!
+//! With default features it holds the plain types, validation and the authorization policy, and compiles
+//! for `wasm32` so the browser validates with the same rules as the server. The `server` feature adds the
+//! Postgres store, password hashing and login throttling.
+
+pub mod error;
+pub mod model;
+pub mod policy;
+pub mod validation;
+
+#[cfg(feature = "server")]
+pub mod password;
+#[cfg(feature = "server")]
+pub mod store;
+#[cfg(feature = "server")]
+pub mod throttle;
+
+pub use error::DomainError;

@@ -1,0 +1,18 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One row of the events table: the activity feed and the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    /// The actor's email at read time, for display.
+    pub actor_email: Option<String>,
+    /// Dotted name such as `user.created`.
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub detail: serde_json::Value,
+}

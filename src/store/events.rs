@@ -1,0 +1,65 @@
+//! The events table: activity feed and audit trail.
+
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::model::Event;
+use crate::DomainError;
+
+/// Appends an event; call it inside the transaction of the change it describes.
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: Option<Uuid>,
+    action: &str,
+    target_type: &str,
+    target_id: &str,
+    detail: Value,
+) -> Result<(), DomainError> {
+    sqlx::query("INSERT INTO events (actor_id, action, target_type, target_id, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(actor)
+        .bind(action)
+        .bind(target_type)
+        .bind(target_id)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+type EventRow = (i64, chrono::DateTime<chrono::Utc>, Option<Uuid>, Option<String>, String, String, String, Value);
+
+fn from_row(r: EventRow) -> Event {
+    Event {
+        id: r.0,
+        at: r.1,
+        actor_id: r.2,
+        actor_email: r.3,
+        action: r.4,
+        target_type: r.5,
+        target_id: r.6,
+        detail: r.7,
+    }
+}
+
+/// Events whose action starts with `action_prefix` (e.g. `user.`), newest first, before `before_id` when given.
+pub async fn list(
+    pool: &PgPool,
+    action_prefix: &str,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Event>, DomainError> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.id, e.at, e.actor_id, u.email, e.action, e.target_type, e.target_id, e.detail
+           FROM events e LEFT JOIN users u ON u.id = e.actor_id
+          WHERE e.action LIKE $1 || '%' AND ($2::bigint IS NULL OR e.id < $2)
+          ORDER BY e.id DESC
+          LIMIT $3",
+    )
+    .bind(action_prefix.replace('%', "").replace('_', "\\_"))
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
