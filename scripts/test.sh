@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/aiseo-target}"
 export CARGO_TERM_COLOR=never
+# Same value as scripts/build.sh: leptos reads it at compile time, so a different value would rebuild it.
+export LEPTOS_OUTPUT_NAME=ai-seo-architects
 
 echo "== cargo test"
 cargo test -p ai-seo-architects -p app -p server --features ai-seo-architects/server 2>&1 | tee /tmp/aiseo-cargo-test.log

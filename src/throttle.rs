@@ -72,7 +72,10 @@ impl LoginThrottle {
 
     /// Refuses when the account or the IP has used up its failures in the current window.
     pub async fn check(&self, email: &str, ip: &str) -> Result<Result<(), Throttled>, DomainError> {
-        let keys = [(self.account_key(email), self.limits.account_max_failures), (self.ip_key(ip), self.limits.ip_max_failures)];
+        let keys = [
+            (self.account_key(email), self.limits.account_max_failures),
+            (self.ip_key(ip), self.limits.ip_max_failures),
+        ];
         let mut wait = Duration::ZERO;
         for (key, max) in keys {
             let (count, remaining) = self.read(&key).await?;
@@ -124,8 +127,10 @@ impl LoginThrottle {
         match &self.backend {
             Backend::Redis(pool) => {
                 let _: i64 = pool.incr(key).await.map_err(redis_err)?;
-                let _: i64 =
-                    pool.expire(key, window.as_secs().max(1) as i64, Some(ExpireOptions::NX)).await.map_err(redis_err)?;
+                let _: i64 = pool
+                    .expire(key, window.as_secs().max(1) as i64, Some(ExpireOptions::NX))
+                    .await
+                    .map_err(redis_err)?;
                 Ok(())
             }
             Backend::Memory(map) => {

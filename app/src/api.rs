@@ -53,7 +53,9 @@ pub mod ssr {
     pub fn is_form_post() -> bool {
         parts()
             .ok()
-            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .and_then(|p| {
+                p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html"))
+            })
             .unwrap_or(false)
     }
 
@@ -174,7 +176,8 @@ pub async fn change_own_password(
         return Err(AppError::Validation(errors));
     }
     let hash = domain::password::hash_blocking(new_password).await?;
-    let version = users::set_password(&state.pool, actor.user_id, actor.user_id, &hash, "user.password_changed").await?;
+    let version =
+        users::set_password(&state.pool, actor.user_id, actor.user_id, &hash, "user.password_changed").await?;
     let session = ssr::session().await?;
     session.cycle_id().await.map_err(ssr::session_error)?;
     session.insert(crate::state::session_keys::VERSION, version).await.map_err(ssr::session_error)?;

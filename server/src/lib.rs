@@ -35,7 +35,8 @@ pub struct Services {
 
 /// A Redis pool that fails commands after 2 s while Redis is away and reconnects in the background.
 pub fn redis_pool(url: &str) -> Result<Pool, DomainError> {
-    let config = tower_sessions_redis_store::fred::types::config::Config::from_url(url).map_err(|e| DomainError::Internal(format!("REDIS_URL: {e}")))?;
+    let config = tower_sessions_redis_store::fred::types::config::Config::from_url(url)
+        .map_err(|e| DomainError::Internal(format!("REDIS_URL: {e}")))?;
     let perf = PerformanceConfig { default_command_timeout: Duration::from_secs(2), ..Default::default() };
     let conn = ConnectionConfig {
         connection_timeout: Duration::from_secs(2),
@@ -152,10 +153,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
-            http::Response::builder()
-                .status(500)
-                .body(axum::body::Body::from("internal error"))
-                .unwrap_or_default()
+            http::Response::builder().status(500).body(axum::body::Body::from("internal error")).unwrap_or_default()
         }))
 }
 

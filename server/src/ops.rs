@@ -74,8 +74,5 @@ async fn ready(State(services): State<Services>) -> Response {
 }
 
 async fn metrics_text() -> impl IntoResponse {
-    (
-        [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        crate::telemetry::metrics_handle().render(),
-    )
+    ([(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::telemetry::metrics_handle().render())
 }

@@ -26,8 +26,5 @@ pub fn pool(url: &str, max_connections: u32) -> Result<PgPool, DomainError> {
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<(), DomainError> {
-    MIGRATOR
-        .run(pool)
-        .await
-        .map_err(|e| DomainError::Unavailable(format!("running migrations: {e}")))
+    MIGRATOR.run(pool).await.map_err(|e| DomainError::Unavailable(format!("running migrations: {e}")))
 }

@@ -67,7 +67,11 @@ pub async fn find_credentials(pool: &PgPool, email: &str) -> Result<Option<Crede
     .fetch_optional(pool)
     .await?;
     row.map(|r| {
-        Ok(Credentials { user: r.user.into_user()?, password_hash: r.password_hash, session_version: r.session_version })
+        Ok(Credentials {
+            user: r.user.into_user()?,
+            password_hash: r.password_hash,
+            session_version: r.session_version,
+        })
     })
     .transpose()
 }
@@ -80,11 +84,10 @@ pub async fn session_user(pool: &PgPool, id: Uuid) -> Result<Option<(User, i32)>
         user: UserRow,
         session_version: i32,
     }
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS}, session_version FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {USER_COLUMNS}, session_version FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     row.map(|r| Ok((r.user.into_user()?, r.session_version))).transpose()
 }
 
@@ -254,15 +257,18 @@ pub async fn set_password(
 }
 
 pub async fn password_hash(pool: &PgPool, id: Uuid) -> Result<String, DomainError> {
-    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+    let hash: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(id).fetch_optional(pool).await?;
     hash.ok_or(DomainError::NotFound)
 }
 
 /// Records a sign-in or sign-out in the audit trail (and the last sign-in time).
-pub async fn record_session_event(pool: &PgPool, id: Uuid, action: &str, detail: serde_json::Value) -> Result<(), DomainError> {
+pub async fn record_session_event(
+    pool: &PgPool,
+    id: Uuid,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), DomainError> {
     let mut tx = pool.begin().await?;
     if action == "user.signed_in" {
         sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use crate::api::ChangeOwnPassword;
 use domain::policy::Action;
 
-use crate::components::{result_of, Authorized, field_errors_of, ActionError, FieldError};
+use crate::components::{field_errors_of, result_of, ActionError, Authorized, FieldError};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {

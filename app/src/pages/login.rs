@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::Login;
-use crate::components::{result_of, reload_to, ActionError};
+use crate::components::{reload_to, result_of, ActionError};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

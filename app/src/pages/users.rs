@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use domain::policy::Action;
 use crate::api::{get_user, list_users, ChangeUserRole, CreateUser, DeactivateUser, ReactivateUser, ResetUserPassword};
-use crate::components::{result_of, Authorized, field_errors_of, ActionError, ErrorMessage, FieldError};
+use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage, FieldError};
+use domain::policy::Action;
 
 fn status_label(user: &User) -> &'static str {
     if user.active {

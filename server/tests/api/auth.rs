@@ -105,7 +105,9 @@ async fn client_ip_is_throttled_across_accounts() {
 #[tokio::test]
 async fn throttling_is_shared_by_instances_through_redis() {
     let a = TestApp::spawn(Options::default()).await;
-    let b = TestApp::spawn_on(a.db.clone(), Options { redis_prefix: Some(a.redis_prefix.clone()), ..Default::default() }).await;
+    let b =
+        TestApp::spawn_on(a.db.clone(), Options { redis_prefix: Some(a.redis_prefix.clone()), ..Default::default() })
+            .await;
     for _ in 0..5 {
         assert_eq!(a.client().login(ADMIN_EMAIL, "wrong-password-x").await.status, 401);
     }
@@ -115,7 +117,9 @@ async fn throttling_is_shared_by_instances_through_redis() {
 #[tokio::test]
 async fn sessions_work_across_instances_through_redis() {
     let a = TestApp::spawn(Options::default()).await;
-    let b = TestApp::spawn_on(a.db.clone(), Options { redis_prefix: Some(a.redis_prefix.clone()), ..Default::default() }).await;
+    let b =
+        TestApp::spawn_on(a.db.clone(), Options { redis_prefix: Some(a.redis_prefix.clone()), ..Default::default() })
+            .await;
     let on_a = a.admin().await;
     let on_b = b.client().with_cookie(on_a.session_cookie());
     assert_eq!(on_b.me().await.as_deref(), Some(ADMIN_EMAIL));
@@ -166,17 +170,34 @@ async fn own_password_change_needs_the_current_one_and_keeps_this_session() {
     let other_tab = app.client();
     assert_eq!(other_tab.login(&email, "a-good-long-password").await.status, 200);
     let wrong = user
-        .post("/api/account/password", &[("current_password", "nope-nope-nope"), ("new_password", "brand-new-password"), ("confirm_password", "brand-new-password")])
+        .post(
+            "/api/account/password",
+            &[
+                ("current_password", "nope-nope-nope"),
+                ("new_password", "brand-new-password"),
+                ("confirm_password", "brand-new-password"),
+            ],
+        )
         .await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("current_password"), "{}", wrong.body);
     let short = user
-        .post("/api/account/password", &[("current_password", "a-good-long-password"), ("new_password", "short"), ("confirm_password", "short")])
+        .post(
+            "/api/account/password",
+            &[("current_password", "a-good-long-password"), ("new_password", "short"), ("confirm_password", "short")],
+        )
         .await;
     assert_eq!(short.status, 422);
     assert!(short.body.contains("new_password"), "{}", short.body);
     let ok = user
-        .post("/api/account/password", &[("current_password", "a-good-long-password"), ("new_password", "brand-new-password"), ("confirm_password", "brand-new-password")])
+        .post(
+            "/api/account/password",
+            &[
+                ("current_password", "a-good-long-password"),
+                ("new_password", "brand-new-password"),
+                ("confirm_password", "brand-new-password"),
+            ],
+        )
         .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(user.me().await.as_deref(), Some(email.as_str()), "this session stays");
@@ -191,9 +212,17 @@ async fn anonymous_page_visit_redirects_to_sign_in_and_back() {
     let res = c.get("/admin/users?role=staff").await;
     assert_eq!(res.status, 303);
     assert_eq!(res.header("location").as_deref(), Some("/login?next=%2Fadmin%2Fusers%3Frole%3Dstaff"));
-    let login = c.post("/api/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/admin/users?role=staff")]).await;
+    let login = c
+        .post(
+            "/api/login",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/admin/users?role=staff")],
+        )
+        .await;
     assert_eq!(login.json(), serde_json::json!("/admin/users?role=staff"));
-    let offsite = app.client().post("/api/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "//evil.test/")]).await;
+    let offsite = app
+        .client()
+        .post("/api/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "//evil.test/")])
+        .await;
     assert_eq!(offsite.json(), serde_json::json!("/"), "never redirect off-site");
 }
 

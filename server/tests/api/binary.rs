@@ -20,11 +20,8 @@ async fn create_admin_command_prints_a_generated_password_that_signs_in() {
         .expect("run server create-admin");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let password = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("password (shown once): "))
-        .expect("password printed")
-        .to_string();
+    let password =
+        stdout.lines().find_map(|l| l.strip_prefix("password (shown once): ")).expect("password printed").to_string();
     let again = Command::new(env!("CARGO_BIN_EXE_server"))
         .args(["create-admin", "--email", "BOSS@agency.test", "--password", "another-long-password"])
         .env("DATABASE_URL", &db.url)

@@ -136,11 +136,9 @@ impl TestApp {
 
     /// Another instance on the same database (scale-out tests).
     pub async fn spawn_on(db: Arc<TestDb>, options: Options) -> TestApp {
-        let prefix = options.redis_prefix.clone().unwrap_or_else(|| format!("aiseo-test-{}", uuid::Uuid::new_v4().simple()));
-        let redis_url = options
-            .redis_url
-            .clone()
-            .or_else(|| options.redis.then(|| format!("redis://{REDIS_ADDR}")));
+        let prefix =
+            options.redis_prefix.clone().unwrap_or_else(|| format!("aiseo-test-{}", uuid::Uuid::new_v4().simple()));
+        let redis_url = options.redis_url.clone().or_else(|| options.redis.then(|| format!("redis://{REDIS_ADDR}")));
         let config = Config {
             database_url: options.database_url.clone().unwrap_or_else(|| db.url.clone()),
             db_max_connections: 5,
@@ -204,7 +202,10 @@ impl TestApp {
         let email = format!("{}-{}@agency.test", role.replace('_', "-"), uuid::Uuid::new_v4().simple());
         let password = "a-good-long-password";
         let res = admin
-            .post("/api/users/create", &[("email", &email), ("name", "Test User"), ("role", role), ("password", password)])
+            .post(
+                "/api/users/create",
+                &[("email", &email), ("name", "Test User"), ("role", role), ("password", password)],
+            )
             .await;
         assert_eq!(res.status, 200, "create user: {}", res.body);
         let id = res.json()["user"]["id"].as_str().expect("id").to_string();

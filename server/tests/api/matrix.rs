@@ -24,7 +24,11 @@ fn matrix() -> Vec<(&'static str, Access, Vec<(&'static str, &'static str)>)> {
         (
             "/api/account/password",
             Needs(Action::ChangeOwnPassword),
-            vec![("current_password", "wrong-current-pw"), ("new_password", "new-long-password"), ("confirm_password", "new-long-password")],
+            vec![
+                ("current_password", "wrong-current-pw"),
+                ("new_password", "new-long-password"),
+                ("confirm_password", "new-long-password"),
+            ],
         ),
         ("/api/users/list", Needs(Action::ListUsers), vec![("role", ""), ("status", "")]),
         ("/api/users/get", Needs(Action::ListUsers), vec![("id", NIL)]),
@@ -59,8 +63,8 @@ fn every_server_function_is_in_the_matrix() {
 fn every_policy_action_is_exercised_by_a_server_function() {
     let m = matrix();
     for action in Action::ALL {
-        let used = m.iter().any(|(_, a, _)| matches!(a, Access::Needs(x) if *x == action))
-            || action == Action::ViewOwnAccount; // pages use it (see the page tests)
+        let used =
+            m.iter().any(|(_, a, _)| matches!(a, Access::Needs(x) if *x == action)) || action == Action::ViewOwnAccount; // pages use it (see the page tests)
         assert!(used, "{action:?} is never checked by a server function");
     }
 }
@@ -71,8 +75,12 @@ async fn each_role_reaches_exactly_what_the_policy_allows() {
     let admin = app.admin().await;
     let (staff, _, _) = app.user(&admin, "staff").await;
     let (manager, _, _) = app.user(&admin, "account_manager").await;
-    let callers: Vec<(Option<Role>, Client)> =
-        vec![(None, app.client()), (Some(Role::Staff), staff), (Some(Role::AccountManager), manager), (Some(Role::Admin), admin)];
+    let callers: Vec<(Option<Role>, Client)> = vec![
+        (None, app.client()),
+        (Some(Role::Staff), staff),
+        (Some(Role::AccountManager), manager),
+        (Some(Role::Admin), admin),
+    ];
     let mut failures = Vec::new();
     for (role, client) in &callers {
         // Sign-out last: it ends the session the other calls use.

@@ -41,16 +41,28 @@ async fn cross_site_posts_are_refused() {
     let app = TestApp::spawn(Options::default()).await;
     let c = app.client();
     let res = c
-        .post_with("/api/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)], &[("sec-fetch-site", "cross-site")])
+        .post_with(
+            "/api/login",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+            &[("sec-fetch-site", "cross-site")],
+        )
         .await;
     assert_eq!(res.status, 403);
     let res = c
-        .post_with("/api/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)], &[("origin", "http://evil.test")])
+        .post_with(
+            "/api/login",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+            &[("origin", "http://evil.test")],
+        )
         .await;
     assert_eq!(res.status, 403);
     assert_eq!(c.session_cookie(), None, "no session was created");
     let same = c
-        .post_with("/api/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)], &[("sec-fetch-site", "same-origin"), ("accept", "application/json")])
+        .post_with(
+            "/api/login",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+            &[("sec-fetch-site", "same-origin"), ("accept", "application/json")],
+        )
         .await;
     assert_eq!(same.status, 200, "{}", same.body);
 }
@@ -75,7 +87,8 @@ async fn unknown_pages_answer_404_with_a_page() {
 #[tokio::test]
 async fn redis_going_away_gives_503_and_the_app_recovers() {
     let proxy = Proxy::start(REDIS_ADDR).await;
-    let app = TestApp::spawn(Options { redis_url: Some(format!("redis://{}", proxy.addr)), ..Default::default() }).await;
+    let app =
+        TestApp::spawn(Options { redis_url: Some(format!("redis://{}", proxy.addr)), ..Default::default() }).await;
     let c = app.client();
     assert_eq!(c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
 

@@ -5,7 +5,15 @@ async fn admin_creates_a_user_who_can_sign_in() {
     let app = TestApp::spawn(Options::default()).await;
     let admin = app.admin().await;
     let res = admin
-        .post("/api/users/create", &[("email", "Sam@Agency.test"), ("name", "Sam Staff"), ("role", "staff"), ("password", "sams-long-password")])
+        .post(
+            "/api/users/create",
+            &[
+                ("email", "Sam@Agency.test"),
+                ("name", "Sam Staff"),
+                ("role", "staff"),
+                ("password", "sams-long-password"),
+            ],
+        )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let body = res.json();
@@ -19,7 +27,12 @@ async fn admin_creates_a_user_who_can_sign_in() {
 async fn empty_password_is_generated_and_shown_once() {
     let app = TestApp::spawn(Options::default()).await;
     let admin = app.admin().await;
-    let res = admin.post("/api/users/create", &[("email", "gen@agency.test"), ("name", "Gen"), ("role", "account_manager"), ("password", "")]).await;
+    let res = admin
+        .post(
+            "/api/users/create",
+            &[("email", "gen@agency.test"), ("name", "Gen"), ("role", "account_manager"), ("password", "")],
+        )
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let generated = res.json()["generated_password"].as_str().expect("generated").to_string();
     assert_eq!(generated.chars().count(), 20);
@@ -35,7 +48,12 @@ async fn empty_password_is_generated_and_shown_once() {
 async fn duplicate_email_is_a_field_error() {
     let app = TestApp::spawn(Options::default()).await;
     let admin = app.admin().await;
-    let res = admin.post("/api/users/create", &[("email", "ADMIN@agency.test"), ("name", "Copy"), ("role", "staff"), ("password", "")]).await;
+    let res = admin
+        .post(
+            "/api/users/create",
+            &[("email", "ADMIN@agency.test"), ("name", "Copy"), ("role", "staff"), ("password", "")],
+        )
+        .await;
     assert_eq!(res.status, 422, "{}", res.body);
     let body = res.json();
     assert_eq!(body["Validation"][0][0], "email");
@@ -46,13 +64,22 @@ async fn duplicate_email_is_a_field_error() {
 async fn invalid_input_names_every_bad_field() {
     let app = TestApp::spawn(Options::default()).await;
     let admin = app.admin().await;
-    let res = admin.post("/api/users/create", &[("email", "not-an-email"), ("name", ""), ("role", "boss"), ("password", "short")]).await;
+    let res = admin
+        .post("/api/users/create", &[("email", "not-an-email"), ("name", ""), ("role", "boss"), ("password", "short")])
+        .await;
     assert_eq!(res.status, 422);
-    let fields: Vec<String> =
-        res.json()["Validation"].as_array().expect("errors").iter().map(|e| e[0].as_str().unwrap_or("").to_string()).collect();
+    let fields: Vec<String> = res.json()["Validation"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e[0].as_str().unwrap_or("").to_string())
+        .collect();
     assert_eq!(fields, ["email", "name", "role", "password"]);
     let same_as_email = admin
-        .post("/api/users/create", &[("email", "pat@agency.test"), ("name", "Pat"), ("role", "staff"), ("password", "pat@agency.test")])
+        .post(
+            "/api/users/create",
+            &[("email", "pat@agency.test"), ("name", "Pat"), ("role", "staff"), ("password", "pat@agency.test")],
+        )
         .await;
     assert_eq!(same_as_email.status, 422);
     assert!(same_as_email.body.contains("must not be your email"), "{}", same_as_email.body);
@@ -133,7 +160,14 @@ async fn every_user_change_writes_an_audit_event_in_the_same_transaction() {
     assert_eq!(res.status, 200, "{}", res.body);
     let actions: Vec<String> =
         res.json().as_array().expect("events").iter().map(|e| e["action"].as_str().unwrap_or("").to_string()).collect();
-    for expected in ["user.created", "user.role_changed", "user.deactivated", "user.reactivated", "user.password_reset", "user.signed_in"] {
+    for expected in [
+        "user.created",
+        "user.role_changed",
+        "user.deactivated",
+        "user.reactivated",
+        "user.password_reset",
+        "user.signed_in",
+    ] {
         assert!(actions.iter().any(|a| a == expected), "missing {expected} in {actions:?}");
     }
     let admin_email = &res.json()[0]["actor_email"];
