@@ -48,7 +48,7 @@ pub fn redis_pool(url: &str) -> Result<Pool, DomainError> {
     let pool = Pool::new(config, Some(perf), Some(conn), Some(policy), 4)
         .map_err(|e| DomainError::Internal(format!("redis pool: {e}")))?;
     // Connect in the background: the app starts (degraded) while Redis is down and recovers when it is back.
-    let _ = pool.connect();
+    drop(pool.connect());
     Ok(pool)
 }
 

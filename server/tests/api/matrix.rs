@@ -15,7 +15,10 @@ enum Access {
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
-fn matrix() -> Vec<(&'static str, Access, Vec<(&'static str, &'static str)>)> {
+/// Endpoint, the access it must enforce, and a form body to call it with.
+type Row = (&'static str, Access, Vec<(&'static str, &'static str)>);
+
+fn matrix() -> Vec<Row> {
     use Access::*;
     vec![
         ("/api/me", Public, vec![]),
