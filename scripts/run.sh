@@ -44,6 +44,8 @@ if [[ -z "${ADMIN_PASSWORD:-}" ]]; then
   ADMIN_PASSWORD="$(cat "$secret")"
 fi
 export ADMIN_PASSWORD
+# Demo data on first run (refused, harmlessly, when the database already has clients).
+"$bin" seed --clients "${DEMO_CLIENTS:-300}" --seed "${DEMO_SEED:-42}" 2>/dev/null || true
 export APP_ENV="${APP_ENV:-development}" LOG_FORMAT="${LOG_FORMAT:-pretty}" LISTEN_ADDR="${LISTEN_ADDR:-127.0.0.1:3000}"
 
 cat <<MSG
@@ -51,6 +53,8 @@ cat <<MSG
   AI SEO Architects is starting at http://$LISTEN_ADDR
   Sign in as $ADMIN_EMAIL with password: $ADMIN_PASSWORD
   (created on first start; if this database already had users, their passwords stand)
+  Demo users: alex@ / bea@ / chen@demo.aiseo.test (account managers), sam@ / rita@demo.aiseo.test (staff),
+  password demo-password-2026
   Database: $DATABASE_URL   Sessions: ${REDIS_URL:-in memory (set REDIS_URL for Redis)}
 
 MSG

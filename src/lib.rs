@@ -7,6 +7,9 @@
 pub mod error;
 pub mod model;
 pub mod policy;
+
+#[cfg(feature = "server")]
+pub mod demo;
 pub mod validation;
 
 #[cfg(feature = "server")]

@@ -28,10 +28,24 @@ pub enum Action {
     ReactivateUser,
     ResetUserPassword,
     ViewAuditTrail,
+    /// Lists, detail pages, statistics and the account-manager list; account managers see their portfolio only.
+    ListClients,
+    CreateClient,
+    EditClient,
+    DeleteClient,
+    /// Give a client an account manager, or take it away.
+    AssignClient,
+    ExportClients,
+    ViewPortfolio,
+    CreateCampaign,
+    EditCampaign,
+    ChangeCampaignStatus,
+    DeleteCampaign,
+    ExportCampaigns,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewOwnAccount,
         Action::ChangeOwnPassword,
         Action::ListUsers,
@@ -41,6 +55,18 @@ impl Action {
         Action::ReactivateUser,
         Action::ResetUserPassword,
         Action::ViewAuditTrail,
+        Action::ListClients,
+        Action::CreateClient,
+        Action::EditClient,
+        Action::DeleteClient,
+        Action::AssignClient,
+        Action::ExportClients,
+        Action::ViewPortfolio,
+        Action::CreateCampaign,
+        Action::EditCampaign,
+        Action::ChangeCampaignStatus,
+        Action::DeleteCampaign,
+        Action::ExportCampaigns,
     ];
 }
 
@@ -52,13 +78,45 @@ pub enum Denied {
     Forbidden,
 }
 
-/// The roles that may perform `action`.
+/// The roles that may perform `action`. Account managers' client and campaign actions are further limited
+/// to their portfolio by [`client_scope`].
 pub fn allowed(action: Action) -> &'static [Role] {
     use Action::*;
+    const EVERYONE: &[Role] = &[Role::Admin, Role::AccountManager, Role::Staff];
     match action {
-        ViewOwnAccount | ChangeOwnPassword => &[Role::Admin, Role::AccountManager, Role::Staff],
+        ViewOwnAccount | ChangeOwnPassword => EVERYONE,
         ListUsers | CreateUser | ChangeUserRole | DeactivateUser | ReactivateUser | ResetUserPassword
         | ViewAuditTrail => &[Role::Admin],
+        ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
+        | DeleteCampaign | ExportCampaigns => EVERYONE,
+        CreateClient | DeleteClient | AssignClient => &[Role::Admin, Role::Staff],
+        ViewPortfolio => &[Role::AccountManager],
+    }
+}
+
+/// Which clients (and everything under them) an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientScope {
+    All,
+    /// Only clients whose account manager is this user.
+    ManagedBy(Uuid),
+}
+
+/// Account managers see their portfolio; admins and staff see every client.
+pub fn client_scope(actor: &Actor) -> ClientScope {
+    match actor.role {
+        Role::AccountManager => ClientScope::ManagedBy(actor.user_id),
+        Role::Admin | Role::Staff => ClientScope::All,
+    }
+}
+
+impl ClientScope {
+    /// True when a client managed by `manager` is inside this scope.
+    pub fn includes(self, manager: Option<Uuid>) -> bool {
+        match self {
+            ClientScope::All => true,
+            ClientScope::ManagedBy(me) => manager == Some(me),
+        }
     }
 }
 
@@ -85,6 +143,15 @@ pub fn page_action(path: &str) -> Option<Action> {
     if path == "/admin" || path.starts_with("/admin/") {
         return Some(Action::ListUsers);
     }
+    if path == "/clients/new" {
+        return Some(Action::CreateClient);
+    }
+    if path == "/portfolio" {
+        return Some(Action::ViewPortfolio);
+    }
+    if path.starts_with("/clients") || path.starts_with("/campaigns") {
+        return Some(Action::ListClients);
+    }
     Some(Action::ViewOwnAccount)
 }
 
@@ -104,20 +171,52 @@ mod tests {
     }
 
     #[test]
-    fn admin_may_do_everything() {
+    fn admin_may_do_everything_but_hold_a_portfolio() {
         for action in Action::ALL {
-            assert_eq!(authorize(Some(&actor(Role::Admin)), action), Ok(()), "{action:?}");
+            let expected = if action == Action::ViewPortfolio { Err(Denied::Forbidden) } else { Ok(()) };
+            assert_eq!(authorize(Some(&actor(Role::Admin)), action), expected, "{action:?}");
         }
     }
 
     #[test]
-    fn staff_and_account_managers_manage_only_their_own_account() {
+    fn only_admins_administer_users() {
+        use Action::*;
         for role in [Role::Staff, Role::AccountManager] {
-            for action in Action::ALL {
-                let expected = match action {
-                    Action::ViewOwnAccount | Action::ChangeOwnPassword => Ok(()),
-                    _ => Err(Denied::Forbidden),
-                };
+            for action in [ListUsers, CreateUser, ChangeUserRole, DeactivateUser, ReactivateUser, ResetUserPassword, ViewAuditTrail] {
+                assert_eq!(authorize(Some(&actor(role)), action), Err(Denied::Forbidden), "{role:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn admins_and_staff_create_assign_and_delete_clients_account_managers_do_not() {
+        use Action::*;
+        for action in [CreateClient, AssignClient, DeleteClient] {
+            assert_eq!(authorize(Some(&actor(Role::Staff)), action), Ok(()));
+            assert_eq!(authorize(Some(&actor(Role::AccountManager)), action), Err(Denied::Forbidden));
+        }
+        for action in [ListClients, EditClient, ExportClients, CreateCampaign, ChangeCampaignStatus, DeleteCampaign] {
+            assert_eq!(authorize(Some(&actor(Role::AccountManager)), action), Ok(()));
+        }
+    }
+
+    #[test]
+    fn account_managers_are_scoped_to_their_portfolio() {
+        let me = Uuid::from_u128(7);
+        let am = Actor { user_id: me, role: Role::AccountManager };
+        assert_eq!(client_scope(&am), ClientScope::ManagedBy(me));
+        assert!(client_scope(&am).includes(Some(me)));
+        assert!(!client_scope(&am).includes(Some(Uuid::from_u128(8))));
+        assert!(!client_scope(&am).includes(None));
+        assert_eq!(client_scope(&actor(Role::Staff)), ClientScope::All);
+        assert!(ClientScope::All.includes(None));
+    }
+
+    #[test]
+    fn staff_and_account_managers_manage_their_own_account() {
+        for role in [Role::Staff, Role::AccountManager] {
+            for action in [Action::ViewOwnAccount, Action::ChangeOwnPassword] {
+                let expected: Result<(), Denied> = Ok(());
                 assert_eq!(authorize(Some(&actor(role)), action), expected, "{role:?} {action:?}");
             }
         }
@@ -132,5 +231,9 @@ mod tests {
         assert_eq!(page_action("/admin/users/"), Some(Action::ListUsers));
         assert_eq!(page_action("/admin/audit"), Some(Action::ViewAuditTrail));
         assert_eq!(page_action("/administrator"), Some(Action::ViewOwnAccount));
+        assert_eq!(page_action("/clients"), Some(Action::ListClients));
+        assert_eq!(page_action("/clients/new"), Some(Action::CreateClient));
+        assert_eq!(page_action("/campaigns/x"), Some(Action::ListClients));
+        assert_eq!(page_action("/portfolio"), Some(Action::ViewPortfolio));
     }
 }

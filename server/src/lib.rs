@@ -1,6 +1,7 @@
 //! The axum server: builds the app from a [`Config`], serves it, and shuts down gracefully.
 
 pub mod config;
+pub mod export;
 pub mod middleware;
 pub mod ops;
 pub mod sessions;
@@ -80,7 +81,7 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
 }
 
 /// Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when the database has no user yet.
-async fn bootstrap_admin(pool: &sqlx::PgPool, config: &Config) -> Result<(), DomainError> {
+pub async fn bootstrap_admin(pool: &sqlx::PgPool, config: &Config) -> Result<(), DomainError> {
     let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) else {
         return Ok(());
     };
@@ -128,6 +129,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let app_routes = Router::<AppState>::new()
+        .route("/export/{file}", axum::routing::get(export_file))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::api_error_status))
@@ -155,6 +157,20 @@ pub fn router(config: &Config, services: &Services) -> Router {
             tracing::error!("a request handler panicked");
             http::Response::builder().status(500).body(axum::body::Body::from("internal error")).unwrap_or_default()
         }))
+}
+
+/// `/export/clients.csv|json` and `/export/campaigns.csv|json`.
+async fn export_file(
+    state: axum::extract::State<AppState>,
+    caller: axum::extract::Extension<app::state::Caller>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    query: axum::extract::RawQuery,
+) -> axum::response::Response {
+    if file.starts_with("campaigns") {
+        export::campaigns(state, caller, axum::extract::Path(file), query).await
+    } else {
+        export::clients(state, caller, axum::extract::Path(file), query).await
+    }
 }
 
 /// Waits for SIGINT or SIGTERM.

@@ -18,6 +18,15 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Fill an empty database with a demo agency: users of each role, clients and campaigns.
+    Seed {
+        /// How many clients.
+        #[arg(long, default_value_t = 300)]
+        clients: usize,
+        /// The same seed gives the same agency.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Create an admin account. Without --password one is generated and printed once.
     CreateAdmin {
         #[arg(long)]
@@ -56,6 +65,22 @@ async fn run(cli: Cli) -> Result<(), domain::DomainError> {
         Command::Migrate => {
             let pool = domain::store::pool(&config.database_url, 2)?;
             domain::store::migrate(&pool).await
+        }
+        Command::Seed { clients, seed } => {
+            let pool = domain::store::pool(&config.database_url, 2)?;
+            domain::store::migrate(&pool).await?;
+            // The first admin comes before the demo users, so the bootstrap (which runs only on an empty
+            // user table) still happens.
+            server::bootstrap_admin(&pool, &config).await?;
+            let s = domain::demo::seed(&pool, clients, seed).await?;
+            println!(
+                "demo data: {} users (password {}), {} clients, {} campaigns",
+                s.users,
+                domain::demo::DEMO_PASSWORD,
+                s.clients,
+                s.campaigns
+            );
+            Ok(())
         }
         Command::CreateAdmin { email, name, password } => {
             let pool = domain::store::pool(&config.database_url, 2)?;

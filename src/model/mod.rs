@@ -1,7 +1,13 @@
 //! Plain serde types shared by the server and the browser.
 
+pub mod campaign;
+pub mod client;
+pub mod client_query;
+pub mod country;
 pub mod event;
 pub mod user;
 
+pub use campaign::{AgentId, Campaign, CampaignKind, CampaignStatus};
+pub use client::{Client, Industry, Stage};
 pub use event::Event;
 pub use user::{Role, User, UserFilter, UserStatus};

@@ -153,8 +153,7 @@ pub async fn create(
         &mut tx,
         actor,
         "user.created",
-        "user",
-        &user.id.to_string(),
+        events::Target::user(user.id),
         json!({ "email": user.email, "name": user.name, "role": user.role }),
     )
     .await?;
@@ -199,8 +198,7 @@ pub async fn change_role(pool: &PgPool, actor: Uuid, id: Uuid, role: Role) -> Re
         &mut tx,
         Some(actor),
         "user.role_changed",
-        "user",
-        &id.to_string(),
+        events::Target::user(id),
         json!({ "email": user.email, "from": user.role, "to": role }),
     )
     .await?;
@@ -227,7 +225,7 @@ pub async fn set_active(pool: &PgPool, actor: Uuid, id: Uuid, active: bool) -> R
     .execute(&mut *tx)
     .await?;
     let action = if active { "user.reactivated" } else { "user.deactivated" };
-    events::record(&mut tx, Some(actor), action, "user", &id.to_string(), json!({ "email": user.email })).await?;
+    events::record(&mut tx, Some(actor), action, events::Target::user(id), json!({ "email": user.email })).await?;
     tx.commit().await?;
     Ok(User { active, ..user })
 }
@@ -251,7 +249,7 @@ pub async fn set_password(
     .fetch_optional(&mut *tx)
     .await?;
     let (version, email) = version.ok_or(DomainError::NotFound)?;
-    events::record(&mut tx, Some(actor), event_action, "user", &id.to_string(), json!({ "email": email })).await?;
+    events::record(&mut tx, Some(actor), event_action, events::Target::user(id), json!({ "email": email })).await?;
     tx.commit().await?;
     Ok(version)
 }
@@ -273,7 +271,7 @@ pub async fn record_session_event(
     if action == "user.signed_in" {
         sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;
     }
-    events::record(&mut tx, Some(id), action, "user", &id.to_string(), detail).await?;
+    events::record(&mut tx, Some(id), action, events::Target::user(id), detail).await?;
     tx.commit().await?;
     Ok(())
 }

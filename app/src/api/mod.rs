@@ -294,3 +294,6 @@ pub async fn list_audit(before: Option<i64>) -> Result<Vec<Event>, AppError> {
     let state = ssr::state()?;
     Ok(domain::store::events::list(&state.pool, "user.", before, 50).await?)
 }
+
+pub mod campaigns;
+pub mod clients;

@@ -1,0 +1,210 @@
+//! Server functions for clients, portfolios and client statistics.
+
+use domain::model::client::ClientInput;
+use domain::model::client_query::ClientPage;
+use domain::model::{Campaign, Client, Event};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::AppError;
+pub use self::domain_types::*;
+
+/// What the browser receives (the store's own types stay on the server).
+mod domain_types {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ClientDetail {
+        pub client: Client,
+        pub campaigns: Vec<Campaign>,
+        pub activity: Vec<Event>,
+        pub may_assign: bool,
+        pub may_delete: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct GroupStats {
+        pub key: String,
+        pub label: String,
+        pub clients: i64,
+        pub annual_revenue: i64,
+        pub managed_monthly_value: i64,
+        pub stages: Vec<(String, i64)>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ClientStats {
+        pub by_industry: Vec<GroupStats>,
+        pub by_country: Vec<GroupStats>,
+        pub total_clients: i64,
+        pub total_managed_monthly_value: i64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PortfolioRow {
+        pub id: Uuid,
+        pub company_name: String,
+        pub domain: String,
+        pub stage: String,
+        pub monthly_value: i64,
+        pub active_campaigns: i64,
+        pub last_activity: Option<chrono::DateTime<chrono::Utc>>,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn manager_param(raw: &str) -> Result<Option<Uuid>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        id => Uuid::parse_str(id).map(Some).map_err(|_| {
+            let mut e = domain::validation::FieldErrors::default();
+            e.add("account_manager", "choose an account manager from the list");
+            AppError::Validation(e)
+        }),
+    }
+}
+
+/// One page of clients matching the filters in `query` (a URL query string), within the caller's portfolio.
+#[server(prefix = "/api", endpoint = "clients/list")]
+pub async fn list_clients(query: String) -> Result<ClientPage, AppError> {
+    use domain::model::client_query::ClientQuery;
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ListClients)?;
+    let q = ClientQuery::parse(&query).map_err(AppError::Validation)?;
+    let state = super::ssr::state()?;
+    Ok(domain::store::clients::list(&state.pool, client_scope(&actor), &q).await?)
+}
+
+#[server(prefix = "/api", endpoint = "clients/get")]
+pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
+    use domain::policy::{authorize, client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ListClients)?;
+    let state = super::ssr::state()?;
+    let id = super::ssr::parse_id(&id)?;
+    let scope = client_scope(&actor);
+    let client = domain::store::clients::get(&state.pool, scope, id).await?;
+    let campaigns = domain::store::campaigns::for_client(&state.pool, scope, id).await?;
+    let activity = domain::store::events::for_client(&state.pool, id, 50).await?;
+    Ok(ClientDetail {
+        client,
+        campaigns,
+        activity,
+        may_assign: authorize(Some(&actor), Action::AssignClient).is_ok(),
+        may_delete: authorize(Some(&actor), Action::DeleteClient).is_ok(),
+    })
+}
+
+/// Creates a client; `account_manager` is a user id or empty.
+#[server(prefix = "/api", endpoint = "clients/create")]
+pub async fn create_client(input: ClientInput, account_manager: String) -> Result<Client, AppError> {
+    use domain::policy::Action;
+    let (actor, _) = super::ssr::authorize(Action::CreateClient)?;
+    let draft = input.validate().map_err(AppError::Validation)?;
+    let manager = manager_param(&account_manager)?;
+    let state = super::ssr::state()?;
+    let client = domain::store::clients::create(&state.pool, actor.user_id, &draft, manager).await?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect(&format!("/clients/{}", client.id));
+    }
+    Ok(client)
+}
+
+#[server(prefix = "/api", endpoint = "clients/update")]
+pub async fn update_client(id: String, input: ClientInput) -> Result<Client, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::EditClient)?;
+    let id = super::ssr::parse_id(&id)?;
+    let draft = input.validate().map_err(AppError::Validation)?;
+    let state = super::ssr::state()?;
+    let client = domain::store::clients::update(&state.pool, client_scope(&actor), actor.user_id, id, &draft).await?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect(&format!("/clients/{}", client.id));
+    }
+    Ok(client)
+}
+
+/// Assigns the client to an account manager (empty `account_manager` removes the assignment).
+#[server(prefix = "/api", endpoint = "clients/assign")]
+pub async fn assign_client(id: String, account_manager: String) -> Result<Client, AppError> {
+    use domain::policy::Action;
+    let (actor, _) = super::ssr::authorize(Action::AssignClient)?;
+    let id = super::ssr::parse_id(&id)?;
+    let manager = manager_param(&account_manager)?;
+    let state = super::ssr::state()?;
+    Ok(domain::store::clients::assign(&state.pool, actor.user_id, id, manager).await?)
+}
+
+/// Deletes a client without active or paused campaigns.
+#[server(prefix = "/api", endpoint = "clients/delete")]
+pub async fn delete_client(id: String) -> Result<(), AppError> {
+    use domain::policy::Action;
+    let (actor, _) = super::ssr::authorize(Action::DeleteClient)?;
+    let id = super::ssr::parse_id(&id)?;
+    let state = super::ssr::state()?;
+    domain::store::clients::delete(&state.pool, actor.user_id, id).await?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect("/clients");
+    }
+    Ok(())
+}
+
+/// Active account managers, for filters and assignment.
+#[server(prefix = "/api", endpoint = "clients/managers")]
+pub async fn list_account_managers() -> Result<Vec<(Uuid, String)>, AppError> {
+    use domain::policy::Action;
+    super::ssr::authorize(Action::ListClients)?;
+    let state = super::ssr::state()?;
+    Ok(domain::store::clients::account_managers(&state.pool).await?)
+}
+
+/// Counts, revenue and stage mix by industry and by country, within the caller's portfolio.
+#[server(prefix = "/api", endpoint = "clients/stats")]
+pub async fn get_client_stats() -> Result<ClientStats, AppError> {
+    use domain::model::country::country_name;
+    use domain::model::Industry;
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ListClients)?;
+    let state = super::ssr::state()?;
+    let s = domain::store::clients::stats(&state.pool, client_scope(&actor)).await?;
+    let convert = |groups: Vec<domain::store::clients::GroupStats>, label: &dyn Fn(&str) -> String| {
+        groups
+            .into_iter()
+            .map(|g| GroupStats {
+                label: label(&g.key),
+                key: g.key,
+                clients: g.clients,
+                annual_revenue: g.annual_revenue,
+                managed_monthly_value: g.managed_monthly_value,
+                stages: g.stages.into_iter().map(|(s, n)| (s.label().to_string(), n)).collect(),
+            })
+            .collect()
+    };
+    Ok(ClientStats {
+        by_industry: convert(s.by_industry, &|k| Industry::parse(k).map(|i| i.label().to_string()).unwrap_or_else(|| k.into())),
+        by_country: convert(s.by_country, &|k| country_name(k).map(str::to_string).unwrap_or_else(|| k.into())),
+        total_clients: s.total_clients,
+        total_managed_monthly_value: s.total_managed_monthly_value,
+    })
+}
+
+/// The signed-in account manager's clients at a glance.
+#[server(prefix = "/api", endpoint = "portfolio")]
+pub async fn my_portfolio() -> Result<Vec<PortfolioRow>, AppError> {
+    use domain::policy::Action;
+    let (actor, _) = super::ssr::authorize(Action::ViewPortfolio)?;
+    let state = super::ssr::state()?;
+    let rows = domain::store::clients::portfolio(&state.pool, actor.user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PortfolioRow {
+            id: r.id,
+            company_name: r.company_name,
+            domain: r.domain,
+            stage: r.stage,
+            monthly_value: r.monthly_value,
+            active_campaigns: r.active_campaigns,
+            last_activity: r.last_activity,
+        })
+        .collect())
+}

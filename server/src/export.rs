@@ -1,0 +1,266 @@
+//! Streamed exports of clients and campaigns as CSV and JSON. Rows are read from Postgres a chunk at a
+//! time and written as they come, so memory stays flat however many rows match. Filters come from the
+//! query string (the list page's URL) and the caller's portfolio always applies.
+
+use app::state::{AppState, Caller};
+use app::AppError;
+use axum::body::{Body, Bytes};
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use domain::model::client_query::ClientQuery;
+use domain::model::country::country_name;
+use domain::model::{Campaign, CampaignStatus, Client};
+use domain::policy::{self, client_scope, Action, ClientScope};
+use domain::DomainError;
+use futures_util::stream::{self, Stream, StreamExt};
+use http::{header, StatusCode};
+
+const CHUNK: i64 = 1_000;
+
+fn error(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn authorize(caller: &Caller, action: Action) -> Result<ClientScope, AppError> {
+    let actor = caller.actor();
+    policy::authorize(actor.as_ref(), action)?;
+    actor.map(|a| client_scope(&a)).ok_or(AppError::Unauthenticated)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Csv,
+    Json,
+}
+
+fn format_of(file: &str, stem: &str) -> Option<Format> {
+    match file.strip_prefix(stem)? {
+        ".csv" => Some(Format::Csv),
+        ".json" => Some(Format::Json),
+        _ => None,
+    }
+}
+
+/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'`.
+fn cell(value: &str) -> String {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    }
+}
+
+fn csv_line(fields: &[String]) -> Bytes {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = w.write_record(fields.iter().map(|f| cell(f)));
+    Bytes::from(w.into_inner().unwrap_or_default())
+}
+
+/// Streams `header`, then every row that `fetch(offset, CHUNK)` yields, chunk after chunk, as CSV or a
+/// JSON array. A database error mid-stream ends the body early (logged); the client sees a truncated file.
+fn rows_stream<T, F, Fut>(
+    format: Format,
+    header: &'static [&'static str],
+    to_fields: fn(&T) -> Vec<String>,
+    fetch: F,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send
+where
+    T: serde::Serialize + Send + 'static,
+    F: Fn(i64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Vec<T>, DomainError>> + Send,
+{
+    let head = match format {
+        Format::Csv => csv_line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>()),
+        Format::Json => Bytes::from_static(b"["),
+    };
+    let body = stream::unfold((0i64, false, true), move |(offset, done, first)| {
+        let fut = if done { None } else { Some(fetch(offset)) };
+        async move {
+            let rows = match fut?.await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::error!(error = %e, "export stopped");
+                    return None;
+                }
+            };
+            let finished = (rows.len() as i64) < CHUNK;
+            let mut out = Vec::new();
+            let mut first = first;
+            for row in &rows {
+                match format {
+                    Format::Csv => out.extend_from_slice(&csv_line(&to_fields(row))),
+                    Format::Json => {
+                        if !first {
+                            out.push(b',');
+                        }
+                        first = false;
+                        out.extend_from_slice(&serde_json::to_vec(row).unwrap_or_default());
+                    }
+                }
+            }
+            Some((Ok(Bytes::from(out)), (offset + CHUNK, finished, first)))
+        }
+    });
+    let tail = match format {
+        Format::Csv => Bytes::new(),
+        Format::Json => Bytes::from_static(b"]"),
+    };
+    stream::once(async move { Ok(head) }).chain(body).chain(stream::once(async move { Ok(tail) }))
+}
+
+fn respond(format: Format, name: &str, body: Body) -> Response {
+    let content_type = match format {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Json => "application/json",
+    };
+    let ext = if format == Format::Csv { "csv" } else { "json" };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+const CLIENT_HEADER: &[&str] = &[
+    "id",
+    "company_name",
+    "website",
+    "domain",
+    "industry",
+    "country",
+    "country_name",
+    "annual_revenue",
+    "employee_count",
+    "stage",
+    "monthly_value",
+    "account_manager",
+    "competitor_domains",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "created_at",
+    "updated_at",
+];
+
+fn client_fields(c: &Client) -> Vec<String> {
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        c.id.to_string(),
+        c.company_name.clone(),
+        c.website.clone(),
+        c.domain.clone(),
+        c.industry.as_str().into(),
+        c.country.clone(),
+        country_name(&c.country).unwrap_or("").into(),
+        opt(c.annual_revenue),
+        opt(c.employee_count.map(i64::from)),
+        c.stage.as_str().into(),
+        c.monthly_value.to_string(),
+        c.account_manager_name.clone().unwrap_or_default(),
+        c.competitor_domains.join(" "),
+        c.contact_name.clone(),
+        c.contact_email.clone(),
+        c.contact_phone.clone(),
+        c.created_at.to_rfc3339(),
+        c.updated_at.to_rfc3339(),
+    ]
+}
+
+/// GET /export/clients.csv and /export/clients.json, with the list page's filters in the query string.
+pub async fn clients(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(format) = format_of(&file, "clients") else { return error(AppError::NotFound) };
+    let scope = match authorize(&caller, Action::ExportClients) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let q = match ClientQuery::parse(query.as_deref().unwrap_or("")) {
+        Ok(q) => q,
+        Err(e) => return error(AppError::Validation(e)),
+    };
+    let pool = state.pool.clone();
+    let stream = rows_stream(format, CLIENT_HEADER, client_fields, move |offset| {
+        let (pool, q) = (pool.clone(), q.clone());
+        async move { domain::store::clients::export_chunk(&pool, scope, &q, offset, CHUNK).await }
+    });
+    respond(format, "clients", Body::from_stream(stream))
+}
+
+const CAMPAIGN_HEADER: &[&str] =
+    &["id", "client_id", "client", "name", "type", "status", "start_date", "end_date", "budget", "agents", "objectives"];
+
+fn campaign_fields(c: &Campaign) -> Vec<String> {
+    vec![
+        c.id.to_string(),
+        c.client_id.to_string(),
+        c.client_name.clone(),
+        c.name.clone(),
+        c.kind.as_str().into(),
+        c.status.as_str().into(),
+        c.start_date.to_string(),
+        c.end_date.map(|d| d.to_string()).unwrap_or_default(),
+        c.budget.to_string(),
+        c.agents.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" "),
+        c.objectives.clone(),
+    ]
+}
+
+/// GET /export/campaigns.csv and /export/campaigns.json; `?status=active` narrows.
+pub async fn campaigns(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(format) = format_of(&file, "campaigns") else { return error(AppError::NotFound) };
+    let scope = match authorize(&caller, Action::ExportCampaigns) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let mut status = None;
+    for (k, v) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        if k == "status" && !v.is_empty() {
+            match CampaignStatus::parse(&v) {
+                Some(s) => status = Some(s),
+                None => {
+                    let mut e = domain::validation::FieldErrors::default();
+                    e.add("status", "unknown campaign status");
+                    return error(AppError::Validation(e));
+                }
+            }
+        }
+    }
+    let pool = state.pool.clone();
+    let stream = rows_stream(format, CAMPAIGN_HEADER, campaign_fields, move |offset| {
+        let pool = pool.clone();
+        async move { domain::store::campaigns::export_chunk(&pool, scope, status, offset, CHUNK).await }
+    });
+    respond(format, "campaigns", Body::from_stream(stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("-1"), "'-1");
+        assert_eq!(cell("Acme"), "Acme");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let line = csv_line(&["a,b".into(), "say \"hi\"".into(), "plain".into()]);
+        assert_eq!(&line[..], b"\"a,b\",\"say \"\"hi\"\"\",plain\n");
+    }
+}

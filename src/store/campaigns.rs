@@ -1,0 +1,251 @@
+//! Campaigns: created under a client, edited, moved through their lifecycle, deleted when no work is in
+//! flight. Scope is the client's: an account manager reaches only campaigns of their clients.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::events::{self, Target};
+use crate::model::campaign::{CampaignDraft, CampaignKind, CampaignStatus};
+use crate::model::{AgentId, Campaign};
+use crate::policy::ClientScope;
+use crate::DomainError;
+
+#[derive(sqlx::FromRow)]
+struct CampaignRow {
+    id: Uuid,
+    client_id: Uuid,
+    client_name: String,
+    name: String,
+    kind: String,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    budget: i64,
+    objectives: String,
+    agents: Vec<String>,
+    status: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl CampaignRow {
+    fn into_campaign(self) -> Campaign {
+        Campaign {
+            id: self.id,
+            client_id: self.client_id,
+            client_name: self.client_name,
+            name: self.name,
+            kind: CampaignKind::parse(&self.kind).unwrap_or(CampaignKind::FullSeo),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            budget: self.budget,
+            objectives: self.objectives,
+            agents: self.agents.iter().filter_map(|a| AgentId::parse(a)).collect(),
+            status: CampaignStatus::parse(&self.status).unwrap_or(CampaignStatus::Draft),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT k.id, k.client_id, c.company_name AS client_name, k.name, k.kind, k.start_date, k.end_date,
+        k.budget, k.objectives, k.agents, k.status, k.created_at, k.updated_at
+   FROM campaigns k JOIN clients c ON c.id = k.client_id";
+
+fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope) {
+    match scope {
+        ClientScope::All => b.push(" WHERE TRUE"),
+        ClientScope::ManagedBy(me) => b.push(" WHERE c.account_manager_id = ").push_bind(me),
+    };
+}
+
+pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Campaign, DomainError> {
+    let mut b = QueryBuilder::new(SELECT);
+    push_scope(&mut b, scope);
+    b.push(" AND k.id = ").push_bind(id);
+    let row: Option<CampaignRow> = b.build_query_as().fetch_optional(pool).await?;
+    row.map(CampaignRow::into_campaign).ok_or(DomainError::NotFound)
+}
+
+pub async fn for_client(pool: &PgPool, scope: ClientScope, client_id: Uuid) -> Result<Vec<Campaign>, DomainError> {
+    let mut b = QueryBuilder::new(SELECT);
+    push_scope(&mut b, scope);
+    b.push(" AND k.client_id = ").push_bind(client_id).push(" ORDER BY k.created_at DESC, k.id");
+    let rows: Vec<CampaignRow> = b.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
+}
+
+/// Campaigns for exports, `limit` at a time, oldest first; `status` narrows when given.
+pub async fn export_chunk(
+    pool: &PgPool,
+    scope: ClientScope,
+    status: Option<CampaignStatus>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Campaign>, DomainError> {
+    let mut b = QueryBuilder::new(SELECT);
+    push_scope(&mut b, scope);
+    if let Some(s) = status {
+        b.push(" AND k.status = ").push_bind(s.as_str());
+    }
+    b.push(" ORDER BY k.created_at, k.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows: Vec<CampaignRow> = b.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
+}
+
+fn duplicate_name(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+const DUPLICATE: &str = "this client already has a campaign with this name";
+
+/// Creates a draft campaign under a client inside `scope`.
+pub async fn create(
+    pool: &PgPool,
+    scope: ClientScope,
+    actor: Uuid,
+    client_id: Uuid,
+    d: &CampaignDraft,
+) -> Result<Campaign, DomainError> {
+    super::clients::get(pool, scope, client_id).await?;
+    let id = Uuid::new_v4();
+    let mut tx = pool.begin().await?;
+    let agents: Vec<&str> = d.agents.iter().map(|a| a.as_str()).collect();
+    let inserted = sqlx::query(
+        "INSERT INTO campaigns (id, client_id, name, kind, start_date, end_date, budget, objectives, agents, status,
+                                created_by, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $10)",
+    )
+    .bind(id)
+    .bind(client_id)
+    .bind(&d.name)
+    .bind(d.kind.as_str())
+    .bind(d.start_date)
+    .bind(d.end_date)
+    .bind(d.budget)
+    .bind(&d.objectives)
+    .bind(&agents)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if duplicate_name(&e) => return Err(DomainError::field("name", DUPLICATE)),
+        other => other?,
+    };
+    events::record(
+        &mut tx,
+        Some(actor),
+        "campaign.created",
+        Target::campaign(id, client_id),
+        json!({ "name": d.name, "kind": d.kind, "agents": agents }),
+    )
+    .await?;
+    tx.commit().await?;
+    get(pool, ClientScope::All, id).await
+}
+
+pub async fn update(
+    pool: &PgPool,
+    scope: ClientScope,
+    actor: Uuid,
+    id: Uuid,
+    d: &CampaignDraft,
+) -> Result<Campaign, DomainError> {
+    let before = get(pool, scope, id).await?;
+    let mut tx = pool.begin().await?;
+    let agents: Vec<&str> = d.agents.iter().map(|a| a.as_str()).collect();
+    let updated = sqlx::query(
+        "UPDATE campaigns SET name = $2, kind = $3, start_date = $4, end_date = $5, budget = $6, objectives = $7,
+                agents = $8, updated_by = $9, updated_at = now()
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&d.name)
+    .bind(d.kind.as_str())
+    .bind(d.start_date)
+    .bind(d.end_date)
+    .bind(d.budget)
+    .bind(&d.objectives)
+    .bind(&agents)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await;
+    match updated {
+        Err(e) if duplicate_name(&e) => return Err(DomainError::field("name", DUPLICATE)),
+        other => other?,
+    };
+    events::record(
+        &mut tx,
+        Some(actor),
+        "campaign.updated",
+        Target::campaign(id, before.client_id),
+        json!({ "name": d.name }),
+    )
+    .await?;
+    tx.commit().await?;
+    get(pool, ClientScope::All, id).await
+}
+
+/// Moves a campaign to `to` if the lifecycle allows it from its current status (checked under a row lock,
+/// so two concurrent moves can't both pass).
+pub async fn change_status(
+    pool: &PgPool,
+    scope: ClientScope,
+    actor: Uuid,
+    id: Uuid,
+    to: CampaignStatus,
+) -> Result<Campaign, DomainError> {
+    let campaign = get(pool, scope, id).await?;
+    let mut tx = pool.begin().await?;
+    let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let from = CampaignStatus::parse(&current).unwrap_or(CampaignStatus::Draft);
+    let to = from.transition(to).map_err(|refused| DomainError::Rule(refused.message()))?;
+    sqlx::query("UPDATE campaigns SET status = $2, updated_by = $3, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(to.as_str())
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+    events::record(
+        &mut tx,
+        Some(actor),
+        "campaign.status_changed",
+        Target::campaign(id, campaign.client_id),
+        json!({ "name": campaign.name, "from": from, "to": to }),
+    )
+    .await?;
+    tx.commit().await?;
+    get(pool, ClientScope::All, id).await
+}
+
+/// Deletes a draft, completed or cancelled campaign; active and paused ones are refused.
+pub async fn delete(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) -> Result<Uuid, DomainError> {
+    let campaign = get(pool, scope, id).await?;
+    let mut tx = pool.begin().await?;
+    let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let status = CampaignStatus::parse(&current).unwrap_or(CampaignStatus::Draft);
+    if !status.deletable() {
+        return Err(DomainError::Rule(format!(
+            "{} is {} and can't be deleted: only draft, completed or cancelled campaigns can. Complete or cancel it first.",
+            campaign.name, status
+        )));
+    }
+    sqlx::query("DELETE FROM campaigns WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    events::record(
+        &mut tx,
+        Some(actor),
+        "campaign.deleted",
+        Target::campaign(id, campaign.client_id),
+        json!({ "name": campaign.name, "status": status }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(campaign.client_id)
+}
