@@ -16,6 +16,14 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIN
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# ECharts for the charts (charming's browser renderer calls the global `echarts`), from the npm registry.
+if [[ ! -s public/echarts.min.js ]]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent echarts@5.6.0 >/dev/null && tar xzf echarts-5.6.0.tgz package/dist/echarts.min.js)
+  cp "$tmp/package/dist/echarts.min.js" public/echarts.min.js
+  rm -rf "$tmp"
+fi
+
 apt_updated=0
 apt_install() {
   if [[ $apt_updated == 0 ]]; then apt-get update -qq; apt_updated=1; fi

@@ -39,14 +39,44 @@ const SECOND: &[&str] = &[
     "wind", "field", "bridge", "gate", "line", "point", "path", "works", "leaf", "light", "stone", "crest", "wave",
     "forge", "peak", "vale", "mark", "spring", "haven", "ridge",
 ];
-const SUFFIX: &[&str] = &["Labs", "Group", "Partners", "Systems", "Co", "Studio", "Health", "Digital", "Logistics", "Foods"];
+const SUFFIX: &[&str] =
+    &["Labs", "Group", "Partners", "Systems", "Co", "Studio", "Health", "Digital", "Logistics", "Foods"];
 const PEOPLE: &[&str] = &[
-    "Olivia Brown", "Liam Smith", "Emma Jones", "Noah Taylor", "Ava Wilson", "Mia Davies", "Lucas Martin",
-    "Sofia Rossi", "Jonas Weber", "Anna Novak", "Ivan Petrov", "Maria Garcia", "Yuki Tanaka", "Priya Shah",
+    "Olivia Brown",
+    "Liam Smith",
+    "Emma Jones",
+    "Noah Taylor",
+    "Ava Wilson",
+    "Mia Davies",
+    "Lucas Martin",
+    "Sofia Rossi",
+    "Jonas Weber",
+    "Anna Novak",
+    "Ivan Petrov",
+    "Maria Garcia",
+    "Yuki Tanaka",
+    "Priya Shah",
 ];
 const COUNTRIES: &[(&str, u32)] = &[
-    ("US", 30), ("GB", 12), ("DE", 9), ("FR", 6), ("CA", 6), ("AU", 5), ("NL", 4), ("ES", 4), ("IT", 3), ("SE", 3),
-    ("PL", 3), ("IN", 3), ("BR", 2), ("JP", 2), ("RU", 2), ("IE", 2), ("CH", 2), ("AE", 1), ("SG", 1),
+    ("US", 30),
+    ("GB", 12),
+    ("DE", 9),
+    ("FR", 6),
+    ("CA", 6),
+    ("AU", 5),
+    ("NL", 4),
+    ("ES", 4),
+    ("IT", 3),
+    ("SE", 3),
+    ("PL", 3),
+    ("IN", 3),
+    ("BR", 2),
+    ("JP", 2),
+    ("RU", 2),
+    ("IE", 2),
+    ("CH", 2),
+    ("AE", 1),
+    ("SG", 1),
 ];
 
 fn industry_weights() -> Vec<(Industry, u32, f64)> {
@@ -115,7 +145,8 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
     let mut tx = pool.begin().await?;
 
     let staff = [("Sam Carter", "staff"), ("Rita Moreno", "staff")];
-    let managers = [("Alex Kim", "account_manager"), ("Bea Schultz", "account_manager"), ("Chen Wei", "account_manager")];
+    let managers =
+        [("Alex Kim", "account_manager"), ("Bea Schultz", "account_manager"), ("Chen Wei", "account_manager")];
     let mut manager_ids = Vec::new();
     let mut users = 0;
     for (name, role) in staff.iter().chain(managers.iter()) {
@@ -140,9 +171,10 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
         }
     }
     if manager_ids.is_empty() {
-        manager_ids = sqlx::query_scalar("SELECT id FROM users WHERE role = 'account_manager' AND active ORDER BY email")
-            .fetch_all(&mut *tx)
-            .await?;
+        manager_ids =
+            sqlx::query_scalar("SELECT id FROM users WHERE role = 'account_manager' AND active ORDER BY email")
+                .fetch_all(&mut *tx)
+                .await?;
     }
 
     let industries = industry_weights();
@@ -182,15 +214,32 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
             let st = stage(&mut rng);
             let paying = matches!(st, Stage::Won | Stage::Negotiation | Stage::Proposal | Stage::Churned);
             let monthly = if paying { monthly_value(&mut rng, employees) } else { 0 };
-            let manager = (rng.gen_range(0..100) < 85 && !manager_ids.is_empty())
-                .then(|| manager_ids[i % manager_ids.len()]);
+            let manager =
+                (rng.gen_range(0..100) < 85 && !manager_ids.is_empty()).then(|| manager_ids[i % manager_ids.len()]);
             let competitors: Vec<String> =
                 (0..rng.gen_range(0..=3)).map(|k| format!("rival{}-{}.example", i, k)).collect();
             let contact = PEOPLE[rng.gen_range(0..PEOPLE.len())];
             let prospect = matches!(st, Stage::Prospect | Stage::Qualified);
             let budget = prospect.then(|| rng.gen_range(5..=60) * 100);
-            let timeline = prospect.then(|| ["immediate", "within_quarter", "within_half_year", "within_year", "undecided"][rng.gen_range(0..5)]);
-            rows.push((id, company_name, domain, industry, country, revenue, employees, st, monthly, manager, competitors, contact, budget, timeline));
+            let timeline = prospect.then(|| {
+                ["immediate", "within_quarter", "within_half_year", "within_year", "undecided"][rng.gen_range(0..5)]
+            });
+            rows.push((
+                id,
+                company_name,
+                domain,
+                industry,
+                country,
+                revenue,
+                employees,
+                st,
+                monthly,
+                manager,
+                competitors,
+                contact,
+                budget,
+                timeline,
+            ));
             match st {
                 Stage::Won => {
                     for k in 0..rng.gen_range(1..=3) {
@@ -203,30 +252,53 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
             }
             client_ids.push(id);
         }
-        b.push_values(rows, |mut r, (id, name, domain, industry, country, revenue, employees, st, monthly, manager, competitors, contact, budget, timeline)| {
-            let email = format!("{}@{}", contact.split(' ').next().unwrap_or("info").to_lowercase(), domain);
-            r.push_bind(id)
-                .push_bind(name)
-                .push_bind(format!("https://{domain}/"))
-                .push_bind(domain)
-                .push_bind(industry.as_str())
-                .push_bind(country)
-                .push_bind(revenue)
-                .push_bind(employees as i32)
-                .push_bind(st.as_str())
-                .push_bind(monthly)
-                .push_bind(manager)
-                .push_bind(competitors)
-                .push_bind(contact)
-                .push_bind(email)
-                .push_bind("+1 555 0100")
-                .push_bind(budget)
-                .push_bind(timeline)
-                .push_bind(if budget.is_some() { "Head of marketing" } else { "" })
-                .push_bind(if budget.is_some() { "Organic traffic flat for a year; site migration planned" } else { "" })
-                .push_bind(if budget.is_some() { "Referral" } else { "" })
-                .push_bind("");
-        });
+        b.push_values(
+            rows,
+            |mut r,
+             (
+                id,
+                name,
+                domain,
+                industry,
+                country,
+                revenue,
+                employees,
+                st,
+                monthly,
+                manager,
+                competitors,
+                contact,
+                budget,
+                timeline,
+            )| {
+                let email = format!("{}@{}", contact.split(' ').next().unwrap_or("info").to_lowercase(), domain);
+                r.push_bind(id)
+                    .push_bind(name)
+                    .push_bind(format!("https://{domain}/"))
+                    .push_bind(domain)
+                    .push_bind(industry.as_str())
+                    .push_bind(country)
+                    .push_bind(revenue)
+                    .push_bind(employees as i32)
+                    .push_bind(st.as_str())
+                    .push_bind(monthly)
+                    .push_bind(manager)
+                    .push_bind(competitors)
+                    .push_bind(contact)
+                    .push_bind(email)
+                    .push_bind("+1 555 0100")
+                    .push_bind(budget)
+                    .push_bind(timeline)
+                    .push_bind(if budget.is_some() { "Head of marketing" } else { "" })
+                    .push_bind(if budget.is_some() {
+                        "Organic traffic flat for a year; site migration planned"
+                    } else {
+                        ""
+                    })
+                    .push_bind(if budget.is_some() { "Referral" } else { "" })
+                    .push_bind("");
+            },
+        );
         b.build().execute(&mut *tx).await?;
     }
 
@@ -268,7 +340,16 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
             let start = today - Duration::days(rng.gen_range(0..540));
             let end = start + Duration::days(rng.gen_range(60..365));
             let id = Uuid::from_u64_pair(seed ^ 0xca3a, (count + j) as u64);
-            values.push((id, *client, format!("{} {}", kind.label(), k + 1), kind, start, end, rng.gen_range(10..=200) * 100, status));
+            values.push((
+                id,
+                *client,
+                format!("{} {}", kind.label(), k + 1),
+                kind,
+                start,
+                end,
+                rng.gen_range(10..=200) * 100,
+                status,
+            ));
         }
         count += values.len();
         b.push_values(values, |mut r, (id, client, name, kind, start, end, budget, status)| {

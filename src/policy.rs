@@ -182,7 +182,15 @@ mod tests {
     fn only_admins_administer_users() {
         use Action::*;
         for role in [Role::Staff, Role::AccountManager] {
-            for action in [ListUsers, CreateUser, ChangeUserRole, DeactivateUser, ReactivateUser, ResetUserPassword, ViewAuditTrail] {
+            for action in [
+                ListUsers,
+                CreateUser,
+                ChangeUserRole,
+                DeactivateUser,
+                ReactivateUser,
+                ResetUserPassword,
+                ViewAuditTrail,
+            ] {
                 assert_eq!(authorize(Some(&actor(role)), action), Err(Denied::Forbidden), "{role:?} {action:?}");
             }
         }

@@ -53,6 +53,11 @@ pub fn reload_to(path: &str) {
     let _ = path;
 }
 
+/// Goes to `path` with a full page load (after a change, so every part of the page is fresh).
+pub fn navigate_to(path: &str) {
+    reload_to(path);
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let me = expect_context::<CurrentUserResource>().0;
@@ -80,10 +85,15 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
         }
     });
     let is_admin = user.role == Role::Admin;
+    let is_manager = user.role == Role::AccountManager;
     view! {
         <nav aria-label="Main" class="main-nav">
             <ul>
                 <li><a href="/">"Dashboard"</a></li>
+                <li><a href="/clients">"Clients"</a></li>
+                <Show when=move || is_manager>
+                    <li><a href="/portfolio">"Portfolio"</a></li>
+                </Show>
                 <li><a href="/account">"Account"</a></li>
                 <Show when=move || is_admin>
                     <li><a href="/admin/users">"Users"</a></li>

@@ -6,8 +6,10 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod charts;
 pub mod components;
 pub mod error;
+pub mod forms;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -34,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -75,6 +78,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/new") ssr=SsrMode::Async view=pages::users::NewUserPage />
                     <Route path=path!("/admin/users/:id") ssr=SsrMode::Async view=pages::users::UserPage />
                     <Route path=path!("/admin/audit") ssr=SsrMode::Async view=pages::audit::AuditPage />
+                    <Route path=path!("/clients") ssr=SsrMode::Async view=pages::clients::ClientsPage />
+                    <Route path=path!("/clients/new") ssr=SsrMode::Async view=pages::clients::NewClientPage />
+                    <Route path=path!("/clients/stats") ssr=SsrMode::Async view=pages::clients::ClientStatsPage />
+                    <Route path=path!("/clients/:id") ssr=SsrMode::Async view=pages::clients::ClientPage />
+                    <Route path=path!("/clients/:id/edit") ssr=SsrMode::Async view=pages::clients::EditClientPage />
+                    <Route path=path!("/clients/:id/campaigns/new") ssr=SsrMode::Async view=pages::campaigns::NewCampaignPage />
+                    <Route path=path!("/campaigns/:id") ssr=SsrMode::Async view=pages::campaigns::CampaignPage />
+                    <Route path=path!("/campaigns/:id/edit") ssr=SsrMode::Async view=pages::campaigns::EditCampaignPage />
+                    <Route path=path!("/portfolio") ssr=SsrMode::Async view=pages::portfolio::PortfolioPage />
                     <Route path=path!("/forbidden") ssr=SsrMode::Async view=pages::ForbiddenPage />
                 </Routes>
             </main>

@@ -1,6 +1,17 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { gotoHydrated, signInAsAdmin } from "./helpers";
+import {
+  createCampaignViaApi,
+  createClientViaApi,
+  createUser,
+  gotoHydrated,
+  newClientFields,
+  newUserData,
+  signIn,
+  signInAsAdmin,
+  signOut,
+  userIdByEmail,
+} from "./helpers";
 
 /** Runs axe with the WCAG 2 A and AA rules on the current page and expects no violations. */
 async function expectNoAxeViolations(page: Page): Promise<void> {
@@ -15,20 +26,56 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     await expectNoAxeViolations(page);
   });
 
-  const signedInPages: Array<{ path: string; heading: string }> = [
+  // withClient: create a client first, so lists and statistics have rows to check.
+  const signedInPages: Array<{ path: string; heading: string; withClient?: boolean }> = [
     { path: "/", heading: "Dashboard" },
     { path: "/account", heading: "Your account" },
     { path: "/admin/users", heading: "Users" },
     { path: "/admin/users/new", heading: "New user" },
     { path: "/admin/audit", heading: "Audit trail" },
+    { path: "/clients", heading: "Clients", withClient: true },
+    { path: "/clients/new", heading: "New client" },
+    { path: "/clients/stats", heading: "Client statistics", withClient: true },
   ];
 
-  for (const { path, heading } of signedInPages) {
+  for (const { path, heading, withClient } of signedInPages) {
     test(`${path} (admin)`, async ({ page }) => {
       await signInAsAdmin(page);
+      if (withClient) {
+        await createClientViaApi(page, newClientFields("a11y-list"));
+      }
       await gotoHydrated(page, path);
       await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
       await expectNoAxeViolations(page);
     });
   }
+
+  test("a client page and a campaign page (admin)", async ({ page }) => {
+    await signInAsAdmin(page);
+    const client = await createClientViaApi(page, newClientFields("a11y"));
+    const campaign = await createCampaignViaApi(page, client.id);
+
+    await gotoHydrated(page, `/clients/${client.id}`);
+    await expect(page.getByRole("heading", { name: client.company_name, exact: true })).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await gotoHydrated(page, `/campaigns/${campaign.id}`);
+    await expect(page.getByRole("heading", { name: campaign.name, exact: true })).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+
+  test("/portfolio (account manager)", async ({ page }) => {
+    const manager = newUserData("Account manager", "a11y-manager");
+    await signInAsAdmin(page);
+    await createUser(page, manager);
+    // A client in the portfolio, so the table has a row.
+    await createClientViaApi(page, newClientFields("a11y-portfolio"), await userIdByEmail(page, manager.email));
+    await signOut(page);
+
+    await signIn(page, manager.email, manager.password);
+    await gotoHydrated(page, "/portfolio");
+    await expect(page.getByRole("heading", { name: "My portfolio", exact: true })).toBeVisible();
+    await expect(page.getByRole("table", { name: "My clients" })).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
 });

@@ -195,8 +195,19 @@ pub async fn clients(
     respond(format, "clients", Body::from_stream(stream))
 }
 
-const CAMPAIGN_HEADER: &[&str] =
-    &["id", "client_id", "client", "name", "type", "status", "start_date", "end_date", "budget", "agents", "objectives"];
+const CAMPAIGN_HEADER: &[&str] = &[
+    "id",
+    "client_id",
+    "client",
+    "name",
+    "type",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "agents",
+    "objectives",
+];
 
 fn campaign_fields(c: &Campaign) -> Vec<String> {
     vec![

@@ -139,7 +139,8 @@ pub struct CampaignInput {
     pub end_date: String,
     pub budget: String,
     pub objectives: String,
-    /// Agent ids; empty means the default five.
+    /// Agent ids; empty means the default five. A form with no box ticked sends no key at all.
+    #[serde(default)]
     pub agents: Vec<String>,
 }
 
@@ -272,7 +273,10 @@ mod tests {
 
     #[test]
     fn final_states_say_so() {
-        assert_eq!(Completed.transition(Active).unwrap_err().message(), "a completed campaign can't change status any more");
+        assert_eq!(
+            Completed.transition(Active).unwrap_err().message(),
+            "a completed campaign can't change status any more"
+        );
     }
 
     #[test]

@@ -197,7 +197,8 @@ pub fn normalize_website(raw: &str) -> Result<(String, String), String> {
         return Err("enter the client's website".into());
     }
     let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
-    let mut url = url::Url::parse(&with_scheme).map_err(|_| "enter a website such as https://example.com".to_string())?;
+    let mut url =
+        url::Url::parse(&with_scheme).map_err(|_| "enter a website such as https://example.com".to_string())?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err("the website must start with http:// or https://".into());
     }

@@ -296,8 +296,10 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_field() {
-        let e = ClientQuery::parse("industry=mining&country=ZZ&per_page=500&page=0&sort=x&dir=up&revenue_min=9&revenue_max=1")
-            .unwrap_err();
+        let e = ClientQuery::parse(
+            "industry=mining&country=ZZ&per_page=500&page=0&sort=x&dir=up&revenue_min=9&revenue_max=1",
+        )
+        .unwrap_err();
         for f in ["industry", "country", "per_page", "page", "sort", "dir", "revenue_max"] {
             assert!(e.get(f).is_some(), "{f}: {e}");
         }

@@ -49,7 +49,8 @@ impl CampaignRow {
     }
 }
 
-const SELECT: &str = "SELECT k.id, k.client_id, c.company_name AS client_name, k.name, k.kind, k.start_date, k.end_date,
+const SELECT: &str =
+    "SELECT k.id, k.client_id, c.company_name AS client_name, k.name, k.kind, k.start_date, k.end_date,
         k.budget, k.objectives, k.agents, k.status, k.created_at, k.updated_at
    FROM campaigns k JOIN clients c ON c.id = k.client_id";
 

@@ -168,7 +168,12 @@ pub async fn list(pool: &PgPool, scope: ClientScope, q: &ClientQuery) -> Result<
     push_order(&mut b, q);
     b.push(" LIMIT ").push_bind(i64::from(q.per_page)).push(" OFFSET ").push_bind(q.offset());
     let rows: Vec<ClientRow> = b.build_query_as().fetch_all(pool).await?;
-    Ok(ClientPage { clients: rows.into_iter().map(ClientRow::into_client).collect(), total, page: q.page, per_page: q.per_page })
+    Ok(ClientPage {
+        clients: rows.into_iter().map(ClientRow::into_client).collect(),
+        total,
+        page: q.page,
+        per_page: q.per_page,
+    })
 }
 
 /// A chunk of matching clients for exports: `limit` rows after skipping `offset`, in the query's order.
@@ -308,18 +313,20 @@ fn changed_fields(c: &Client, d: &ClientDraft) -> Vec<&'static str> {
     check("stage", c.stage == d.stage);
     check("monthly_value", c.monthly_value == d.monthly_value);
     check("competitor_domains", c.competitor_domains == d.competitor_domains);
-    check("contact", c.contact_name == d.contact_name && c.contact_email == d.contact_email && c.contact_phone == d.contact_phone);
+    check(
+        "contact",
+        c.contact_name == d.contact_name && c.contact_email == d.contact_email && c.contact_phone == d.contact_phone,
+    );
     check("lead_profile", c.lead == d.lead);
     check("notes", c.notes == d.notes);
     out
 }
 
 async fn check_manager(conn: &mut sqlx::PgConnection, manager: Uuid) -> Result<(), DomainError> {
-    let ok: Option<bool> =
-        sqlx::query_scalar("SELECT active AND role = 'account_manager' FROM users WHERE id = $1")
-            .bind(manager)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let ok: Option<bool> = sqlx::query_scalar("SELECT active AND role = 'account_manager' FROM users WHERE id = $1")
+        .bind(manager)
+        .fetch_optional(&mut *conn)
+        .await?;
     match ok {
         Some(true) => Ok(()),
         _ => Err(DomainError::field("account_manager", "choose an active account manager")),

@@ -38,7 +38,8 @@ pub async fn update_campaign(id: String, input: CampaignInput) -> Result<Campaig
     let id = super::ssr::parse_id(&id)?;
     let draft = input.validate().map_err(AppError::Validation)?;
     let state = super::ssr::state()?;
-    let campaign = domain::store::campaigns::update(&state.pool, client_scope(&actor), actor.user_id, id, &draft).await?;
+    let campaign =
+        domain::store::campaigns::update(&state.pool, client_scope(&actor), actor.user_id, id, &draft).await?;
     if super::ssr::is_form_post() {
         leptos_axum::redirect(&format!("/campaigns/{}", campaign.id));
     }

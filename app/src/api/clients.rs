@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::AppError;
 pub use self::domain_types::*;
+use crate::AppError;
 
 /// What the browser receives (the store's own types stay on the server).
 mod domain_types {
@@ -181,7 +181,9 @@ pub async fn get_client_stats() -> Result<ClientStats, AppError> {
             .collect()
     };
     Ok(ClientStats {
-        by_industry: convert(s.by_industry, &|k| Industry::parse(k).map(|i| i.label().to_string()).unwrap_or_else(|| k.into())),
+        by_industry: convert(s.by_industry, &|k| {
+            Industry::parse(k).map(|i| i.label().to_string()).unwrap_or_else(|| k.into())
+        }),
         by_country: convert(s.by_country, &|k| country_name(k).map(str::to_string).unwrap_or_else(|| k.into())),
         total_clients: s.total_clients,
         total_managed_monthly_value: s.total_managed_monthly_value,

@@ -51,7 +51,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The event's detail as "key: value" pairs (email is shown as the target already).
-fn detail_text(detail: &serde_json::Value) -> String {
+pub fn detail_text(detail: &serde_json::Value) -> String {
     detail
         .as_object()
         .map(|o| {

@@ -1,6 +1,9 @@
 pub mod account;
 pub mod audit;
+pub mod campaigns;
+pub mod clients;
 pub mod login;
+pub mod portfolio;
 pub mod users;
 
 use domain::model::Role;

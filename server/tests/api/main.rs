@@ -2,7 +2,10 @@
 
 mod auth;
 mod binary;
+mod campaigns;
+mod clients;
 mod common;
+mod fixtures;
 mod matrix;
 mod platform;
 mod users;

@@ -45,6 +45,72 @@ fn matrix() -> Vec<Row> {
         ("/api/users/reactivate", Needs(Action::ReactivateUser), vec![("id", NIL)]),
         ("/api/users/reset-password", Needs(Action::ResetUserPassword), vec![("id", NIL), ("password", "")]),
         ("/api/audit/list", Needs(Action::ViewAuditTrail), vec![]),
+        ("/api/clients/list", Needs(Action::ListClients), vec![("query", "")]),
+        ("/api/clients/get", Needs(Action::ListClients), vec![("id", NIL)]),
+        ("/api/clients/managers", Needs(Action::ListClients), vec![]),
+        ("/api/clients/stats", Needs(Action::ListClients), vec![]),
+        ("/api/clients/create", Needs(Action::CreateClient), client_form(&[("account_manager", "")])),
+        ("/api/clients/update", Needs(Action::EditClient), client_form(&[("id", NIL)])),
+        ("/api/clients/assign", Needs(Action::AssignClient), vec![("id", NIL), ("account_manager", "")]),
+        ("/api/clients/delete", Needs(Action::DeleteClient), vec![("id", NIL)]),
+        ("/api/portfolio", Needs(Action::ViewPortfolio), vec![]),
+        ("/api/campaigns/get", Needs(Action::ListClients), vec![("id", NIL)]),
+        ("/api/campaigns/create", Needs(Action::CreateCampaign), campaign_form(&[("client_id", NIL)])),
+        ("/api/campaigns/update", Needs(Action::EditCampaign), campaign_form(&[("id", NIL)])),
+        ("/api/campaigns/status", Needs(Action::ChangeCampaignStatus), vec![("id", NIL), ("status", "active")]),
+        ("/api/campaigns/delete", Needs(Action::DeleteCampaign), vec![("id", NIL)]),
+    ]
+}
+
+/// A complete client form (every `input[...]` field present, so the arguments deserialize and the call
+/// reaches its policy check) plus `extra`. The company name is empty: allowed callers get a 422.
+fn client_form(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut form = vec![
+        ("input[company_name]", ""),
+        ("input[website]", "matrix.example"),
+        ("input[industry]", "saas"),
+        ("input[country]", "DE"),
+        ("input[annual_revenue]", ""),
+        ("input[employee_count]", ""),
+        ("input[stage]", "prospect"),
+        ("input[monthly_value]", ""),
+        ("input[competitor_domains]", ""),
+        ("input[contact_name]", ""),
+        ("input[contact_email]", ""),
+        ("input[contact_phone]", ""),
+        ("input[lead_budget]", ""),
+        ("input[lead_timeline]", ""),
+        ("input[lead_decision_maker_role]", ""),
+        ("input[lead_pain_points]", ""),
+        ("input[lead_source]", ""),
+        ("input[notes]", ""),
+    ];
+    form.extend_from_slice(extra);
+    form
+}
+
+/// A complete campaign form for a client or campaign that doesn't exist: allowed callers get a 404.
+fn campaign_form(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut form = vec![
+        ("input[name]", "Matrix"),
+        ("input[kind]", "content"),
+        ("input[start_date]", "2026-01-05"),
+        ("input[end_date]", ""),
+        ("input[budget]", ""),
+        ("input[objectives]", ""),
+        ("input[agents][]", "reporting"),
+    ];
+    form.extend_from_slice(extra);
+    form
+}
+
+/// The export routes (plain GET handlers, not server functions) and the action each must check.
+fn export_routes() -> Vec<(&'static str, Action)> {
+    vec![
+        ("/export/clients.csv", Action::ExportClients),
+        ("/export/clients.json", Action::ExportClients),
+        ("/export/campaigns.csv", Action::ExportCampaigns),
+        ("/export/campaigns.json", Action::ExportCampaigns),
     ]
 }
 
@@ -66,9 +132,10 @@ fn every_server_function_is_in_the_matrix() {
 fn every_policy_action_is_exercised_by_a_server_function() {
     let m = matrix();
     for action in Action::ALL {
-        let used =
-            m.iter().any(|(_, a, _)| matches!(a, Access::Needs(x) if *x == action)) || action == Action::ViewOwnAccount; // pages use it (see the page tests)
-        assert!(used, "{action:?} is never checked by a server function");
+        let used = m.iter().any(|(_, a, _)| matches!(a, Access::Needs(x) if *x == action))
+            || export_routes().iter().any(|(_, a)| *a == action)
+            || action == Action::ViewOwnAccount; // pages use it (see the page tests)
+        assert!(used, "{action:?} is never checked by a server function or export route");
     }
 }
 
@@ -110,4 +177,52 @@ async fn each_role_reaches_exactly_what_the_policy_allows() {
         }
     }
     assert!(failures.is_empty(), "authorization matrix broken:\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn export_routes_need_a_signed_in_user_and_scope_account_managers() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let (staff, _, _) = app.user(&admin, "staff").await;
+    let (manager, manager_id, _) = app.user(&admin, "account_manager").await;
+    let mine = crate::fixtures::create_client(&admin, "Managed Co", &[], &manager_id).await;
+    let other = crate::fixtures::create_client(&admin, "Someone Else's", &[], "").await;
+    crate::fixtures::create_campaign(&admin, &crate::fixtures::id_of(&mine), "Managed audit").await;
+    crate::fixtures::create_campaign(&admin, &crate::fixtures::id_of(&other), "Other audit").await;
+    let callers: Vec<(Option<Role>, Client)> = vec![
+        (None, app.client()),
+        (Some(Role::Staff), staff),
+        (Some(Role::AccountManager), manager),
+        (Some(Role::Admin), admin),
+    ];
+    let mut failures = Vec::new();
+    for (role, client) in &callers {
+        for (path, action) in export_routes() {
+            let res = client.get(path).await;
+            let expected = match role {
+                None => (401, Some("\"Unauthenticated\"")),
+                Some(r) if allowed(action).contains(r) => (200, None),
+                Some(_) => (403, Some("\"Forbidden\"")),
+            };
+            if res.status != expected.0 || expected.1.is_some_and(|b| res.body != b) {
+                failures.push(format!("{role:?} {path}: got {} {}", res.status, res.body));
+                continue;
+            }
+            if res.status != 200 {
+                continue;
+            }
+            // What the caller sees: account managers their portfolio, everybody else all of it.
+            let (clients, campaigns) = if *role == Some(Role::AccountManager) { (1, 1) } else { (2, 2) };
+            let rows = if path.ends_with(".json") {
+                serde_json::from_str::<serde_json::Value>(&res.body).ok().and_then(|v| v.as_array().map(Vec::len))
+            } else {
+                Some(crate::fixtures::csv_records(&res.body).len() - 1)
+            };
+            let expected_rows = if path.contains("clients") { clients } else { campaigns };
+            if rows != Some(expected_rows) {
+                failures.push(format!("{role:?} {path}: {rows:?} rows, expected {expected_rows}: {}", res.body));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "export authorization broken:\n{}", failures.join("\n"));
 }
