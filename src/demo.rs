@@ -382,5 +382,8 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    // Fresh planner statistics: the bulk insert would otherwise leave estimates at "empty table".
+    sqlx::query("ANALYZE clients").execute(pool).await?;
+    sqlx::query("ANALYZE campaigns").execute(pool).await?;
     Ok(Summary { users, clients: client_ids.len(), campaigns: count })
 }

@@ -70,10 +70,11 @@ pub struct TransitionRefused {
 impl TransitionRefused {
     pub fn message(&self) -> String {
         let allowed: Vec<&str> = self.allowed.iter().map(|s| s.as_str()).collect();
+        let article = if self.from.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
         if allowed.is_empty() {
-            format!("a {} campaign can't change status any more", self.from)
+            format!("{article} {} campaign can't change status any more", self.from)
         } else {
-            format!("a {} campaign can't become {}; it can become: {}", self.from, self.to, allowed.join(", "))
+            format!("{article} {} campaign can't become {}; it can become: {}", self.from, self.to, allowed.join(", "))
         }
     }
 }

@@ -366,8 +366,11 @@ pub async fn delete(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainEr
         .fetch_optional(&mut *tx)
         .await?;
     let (name,) = client.ok_or(DomainError::NotFound)?;
+    // Lock every campaign of the client, so none can start while the delete decides (a status change
+    // locks its campaign row first).
     let blocking: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, status FROM campaigns WHERE client_id = $1 AND status IN ('active', 'paused') ORDER BY lower(name)",
+        "SELECT name, status FROM (SELECT name, status FROM campaigns WHERE client_id = $1 FOR UPDATE) k
+          WHERE status IN ('active', 'paused') ORDER BY lower(name)",
     )
     .bind(id)
     .fetch_all(&mut *tx)
