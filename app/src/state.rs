@@ -13,6 +13,8 @@ use uuid::Uuid;
 pub struct AppState {
     pub pool: PgPool,
     pub throttle: Arc<LoginThrottle>,
+    /// The in-process client list index (see `domain::store::client_index`).
+    pub client_index: Arc<domain::store::client_index::ClientIndex>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -77,7 +77,15 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
         .build();
-    Ok(Services { state: AppState { pool, throttle: Arc::new(throttle), leptos_options }, redis })
+    Ok(Services {
+        state: AppState {
+            pool,
+            throttle: Arc::new(throttle),
+            client_index: Arc::new(domain::store::client_index::ClientIndex::new()),
+            leptos_options,
+        },
+        redis,
+    })
 }
 
 /// Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when the database has no user yet.

@@ -17,7 +17,7 @@ use crate::policy::ClientScope;
 use crate::DomainError;
 
 #[derive(sqlx::FromRow)]
-struct ClientRow {
+pub(crate) struct ClientRow {
     id: Uuid,
     company_name: String,
     website: String,
@@ -47,7 +47,7 @@ struct ClientRow {
 }
 
 impl ClientRow {
-    fn into_client(self) -> Client {
+    pub(crate) fn into_client(self) -> Client {
         Client {
             id: self.id,
             company_name: self.company_name,
@@ -81,7 +81,8 @@ impl ClientRow {
     }
 }
 
-const SELECT: &str = "SELECT c.id, c.company_name, c.website, c.domain, c.industry, c.country, c.annual_revenue,
+pub(crate) const SELECT: &str =
+    "SELECT c.id, c.company_name, c.website, c.domain, c.industry, c.country, c.annual_revenue,
         c.employee_count, c.stage, c.monthly_value, c.account_manager_id, m.name AS account_manager_name,
         c.competitor_domains, c.contact_name, c.contact_email, c.contact_phone, c.lead_budget, c.lead_timeline,
         c.lead_decision_maker_role, c.lead_pain_points, c.lead_source, c.notes, c.created_by, c.created_at,

@@ -1,6 +1,7 @@
 //! Postgres access. Every mutation writes its row and an `events` row in one transaction.
 
 pub mod campaigns;
+pub mod client_index;
 pub mod clients;
 pub mod events;
 pub mod users;

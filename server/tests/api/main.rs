@@ -3,6 +3,7 @@
 mod auth;
 mod binary;
 mod campaigns;
+mod client_index;
 mod clients;
 mod common;
 mod fixtures;
