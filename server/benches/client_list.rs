@@ -2,7 +2,9 @@
 //! signed in over HTTP. Measures
 //!   1. sequential latency of POST /api/clients/list with realistic filtered queries,
 //!   2. throughput with many concurrent callers for a fixed time,
-//!   3. the same queries against `domain::store::clients::list` directly (no HTTP, no session),
+//!   3. the same queries against `domain::store::clients::list` directly (the SQL path, no HTTP),
+//!   4. the same queries against the in-process `ClientIndex` that the server function uses (one version
+//!      read per call plus in-memory filtering),
 //! and prints the figures. It asserts nothing about time. Run with `cargo bench -p server --bench client_list`.
 
 use std::sync::Arc;
@@ -254,6 +256,20 @@ async fn run(db: &BenchDb) {
         samples.push(t.elapsed());
     }
     println!("\n[3] domain::store::clients::list directly (count + page query, no HTTP)");
+    summary("    latency", samples);
+
+    // 4. The index the server function uses, same shapes.
+    let index = domain::store::client_index::ClientIndex::new();
+    for i in 0..WARMUP {
+        index.list(&pool, ClientScope::All, &parsed[i % parsed.len()]).await.expect("list");
+    }
+    let mut samples = Vec::with_capacity(SEQUENTIAL);
+    for i in 0..SEQUENTIAL {
+        let t = Instant::now();
+        index.list(&pool, ClientScope::All, &parsed[i % parsed.len()]).await.expect("list");
+        samples.push(t.elapsed());
+    }
+    println!("\n[4] domain::store::client_index::ClientIndex::list directly (version read + in-memory filter)");
     summary("    latency", samples);
 
     let _ = stop.send(());

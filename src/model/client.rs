@@ -123,6 +123,40 @@ pub struct Client {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What the client list shows of a client (the list answers with these, not whole clients).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientSummary {
+    pub id: Uuid,
+    pub company_name: String,
+    pub domain: String,
+    pub industry: Industry,
+    pub country: String,
+    pub annual_revenue: Option<i64>,
+    pub employee_count: Option<i32>,
+    pub stage: Stage,
+    pub monthly_value: i64,
+    pub account_manager_id: Option<Uuid>,
+    pub account_manager_name: Option<String>,
+}
+
+impl From<&Client> for ClientSummary {
+    fn from(c: &Client) -> Self {
+        ClientSummary {
+            id: c.id,
+            company_name: c.company_name.clone(),
+            domain: c.domain.clone(),
+            industry: c.industry,
+            country: c.country.clone(),
+            annual_revenue: c.annual_revenue,
+            employee_count: c.employee_count,
+            stage: c.stage,
+            monthly_value: c.monthly_value,
+            account_manager_id: c.account_manager_id,
+            account_manager_name: c.account_manager_name.clone(),
+        }
+    }
+}
+
 /// A client as a form submits it: every field a string, checked by [`ClientInput::validate`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientInput {

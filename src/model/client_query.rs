@@ -257,7 +257,7 @@ impl ClientQuery {
 /// One page of clients and the total that matched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientPage {
-    pub clients: Vec<super::Client>,
+    pub clients: Vec<super::client::ClientSummary>,
     pub total: i64,
     pub page: u32,
     pub per_page: u32,

@@ -18,6 +18,7 @@ use sqlx::PgPool;
 use tokio::sync::{Mutex, RwLock};
 
 use super::clients::ClientRow;
+use crate::model::client::ClientSummary;
 use crate::model::client_query::{ClientPage, ClientQuery, ManagerFilter, SortKey};
 use crate::model::Client;
 use crate::policy::ClientScope;
@@ -119,10 +120,17 @@ impl ClientIndex {
             .collect();
         let total = hits.len() as i64;
         let entries = &snapshot.entries;
-        hits.sort_by(|&a, &b| compare(&entries[a], &entries[b], q).then(a.cmp(&b)));
+        let order = |&a: &usize, &b: &usize| compare(&entries[a], &entries[b], q).then(a.cmp(&b));
         let start = (q.offset().max(0) as usize).min(hits.len());
         let end = (start + q.per_page as usize).min(hits.len());
-        let clients = hits[start..end].iter().map(|&i| entries[i].client.clone()).collect();
+        // Only the first `end` positions need ordering: partition around the end of the page, then sort
+        // that prefix (the order is total, so the page is the same as with a full sort).
+        if end < hits.len() && end > 0 {
+            hits.select_nth_unstable_by(end - 1, order);
+            hits.truncate(end);
+        }
+        hits.sort_unstable_by(order);
+        let clients = hits[start..end].iter().map(|&i| ClientSummary::from(&entries[i].client)).collect();
         Ok(ClientPage { clients, total, page: q.page, per_page: q.per_page })
     }
 }

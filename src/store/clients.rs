@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::events::{self, Target};
-use crate::model::client::{ClientDraft, LeadProfile, Timeline};
+use crate::model::client::{ClientDraft, ClientSummary, LeadProfile, Timeline};
 use crate::model::client_query::{ClientPage, ClientQuery, ManagerFilter, SortKey};
 use crate::model::{Client, Industry, Stage};
 use crate::policy::ClientScope;
@@ -170,7 +170,7 @@ pub async fn list(pool: &PgPool, scope: ClientScope, q: &ClientQuery) -> Result<
     b.push(" LIMIT ").push_bind(i64::from(q.per_page)).push(" OFFSET ").push_bind(q.offset());
     let rows: Vec<ClientRow> = b.build_query_as().fetch_all(pool).await?;
     Ok(ClientPage {
-        clients: rows.into_iter().map(ClientRow::into_client).collect(),
+        clients: rows.into_iter().map(|r| ClientSummary::from(&r.into_client())).collect(),
         total,
         page: q.page,
         per_page: q.per_page,

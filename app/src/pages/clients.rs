@@ -3,7 +3,7 @@
 use domain::model::client::{ClientInput, Timeline};
 use domain::model::client_query::{ClientPage, ClientQuery, ManagerFilter, SortKey, PAGE_SIZE_DEFAULT};
 use domain::model::country::COUNTRIES;
-use domain::model::{Client, Industry, Stage};
+use domain::model::{Industry, Stage};
 use domain::policy::Action;
 use domain::validation::FieldErrors;
 use leptos::prelude::*;
@@ -199,7 +199,7 @@ fn ClientResults(page: ClientPage, query: String) -> impl IntoView {
 }
 
 #[component]
-fn ClientRow(c: Client) -> impl IntoView {
+fn ClientRow(c: domain::model::client::ClientSummary) -> impl IntoView {
     view! {
         <tr>
             <td><a href=format!("/clients/{}", c.id)>{c.company_name}</a></td>
