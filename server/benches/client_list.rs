@@ -5,6 +5,7 @@
 //!   3. the same queries against `domain::store::clients::list` directly (the SQL path, no HTTP),
 //!   4. the same queries against the in-process `ClientIndex` that the server function uses (one version
 //!      read per call plus in-memory filtering),
+//!
 //! and prints the figures. It asserts nothing about time. Run with `cargo bench -p server --bench client_list`.
 
 use std::sync::Arc;

@@ -177,7 +177,7 @@ impl ClientQuery {
                     _ => e.add("dir", "sort direction is asc or desc"),
                 },
                 "page" => match v.parse::<u32>() {
-                    Ok(p) if p >= 1 && p <= 1_000_000 => q.page = p,
+                    Ok(p) if (1..=1_000_000).contains(&p) => q.page = p,
                     _ => e.add("page", "page must be a number from 1"),
                 },
                 "per_page" => match v.parse::<u32>() {

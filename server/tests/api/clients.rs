@@ -235,7 +235,9 @@ async fn clients_are_filtered_by_industry_country_revenue_employees_and_stage() 
     let admin = app.admin().await;
     let rows = create_dataset(&admin).await;
 
-    let cases: Vec<(Vec<(&str, &str)>, Vec<String>)> = vec![
+    // (query pairs, the company names expected in order)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<String>);
+    let cases: Vec<Case> = vec![
         (vec![], expect(&rows, |_| true)),
         (vec![("industry", "saas")], expect(&rows, |r| r.industry == "saas")),
         (vec![("country", "de")], expect(&rows, |r| r.country == "DE")),
