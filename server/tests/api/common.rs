@@ -251,7 +251,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        // A hung request fails its test with the request named instead of stalling the whole run.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .expect("client");
         Client { base: base.to_string(), http, cookie: Arc::new(Mutex::new(None)) }
     }
 
@@ -271,7 +276,10 @@ impl Client {
             Some(c) => req.header("cookie", format!("aiseo_session={c}")),
             None => req,
         };
-        let res = req.send().await.expect("request");
+        let res = match req.send().await {
+            Ok(res) => res,
+            Err(e) => panic!("request failed: {e} (url {:?})", e.url().map(|u| u.as_str())),
+        };
         for value in res.headers().get_all("set-cookie") {
             let Ok(value) = value.to_str() else { continue };
             if let Some(rest) = value.strip_prefix("aiseo_session=") {
