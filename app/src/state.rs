@@ -55,3 +55,8 @@ pub struct SessionStamp {
 /// The nonce of this response's Content-Security-Policy, for inline scripts that Leptos writes.
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
+
+/// The clients data version read with the caller at the start of the request (see
+/// `domain::store::users::SessionUser`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientsVersion(pub i64);

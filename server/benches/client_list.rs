@@ -262,12 +262,12 @@ async fn run(db: &BenchDb) {
     // 4. The index the server function uses, same shapes.
     let index = domain::store::client_index::ClientIndex::new();
     for i in 0..WARMUP {
-        index.list(&pool, ClientScope::All, &parsed[i % parsed.len()]).await.expect("list");
+        index.list(&pool, ClientScope::All, &parsed[i % parsed.len()], None).await.expect("list");
     }
     let mut samples = Vec::with_capacity(SEQUENTIAL);
     for i in 0..SEQUENTIAL {
         let t = Instant::now();
-        index.list(&pool, ClientScope::All, &parsed[i % parsed.len()]).await.expect("list");
+        index.list(&pool, ClientScope::All, &parsed[i % parsed.len()], None).await.expect("list");
         samples.push(t.elapsed());
     }
     println!("\n[4] domain::store::client_index::ClientIndex::list directly (version read + in-memory filter)");

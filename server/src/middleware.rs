@@ -1,7 +1,7 @@
 //! Request middleware: who is calling, page guards, origin checks, security headers, metrics, 503 mapping.
 
 use app::api::CurrentUser;
-use app::state::{session_keys, AppState, Caller, ClientIp, CspNonce};
+use app::state::{session_keys, AppState, Caller, ClientIp, ClientsVersion, CspNonce};
 use app::AppError;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -43,21 +43,25 @@ fn unavailable(page: bool) -> Response {
 
 /// Loads the signed-in user for this request. A session whose user is gone, deactivated or whose
 /// session version is stale is flushed: that is how deactivation and password resets end sessions.
-async fn load_caller(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, DomainError> {
+async fn load_caller(state: &AppState, session: &Session) -> Result<Option<(CurrentUser, i64)>, DomainError> {
     let store_err = |e: tower_sessions::session::Error| DomainError::Unavailable(format!("session store: {e}"));
     let Some(user_id) = session.get::<uuid::Uuid>(session_keys::USER_ID).await.map_err(store_err)? else {
         return Ok(None);
     };
     let version = session.get::<i32>(session_keys::VERSION).await.map_err(store_err)?;
     match domain::store::users::session_user(&state.pool, user_id).await? {
-        Some((user, current)) if user.active && Some(current) == version => {
+        Some(found) if found.user.active && Some(found.session_version) == version => {
+            let user = found.user;
             // Refresh the idle timer at most once a minute (a save re-sets the store's expiry).
             let now = chrono::Utc::now().timestamp();
             let seen = session.get::<i64>(session_keys::SEEN).await.map_err(store_err)?.unwrap_or(0);
             if now - seen >= 60 {
                 session.insert(session_keys::SEEN, now).await.map_err(store_err)?;
             }
-            Ok(Some(CurrentUser { id: user.id, email: user.email, name: user.name, role: user.role }))
+            Ok(Some((
+                CurrentUser { id: user.id, email: user.email, name: user.name, role: user.role },
+                found.clients_version,
+            )))
         }
         _ => {
             session.flush().await.map_err(store_err)?;
@@ -81,7 +85,13 @@ pub async fn authenticate(State(state): State<AppState>, session: Session, mut r
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let caller = Caller(caller);
+    let (caller, clients_version) = match caller {
+        Some((user, v)) => (Caller(Some(user)), Some(ClientsVersion(v))),
+        None => (Caller(None), None),
+    };
+    if let Some(v) = clients_version {
+        req.extensions_mut().insert(v);
+    }
     let mut forbidden = false;
     if page {
         let path = req.uri().path().to_string();

@@ -119,9 +119,13 @@ impl ClientIndex {
         ClientIndex::default()
     }
 
-    /// The current snapshot, reloaded first when the data changed since it was taken.
-    async fn snapshot(&self, pool: &PgPool) -> Result<Arc<Snapshot>, DomainError> {
-        let version = current_version(pool).await?;
+    /// The current snapshot, reloaded first when the data changed since it was taken. `known_version` is a
+    /// version read earlier in the same request (it saves the read).
+    async fn snapshot(&self, pool: &PgPool, known_version: Option<i64>) -> Result<Arc<Snapshot>, DomainError> {
+        let version = match known_version {
+            Some(v) => v,
+            None => current_version(pool).await?,
+        };
         if let Some(s) = self.snapshot.read().await.as_ref() {
             if s.version >= version {
                 return Ok(s.clone());
@@ -139,9 +143,16 @@ impl ClientIndex {
         Ok(fresh)
     }
 
-    /// Same answer as [`super::clients::list`].
-    pub async fn list(&self, pool: &PgPool, scope: ClientScope, q: &ClientQuery) -> Result<ClientPage, DomainError> {
-        let snapshot = self.snapshot(pool).await?;
+    /// Same answer as [`super::clients::list`], as of `known_version` when the caller read the data version
+    /// already in this request, else as of now.
+    pub async fn list(
+        &self,
+        pool: &PgPool,
+        scope: ClientScope,
+        q: &ClientQuery,
+        known_version: Option<i64>,
+    ) -> Result<ClientPage, DomainError> {
+        let snapshot = self.snapshot(pool, known_version).await?;
         let search = q.search.to_lowercase();
         let country = q.country.as_deref().map(country_code);
         let mut hits: Vec<usize> = snapshot

@@ -76,19 +76,41 @@ pub async fn find_credentials(pool: &PgPool, email: &str) -> Result<Option<Crede
     .transpose()
 }
 
-/// The user behind a session and the session version their sessions must carry.
-pub async fn session_user(pool: &PgPool, id: Uuid) -> Result<Option<(User, i32)>, DomainError> {
+/// What a request learns about its caller in one query.
+pub struct SessionUser {
+    pub user: User,
+    /// The version the user's sessions must carry.
+    pub session_version: i32,
+    /// The clients data version at this moment (`data_versions`), read in the same round trip so the
+    /// client list index needn't read it again for this request.
+    pub clients_version: i64,
+}
+
+/// The user behind a session.
+pub async fn session_user(pool: &PgPool, id: Uuid) -> Result<Option<SessionUser>, DomainError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         user: UserRow,
         session_version: i32,
+        clients_version: i64,
     }
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {USER_COLUMNS}, session_version FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    row.map(|r| Ok((r.user.into_user()?, r.session_version))).transpose()
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, session_version,
+                (SELECT version FROM data_versions WHERE name = 'clients') AS clients_version
+           FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok(SessionUser {
+            user: r.user.into_user()?,
+            session_version: r.session_version,
+            clients_version: r.clients_version,
+        })
+    })
+    .transpose()
 }
 
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<User, DomainError> {

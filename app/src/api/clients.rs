@@ -73,7 +73,8 @@ pub async fn list_clients(query: String) -> Result<ClientPage, AppError> {
     let (actor, _) = super::ssr::authorize(Action::ListClients)?;
     let q = ClientQuery::parse(&query).map_err(AppError::Validation)?;
     let state = super::ssr::state()?;
-    Ok(state.client_index.list(&state.pool, client_scope(&actor), &q).await?)
+    let version = super::ssr::clients_version();
+    Ok(state.client_index.list(&state.pool, client_scope(&actor), &q, version).await?)
 }
 
 #[server(prefix = "/api", endpoint = "clients/get")]

@@ -45,6 +45,11 @@ pub mod ssr {
         Ok(parts()?.extensions.get::<Caller>().cloned().unwrap_or_default())
     }
 
+    /// The clients data version read with the caller (None for anonymous callers).
+    pub fn clients_version() -> Option<i64> {
+        parts().ok()?.extensions.get::<crate::state::ClientsVersion>().map(|v| v.0)
+    }
+
     pub fn client_ip() -> Result<String, AppError> {
         Ok(parts()?.extensions.get::<ClientIp>().map(|ip| ip.0.clone()).unwrap_or_else(|| "unknown".into()))
     }

@@ -53,7 +53,7 @@ async fn client_index_matches_the_sql_list() {
                         let query = format!("{filter}&sort={sort}&dir={dir}&{paging}");
                         let q = ClientQuery::parse(&query).expect("query");
                         let sql = domain::store::clients::list(&app.pool, scope, &q).await.expect("sql list");
-                        let mem = index.list(&app.pool, scope, &q).await.expect("index list");
+                        let mem = index.list(&app.pool, scope, &q, None).await.expect("index list");
                         let ids = |p: &domain::model::client_query::ClientPage| {
                             p.clients.iter().map(|c| c.id).collect::<Vec<_>>()
                         };
@@ -74,7 +74,7 @@ async fn client_index_sees_every_change_at_once() {
     let app = TestApp::spawn(Options::default()).await;
     let index = ClientIndex::new();
     let q = ClientQuery::parse("q=fresh").expect("query");
-    assert_eq!(index.list(&app.pool, ClientScope::All, &q).await.expect("list").total, 0);
+    assert_eq!(index.list(&app.pool, ClientScope::All, &q, None).await.expect("list").total, 0);
     sqlx::query(
         "INSERT INTO clients (id, company_name, website, domain, industry, country, stage)
          VALUES (gen_random_uuid(), 'Fresh Co', 'https://fresh.example/', 'fresh.example', 'saas', 'US', 'won')",
@@ -82,7 +82,7 @@ async fn client_index_sees_every_change_at_once() {
     .execute(&app.pool)
     .await
     .expect("insert");
-    let page = index.list(&app.pool, ClientScope::All, &q).await.expect("list");
+    let page = index.list(&app.pool, ClientScope::All, &q, None).await.expect("list");
     assert_eq!(page.total, 1, "an insert is visible to the next list");
     sqlx::query(
         "UPDATE clients SET company_name = 'Stale Co', domain = 'stale.example' WHERE company_name = 'Fresh Co'",
@@ -90,7 +90,7 @@ async fn client_index_sees_every_change_at_once() {
     .execute(&app.pool)
     .await
     .expect("update");
-    assert_eq!(index.list(&app.pool, ClientScope::All, &q).await.expect("list").total, 0, "an update too");
+    assert_eq!(index.list(&app.pool, ClientScope::All, &q, None).await.expect("list").total, 0, "an update too");
     let manager_renamed = ClientQuery::parse("q=stale").expect("query");
     let admin = app.admin().await;
     let (_, am_id, _) = app.user(&admin, "account_manager").await;
@@ -104,6 +104,21 @@ async fn client_index_sees_every_change_at_once() {
         .execute(&app.pool)
         .await
         .expect("rename");
-    let page = index.list(&app.pool, ClientScope::All, &manager_renamed).await.expect("list");
+    let page = index.list(&app.pool, ClientScope::All, &manager_renamed, None).await.expect("list");
     assert_eq!(page.clients[0].account_manager_name.as_deref(), Some("Renamed Manager"), "and a manager's new name");
+}
+
+#[tokio::test]
+async fn a_client_created_on_one_instance_is_listed_by_the_next_request_on_another() {
+    let a = TestApp::spawn(Options::default()).await;
+    let b =
+        TestApp::spawn_on(a.db.clone(), Options { redis_prefix: Some(a.redis_prefix.clone()), ..Default::default() })
+            .await;
+    let on_a = a.admin().await;
+    let on_b = b.client().with_cookie(on_a.session_cookie());
+    let total = |r: Reply| r.json()["total"].as_i64();
+    assert_eq!(total(on_b.post("/api/clients/list", &[("query", "q=crossover")]).await), Some(0), "B's index is warm");
+    crate::fixtures::create_client(&on_a, "Crossover Ltd", &[], "").await;
+    assert_eq!(total(on_b.post("/api/clients/list", &[("query", "q=crossover")]).await), Some(1));
+    assert_eq!(total(on_a.post("/api/clients/list", &[("query", "q=crossover")]).await), Some(1));
 }
