@@ -43,7 +43,8 @@ where
     }
 }
 
-/// Full page load of `path` after a sign-in or sign-out, so every part of the page starts fresh.
+/// Full page load of `path` after a sign-in, a sign-out or a saved change, so every part of the page starts
+/// fresh.
 pub fn reload_to(path: &str) {
     #[cfg(feature = "hydrate")]
     {
@@ -51,11 +52,6 @@ pub fn reload_to(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
-}
-
-/// Goes to `path` with a full page load (after a change, so every part of the page is fresh).
-pub fn navigate_to(path: &str) {
-    reload_to(path);
 }
 
 #[component]

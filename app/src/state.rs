@@ -4,10 +4,8 @@ use axum::extract::FromRef;
 use domain::policy::Actor;
 use domain::throttle::LoginThrottle;
 use leptos::config::LeptosOptions;
-use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::sync::Arc;
-use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -44,12 +42,6 @@ pub mod session_keys {
     pub const USER_ID: &str = "uid";
     pub const VERSION: &str = "ver";
     pub const SEEN: &str = "seen";
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct SessionStamp {
-    pub user_id: Uuid,
-    pub version: i32,
 }
 
 /// The nonce of this response's Content-Security-Policy, for inline scripts that Leptos writes.

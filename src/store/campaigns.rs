@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgPool, QueryBuilder};
 use uuid::Uuid;
 
+use super::clients::push_scope;
 use super::events::{self, Target};
 use crate::model::campaign::{CampaignDraft, CampaignKind, CampaignStatus};
 use crate::model::{AgentId, Campaign};
@@ -53,13 +54,6 @@ const SELECT: &str =
     "SELECT k.id, k.client_id, c.company_name AS client_name, k.name, k.kind, k.start_date, k.end_date,
         k.budget, k.objectives, k.agents, k.status, k.created_at, k.updated_at
    FROM campaigns k JOIN clients c ON c.id = k.client_id";
-
-fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope) {
-    match scope {
-        ClientScope::All => b.push(" WHERE TRUE"),
-        ClientScope::ManagedBy(me) => b.push(" WHERE c.account_manager_id = ").push_bind(me),
-    };
-}
 
 pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Campaign, DomainError> {
     let mut b = QueryBuilder::new(SELECT);

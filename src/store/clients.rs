@@ -89,7 +89,8 @@ pub(crate) const SELECT: &str =
         c.updated_by, c.updated_at
    FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id";
 
-fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope) {
+/// Restricts a query over `clients c` to the scope (campaign queries join their client as `c` too).
+pub(crate) fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope) {
     match scope {
         ClientScope::All => b.push(" WHERE TRUE"),
         ClientScope::ManagedBy(me) => b.push(" WHERE c.account_manager_id = ").push_bind(me),

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::campaigns::{get_campaign, ChangeCampaignStatus, CreateCampaign, DeleteCampaign, UpdateCampaign};
 use crate::api::clients::get_client;
-use crate::components::{field_errors_of, navigate_to, result_of, ActionError, Authorized, ErrorMessage};
+use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
 use crate::forms::{grouped, merged_errors, validate_on_click, value_of, InputField, SelectField, TextareaField};
 
 fn campaign_input_of(values: &[(String, String)]) -> CampaignInput {
@@ -78,7 +78,7 @@ pub fn NewCampaignPage() -> impl IntoView {
     let on_click = validate_on_click(form, local, check_campaign);
     Effect::new(move |_| {
         if let Some(Ok(c)) = create.value().get() {
-            navigate_to(&format!("/campaigns/{}", c.id));
+            reload_to(&format!("/campaigns/{}", c.id));
         }
     });
     view! {
@@ -125,7 +125,7 @@ pub fn EditCampaignPage() -> impl IntoView {
     let on_click = validate_on_click(form, local, check_campaign);
     Effect::new(move |_| {
         if let Some(Ok(c)) = update.value().get() {
-            navigate_to(&format!("/campaigns/{}", c.id));
+            reload_to(&format!("/campaigns/{}", c.id));
         }
     });
     view! {
@@ -168,7 +168,7 @@ pub fn CampaignPage() -> impl IntoView {
     let campaign = Resource::new(move || (id(), change.version().get()), |(id, _)| get_campaign(id));
     Effect::new(move |_| {
         if let Some(Ok(client)) = delete.value().get() {
-            navigate_to(&format!("/clients/{client}"));
+            reload_to(&format!("/clients/{client}"));
         }
     });
     view! {

@@ -300,7 +300,7 @@ pub fn NewClientPage() -> impl IntoView {
     let on_click = validate_on_click(form, local, check_client);
     Effect::new(move |_| {
         if let Some(Ok(client)) = create.value().get() {
-            crate::components::navigate_to(&format!("/clients/{}", client.id));
+            crate::components::reload_to(&format!("/clients/{}", client.id));
         }
     });
     view! {
@@ -343,7 +343,7 @@ pub fn EditClientPage() -> impl IntoView {
     let on_click = validate_on_click(form, local, check_client);
     Effect::new(move |_| {
         if let Some(Ok(client)) = update.value().get() {
-            crate::components::navigate_to(&format!("/clients/{}", client.id));
+            crate::components::reload_to(&format!("/clients/{}", client.id));
         }
     });
     view! {
@@ -387,7 +387,7 @@ pub fn ClientPage() -> impl IntoView {
     let managers = Resource::new(|| (), |_| list_account_managers());
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
-            crate::components::navigate_to("/clients");
+            crate::components::reload_to("/clients");
         }
     });
     view! {
