@@ -4,6 +4,7 @@
 //! for `wasm32` so the browser validates with the same rules as the server. The `server` feature adds the
 //! Postgres store, password hashing and login throttling.
 
+pub mod agents;
 pub mod error;
 pub mod model;
 pub mod policy;
