@@ -14,9 +14,13 @@ pub mod demo;
 pub mod validation;
 
 #[cfg(feature = "server")]
+pub mod llm;
+#[cfg(feature = "server")]
 pub mod password;
 #[cfg(feature = "server")]
 pub mod store;
+#[cfg(feature = "server")]
+pub mod tasks;
 #[cfg(feature = "server")]
 pub mod throttle;
 

@@ -42,10 +42,19 @@ pub enum Action {
     ChangeCampaignStatus,
     DeleteCampaign,
     ExportCampaigns,
+    /// The task list and task pages; account managers see tasks on their portfolio and their own.
+    ListTasks,
+    /// Run an agent task on a client or campaign in the caller's scope.
+    RunAgentTask,
+    CancelTask,
+    /// The agents page: what each agent does, its health and recent tasks.
+    ViewAgents,
+    /// Enable or disable an agent.
+    ConfigureAgents,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewOwnAccount,
         Action::ChangeOwnPassword,
         Action::ListUsers,
@@ -67,6 +76,11 @@ impl Action {
         Action::ChangeCampaignStatus,
         Action::DeleteCampaign,
         Action::ExportCampaigns,
+        Action::ListTasks,
+        Action::RunAgentTask,
+        Action::CancelTask,
+        Action::ViewAgents,
+        Action::ConfigureAgents,
     ];
 }
 
@@ -88,7 +102,8 @@ pub fn allowed(action: Action) -> &'static [Role] {
         ListUsers | CreateUser | ChangeUserRole | DeactivateUser | ReactivateUser | ResetUserPassword
         | ViewAuditTrail => &[Role::Admin],
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
-        | DeleteCampaign | ExportCampaigns => EVERYONE,
+        | DeleteCampaign | ExportCampaigns | ListTasks | RunAgentTask | CancelTask | ViewAgents => EVERYONE,
+        ConfigureAgents => &[Role::Admin],
         CreateClient | DeleteClient | AssignClient => &[Role::Admin, Role::Staff],
         ViewPortfolio => &[Role::AccountManager],
     }
@@ -148,6 +163,15 @@ pub fn page_action(path: &str) -> Option<Action> {
     }
     if path == "/portfolio" {
         return Some(Action::ViewPortfolio);
+    }
+    if path == "/tasks/new" {
+        return Some(Action::RunAgentTask);
+    }
+    if path == "/tasks" || path.starts_with("/tasks/") {
+        return Some(Action::ListTasks);
+    }
+    if path == "/agents" || path.starts_with("/agents/") {
+        return Some(Action::ViewAgents);
     }
     if path.starts_with("/clients") || path.starts_with("/campaigns") {
         return Some(Action::ListClients);
@@ -243,5 +267,18 @@ mod tests {
         assert_eq!(page_action("/clients/new"), Some(Action::CreateClient));
         assert_eq!(page_action("/campaigns/x"), Some(Action::ListClients));
         assert_eq!(page_action("/portfolio"), Some(Action::ViewPortfolio));
+        assert_eq!(page_action("/tasks"), Some(Action::ListTasks));
+        assert_eq!(page_action("/tasks/new"), Some(Action::RunAgentTask));
+        assert_eq!(page_action("/agents"), Some(Action::ViewAgents));
+    }
+
+    #[test]
+    fn only_admins_switch_agents_off_everyone_runs_and_cancels_tasks_in_scope() {
+        for role in [Role::Staff, Role::AccountManager] {
+            assert_eq!(authorize(Some(&actor(role)), Action::ConfigureAgents), Err(Denied::Forbidden));
+            for action in [Action::ListTasks, Action::RunAgentTask, Action::CancelTask, Action::ViewAgents] {
+                assert_eq!(authorize(Some(&actor(role)), action), Ok(()));
+            }
+        }
     }
 }

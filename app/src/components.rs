@@ -87,6 +87,8 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
             <ul>
                 <li><a href="/">"Dashboard"</a></li>
                 <li><a href="/clients">"Clients"</a></li>
+                <li><a href="/tasks">"Tasks"</a></li>
+                <li><a href="/agents">"Agents"</a></li>
                 <Show when=move || is_manager>
                     <li><a href="/portfolio">"Portfolio"</a></li>
                 </Show>

@@ -86,6 +86,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:id/campaigns/new") ssr=SsrMode::Async view=pages::campaigns::NewCampaignPage />
                     <Route path=path!("/campaigns/:id") ssr=SsrMode::Async view=pages::campaigns::CampaignPage />
                     <Route path=path!("/campaigns/:id/edit") ssr=SsrMode::Async view=pages::campaigns::EditCampaignPage />
+                    <Route path=path!("/tasks") ssr=SsrMode::Async view=pages::tasks::TasksPage />
+                    <Route path=path!("/tasks/new") ssr=SsrMode::Async view=pages::tasks::NewTaskPage />
+                    <Route path=path!("/tasks/:id") ssr=SsrMode::Async view=pages::tasks::TaskPage />
+                    <Route path=path!("/agents") ssr=SsrMode::Async view=pages::agents::AgentsPage />
                     <Route path=path!("/portfolio") ssr=SsrMode::Async view=pages::portfolio::PortfolioPage />
                     <Route path=path!("/forbidden") ssr=SsrMode::Async view=pages::ForbiddenPage />
                 </Routes>

@@ -14,6 +14,8 @@ pub struct AppState {
     /// The in-process client list index (see `domain::store::client_index`).
     pub client_index: Arc<domain::store::client_index::ClientIndex>,
     pub leptos_options: LeptosOptions,
+    /// The configured LLM, for its circuit on the agents page.
+    pub llm: Option<domain::llm::LlmClient>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -58,9 +58,54 @@ pub struct Config {
     pub admin_password: Option<String>,
     #[arg(long, env = "ADMIN_NAME", default_value = "Administrator")]
     pub admin_name: String,
+    /// Agent tasks the in-process worker runs at once; 0 runs no worker in this process (then run
+    /// `server worker` elsewhere).
+    #[arg(long, env = "WORKER_CONCURRENCY", default_value_t = 4)]
+    pub worker_concurrency: usize,
+    /// Seconds a claimed task stays leased without a heartbeat; a dead worker's tasks run again after it.
+    #[arg(long, env = "TASK_LEASE_SECS", default_value_t = 30)]
+    pub task_lease_secs: u64,
+    /// Currency of proposals when a task doesn't name one (ISO 4217).
+    #[arg(long, env = "PROPOSAL_CURRENCY", default_value = "USD")]
+    pub proposal_currency: String,
+    /// OpenAI-compatible endpoint up to the API version (e.g. `http://localhost:11434/v1`); unset: agents
+    /// write their prose from templates.
+    #[arg(long, env = "LLM_BASE_URL")]
+    pub llm_base_url: Option<String>,
+    #[arg(long, env = "LLM_API_KEY", hide_env_values = true)]
+    pub llm_api_key: Option<String>,
+    #[arg(long, env = "LLM_MODEL", default_value = "gpt-4o-mini")]
+    pub llm_model: String,
+    /// Seconds one LLM attempt may take.
+    #[arg(long, env = "LLM_TIMEOUT_SECS", default_value_t = 20)]
+    pub llm_timeout_secs: u64,
+    /// Price of 1,000 prompt tokens, for the cost shown per task and agent.
+    #[arg(long, env = "LLM_PRICE_PROMPT_PER_1K", default_value_t = 0.0)]
+    pub llm_price_prompt_per_1k: f64,
+    #[arg(long, env = "LLM_PRICE_COMPLETION_PER_1K", default_value_t = 0.0)]
+    pub llm_price_completion_per_1k: f64,
 }
 
 impl Config {
+    /// The LLM client when `LLM_BASE_URL` is set.
+    pub fn llm(&self) -> Result<Option<domain::llm::LlmClient>, domain::DomainError> {
+        let Some(base) = self.llm_base_url.as_deref().map(str::trim).filter(|b| !b.is_empty()) else {
+            return Ok(None);
+        };
+        let mut c = domain::llm::LlmConfig::new(base, self.llm_api_key.clone().filter(|k| !k.is_empty()), &self.llm_model);
+        c.timeout = std::time::Duration::from_secs(self.llm_timeout_secs.max(1));
+        c.price_prompt_per_1k = self.llm_price_prompt_per_1k.max(0.0);
+        c.price_completion_per_1k = self.llm_price_completion_per_1k.max(0.0);
+        domain::llm::LlmClient::new(c).map(Some).map_err(|e| domain::DomainError::Internal(format!("LLM_BASE_URL: {e}")))
+    }
+
+    pub fn worker_config(&self) -> domain::tasks::worker::WorkerConfig {
+        domain::tasks::worker::WorkerConfig::new(
+            self.worker_concurrency,
+            std::time::Duration::from_secs(self.task_lease_secs.max(1)),
+        )
+    }
+
     pub fn cookie_secure(&self) -> bool {
         self.app_env != "development"
     }

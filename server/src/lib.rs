@@ -32,6 +32,8 @@ pub use config::Config;
 pub struct Services {
     pub state: AppState,
     pub redis: Option<Pool>,
+    /// Runs agent tasks for the in-process worker (and `server worker`).
+    pub runner: Arc<domain::tasks::runner::Runner>,
 }
 
 /// A Redis pool that fails commands after 2 s while Redis is away and reconnects in the background.
@@ -77,8 +79,19 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
         .build();
+    let llm = config.llm()?;
+    if llm.is_none() {
+        tracing::info!("LLM_BASE_URL is not set: agents write their prose from templates");
+    }
+    let runner = Arc::new(domain::tasks::runner::Runner {
+        pool: pool.clone(),
+        llm: llm.clone(),
+        currency: config.proposal_currency.trim().to_ascii_uppercase(),
+    });
     Ok(Services {
+        runner,
         state: AppState {
+            llm,
             pool,
             throttle: Arc::new(throttle),
             client_index: Arc::new(domain::store::client_index::ClientIndex::new()),
@@ -204,7 +217,7 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received, finishing in-flight requests");
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, with the in-process worker when `WORKER_CONCURRENCY` > 0.
 pub async fn serve(
     config: Config,
     listener: tokio::net::TcpListener,
@@ -212,8 +225,46 @@ pub async fn serve(
 ) -> Result<(), DomainError> {
     let services = services(&config).await?;
     let app = router(&config, &services);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let worker = (config.worker_concurrency > 0).then(|| {
+        let pool = services.state.pool.clone();
+        let runner = services.runner.clone();
+        let mut rx = stop_rx.clone();
+        tokio::spawn(domain::tasks::worker::run(pool, runner, config.worker_config(), async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }))
+    });
+    let mut rx = stop_rx.clone();
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        })
         .await
-        .map_err(|e| DomainError::Internal(format!("server: {e}")))
+        .map_err(|e| DomainError::Internal(format!("server: {e}")));
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    served
+}
+
+/// Runs only the task worker (`server worker`), for machines that don't serve the web app.
+pub async fn work(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DomainError> {
+    let pool = domain::store::pool(&config.database_url, config.db_max_connections)?;
+    domain::store::migrate(&pool).await?;
+    let runner = Arc::new(domain::tasks::runner::Runner {
+        pool: pool.clone(),
+        llm: config.llm()?,
+        currency: config.proposal_currency.trim().to_ascii_uppercase(),
+    });
+    let mut worker = config.worker_config();
+    worker.concurrency = config.worker_concurrency.max(1);
+    domain::tasks::worker::run(pool, runner, worker, shutdown).await;
+    Ok(())
 }

@@ -16,6 +16,9 @@ struct Cli {
 enum Command {
     /// Serve the web app (the default).
     Serve,
+    /// Run agent tasks only (no web app): scale workers out on other machines. WORKER_CONCURRENCY tasks
+    /// at once (at least 1).
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Fill an empty database with a demo agency: users of each role, clients and campaigns.
@@ -62,6 +65,7 @@ async fn run(cli: Cli) -> Result<(), domain::DomainError> {
             tracing::info!(addr = %config.listen_addr, "listening");
             server::serve(config, listener, server::shutdown_signal()).await
         }
+        Command::Worker => server::work(config, server::shutdown_signal()).await,
         Command::Migrate => {
             let pool = domain::store::pool(&config.database_url, 2)?;
             domain::store::migrate(&pool).await

@@ -65,14 +65,85 @@ async fn ready(State(services): State<Services>) -> Response {
             detail: Some("sessions and login throttling are in memory: one instance only".into()),
         }),
     }
-    let status = match (pg_ok, redis_ok) {
-        (true, true) => "healthy",
+    let mut tasks_ok = true;
+    if pg_ok {
+        let (check, ok) = workers_check(&services).await;
+        tasks_ok = ok;
+        checks.push(check);
+        checks.push(agents_check(&services).await);
+    }
+    if let Some(llm) = &services.state.llm {
+        let c = llm.circuit();
+        checks.push(Check {
+            name: "llm",
+            status: if c.phase == domain::llm::CircuitPhase::Open { "degraded" } else { "healthy" },
+            detail: (c.phase != domain::llm::CircuitPhase::Closed).then(|| {
+                format!(
+                    "circuit {:?} after {} failed calls; retry in {} s; agents write template prose meanwhile",
+                    c.phase, c.consecutive_failures, c.retry_in_secs
+                )
+            }),
+        });
+    }
+    let status = match (pg_ok, redis_ok, tasks_ok) {
+        (true, true, true) => "healthy",
         _ => "degraded",
     };
     let code = if pg_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (code, Json(Readiness { status, checks })).into_response()
 }
 
-async fn metrics_text() -> impl IntoResponse {
+/// Degraded when ready tasks wait more than a minute (no worker is taking them) or leases have expired
+/// (a worker died; its tasks are being recovered).
+async fn workers_check(services: &Services) -> (Check, bool) {
+    match domain::tasks::queue::queue_stats(&services.state.pool).await {
+        Ok(q) => {
+            let waiting = q.oldest_ready_secs.unwrap_or(0.0);
+            let ok = waiting <= 60.0 && q.expired_leases == 0;
+            let detail = format!(
+                "{} ready, {} running, {} expired leases, oldest ready task waiting {:.0} s",
+                q.pending_ready, q.running, q.expired_leases, waiting
+            );
+            (Check { name: "workers", status: if ok { "healthy" } else { "degraded" }, detail: Some(detail) }, ok)
+        }
+        Err(e) => (Check { name: "workers", status: "down", detail: Some(e.to_string()) }, false),
+    }
+}
+
+/// Agents that are disabled or whose circuit is open (informational: the rest keep working).
+async fn agents_check(services: &Services) -> Check {
+    use domain::model::task::CircuitState;
+    use domain::model::AgentId;
+    let disabled = domain::tasks::queue::disabled_agents(&services.state.pool).await.unwrap_or_default();
+    let mut open = Vec::new();
+    for agent in AgentId::ALL {
+        if let Ok((_, CircuitState::Open { .. })) = domain::tasks::queue::gate(&services.state.pool, *agent).await {
+            open.push(agent.as_str());
+        }
+    }
+    let mut notes = Vec::new();
+    if !disabled.is_empty() {
+        notes.push(format!("disabled: {}", disabled.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    if !open.is_empty() {
+        notes.push(format!("circuit open: {}", open.join(", ")));
+    }
+    Check {
+        name: "agents",
+        status: if open.is_empty() { "healthy" } else { "degraded" },
+        detail: (!notes.is_empty()).then(|| notes.join("; ")),
+    }
+}
+
+async fn metrics_text(State(services): State<Services>) -> impl IntoResponse {
+    if let Ok(q) = domain::tasks::queue::queue_stats(&services.state.pool).await {
+        metrics::gauge!("tasks_ready").set(q.pending_ready as f64);
+        metrics::gauge!("tasks_running").set(q.running as f64);
+        metrics::gauge!("tasks_expired_leases").set(q.expired_leases as f64);
+    }
+    if let Some(llm) = &services.state.llm {
+        let open = llm.circuit().phase == domain::llm::CircuitPhase::Open;
+        metrics::gauge!("llm_circuit_open").set(if open { 1.0 } else { 0.0 });
+    }
     ([(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::telemetry::metrics_handle().render())
 }

@@ -13,6 +13,7 @@ pub mod proposal_generation;
 pub mod reporting;
 pub mod sales_conversation;
 pub mod sales_operations_manager;
+pub mod task_coordinator;
 
 use serde::{Deserialize, Serialize};
 
@@ -57,8 +58,8 @@ pub struct AuditSummary {
 }
 
 impl AuditSummary {
-    pub fn total_issues(&self) -> u32 {
-        self.critical_issues + self.warnings + self.notices
+    pub fn total_issues(&self) -> u64 {
+        u64::from(self.critical_issues) + u64::from(self.warnings) + u64::from(self.notices)
     }
 }
 

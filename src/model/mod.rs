@@ -5,9 +5,11 @@ pub mod client;
 pub mod client_query;
 pub mod country;
 pub mod event;
+pub mod task;
 pub mod user;
 
 pub use campaign::{AgentId, Campaign, CampaignKind, CampaignStatus};
 pub use client::{Client, Industry, Stage};
 pub use event::Event;
+pub use task::{Priority, Task, TaskOutput, TaskStatus, TaskSummary, TaskType};
 pub use user::{Role, User, UserFilter, UserStatus};

@@ -213,6 +213,15 @@ pub async fn change_status(
         json!({ "name": campaign.name, "from": from, "to": to }),
     )
     .await?;
+    // Starting a campaign has the task coordinator plan its task graph (agents.md).
+    if from == CampaignStatus::Draft && to == CampaignStatus::Active {
+        crate::tasks::queue::enqueue(
+            &mut tx,
+            Some(actor),
+            &crate::tasks::queue::Insert::campaign_plan(id, campaign.client_id),
+        )
+        .await?;
+    }
     tx.commit().await?;
     get(pool, ClientScope::All, id).await
 }

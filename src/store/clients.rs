@@ -259,6 +259,8 @@ pub async fn create(
         json!({ "company_name": draft.company_name, "domain": draft.domain, "stage": draft.stage }),
     )
     .await?;
+    // The business development director analyses every new client (agents.md).
+    crate::tasks::queue::enqueue(&mut tx, Some(actor), &crate::tasks::queue::Insert::client_analysis(id)).await?;
     tx.commit().await?;
     get(pool, ClientScope::All, id).await
 }
@@ -388,6 +390,14 @@ pub async fn delete(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainEr
     events::record(&mut tx, Some(actor), "client.deleted", Target::client(id), json!({ "company_name": name })).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Ids and names of the clients in `scope`, by name (pickers).
+pub async fn names(pool: &PgPool, scope: ClientScope) -> Result<Vec<(Uuid, String)>, DomainError> {
+    let mut b = QueryBuilder::new("SELECT c.id, c.company_name FROM clients c");
+    push_scope(&mut b, scope);
+    b.push(" ORDER BY lower(c.company_name), c.id LIMIT 5000");
+    Ok(b.build_query_as().fetch_all(pool).await?)
 }
 
 /// Account managers (active ones) to filter by and assign.

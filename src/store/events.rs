@@ -27,6 +27,14 @@ impl<'a> Target<'a> {
     pub fn campaign(id: Uuid, client_id: Uuid) -> Target<'a> {
         Target { kind: "campaign", id: id.to_string(), client_id: Some(client_id) }
     }
+
+    pub fn task(id: Uuid, client_id: Option<Uuid>) -> Target<'a> {
+        Target { kind: "task", id: id.to_string(), client_id }
+    }
+
+    pub fn agent(agent: &'a str) -> Target<'a> {
+        Target { kind: "agent", id: agent.to_string(), client_id: None }
+    }
 }
 
 /// Appends an event; call it inside the transaction of the change it describes.

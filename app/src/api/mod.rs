@@ -302,3 +302,4 @@ pub async fn list_audit(before: Option<i64>) -> Result<Vec<Event>, AppError> {
 
 pub mod campaigns;
 pub mod clients;
+pub mod tasks;

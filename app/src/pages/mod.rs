@@ -1,9 +1,12 @@
 pub mod account;
+pub mod agents;
 pub mod audit;
 pub mod campaigns;
 pub mod clients;
 pub mod login;
 pub mod portfolio;
+pub mod task_output;
+pub mod tasks;
 pub mod users;
 
 use domain::model::Role;

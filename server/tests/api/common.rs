@@ -104,6 +104,11 @@ pub struct Options {
     pub redis_prefix: Option<String>,
     pub account_failures: u32,
     pub ip_failures: u32,
+    /// Tasks the in-process worker runs at once; 0: no worker (tests then drive the queue themselves or
+    /// start `server worker` processes).
+    pub workers: usize,
+    pub task_lease_secs: u64,
+    pub llm_base_url: Option<String>,
 }
 
 impl Default for Options {
@@ -115,6 +120,9 @@ impl Default for Options {
             redis_prefix: None,
             account_failures: 5,
             ip_failures: 50,
+            workers: 2,
+            task_lease_secs: 30,
+            llm_base_url: None,
         }
     }
 }
@@ -158,6 +166,15 @@ impl TestApp {
             admin_email: Some(ADMIN_EMAIL.into()),
             admin_password: Some(ADMIN_PASSWORD.into()),
             admin_name: "Ada Admin".into(),
+            worker_concurrency: options.workers,
+            task_lease_secs: options.task_lease_secs,
+            proposal_currency: "USD".into(),
+            llm_base_url: options.llm_base_url.clone(),
+            llm_api_key: Some("test-key".into()),
+            llm_model: "stand-in-model".into(),
+            llm_timeout_secs: 5,
+            llm_price_prompt_per_1k: 0.5,
+            llm_price_completion_per_1k: 1.5,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

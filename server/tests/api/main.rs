@@ -9,4 +9,5 @@ mod common;
 mod fixtures;
 mod matrix;
 mod platform;
+mod tasks;
 mod users;

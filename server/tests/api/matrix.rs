@@ -59,6 +59,28 @@ fn matrix() -> Vec<Row> {
         ("/api/campaigns/update", Needs(Action::EditCampaign), campaign_form(&[("id", NIL)])),
         ("/api/campaigns/status", Needs(Action::ChangeCampaignStatus), vec![("id", NIL), ("status", "active")]),
         ("/api/campaigns/delete", Needs(Action::DeleteCampaign), vec![("id", NIL)]),
+        (
+            "/api/tasks/list",
+            Needs(Action::ListTasks),
+            vec![("status", ""), ("task_type", ""), ("agent", ""), ("client", ""), ("campaign", ""), ("priority", "")],
+        ),
+        ("/api/tasks/get", Needs(Action::ListTasks), vec![("id", NIL)]),
+        (
+            "/api/tasks/run",
+            Needs(Action::RunAgentTask),
+            vec![
+                ("input[task_type]", ""),
+                ("input[client_id]", ""),
+                ("input[campaign_id]", ""),
+                ("input[priority]", ""),
+                ("input[currency]", ""),
+                ("input[period_days]", ""),
+            ],
+        ),
+        ("/api/tasks/cancel", Needs(Action::CancelTask), vec![("id", NIL)]),
+        ("/api/tasks/targets", Needs(Action::RunAgentTask), vec![("client", "")]),
+        ("/api/agents/list", Needs(Action::ViewAgents), vec![]),
+        ("/api/agents/set_enabled", Needs(Action::ConfigureAgents), vec![("agent", "no_such_agent"), ("enabled", "true")]),
     ]
 }
 

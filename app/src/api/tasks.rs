@@ -1,0 +1,151 @@
+//! Server functions for agent tasks and the agents page. Tasks are scoped like their client: account
+//! managers reach tasks on their portfolio and the pipeline reviews they started.
+
+use domain::model::task::{AgentStatus, NewTaskInput, Task, TaskStatus, TaskSummary};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::AppError;
+
+/// What the "Run an agent" form offers: clients in scope and, for the chosen client, its campaigns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskTargets {
+    pub clients: Vec<(Uuid, String)>,
+    pub campaigns: Vec<(Uuid, String)>,
+}
+
+/// The LLM's state for the agents page (None when no LLM is configured).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmState {
+    pub model: String,
+    pub circuit: String,
+    pub consecutive_failures: u32,
+    pub retry_in_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentsPage {
+    pub agents: Vec<AgentStatus>,
+    pub llm: Option<LlmState>,
+}
+
+#[server(prefix = "/api", endpoint = "tasks/list")]
+pub async fn list_tasks(
+    status: String,
+    task_type: String,
+    agent: String,
+    client: String,
+    campaign: String,
+    priority: String,
+) -> Result<Vec<TaskSummary>, AppError> {
+    use domain::model::task::TaskFilter;
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ListTasks)?;
+    let filter = TaskFilter::parse(&status, &task_type, &agent, &client, &campaign, &priority)
+        .map_err(AppError::Validation)?;
+    let state = super::ssr::state()?;
+    Ok(domain::tasks::queue::list(&state.pool, client_scope(&actor), actor.user_id, &filter).await?)
+}
+
+#[server(prefix = "/api", endpoint = "tasks/get")]
+pub async fn get_task(id: String) -> Result<Task, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ListTasks)?;
+    let state = super::ssr::state()?;
+    Ok(domain::tasks::queue::get(&state.pool, client_scope(&actor), actor.user_id, super::ssr::parse_id(&id)?)
+        .await?)
+}
+
+/// Starts an agent task; answers with its id (a plain form post is redirected to the task's page).
+#[server(prefix = "/api", endpoint = "tasks/run")]
+pub async fn run_task(input: NewTaskInput) -> Result<String, AppError> {
+    use domain::model::task::TaskType;
+    use domain::policy::{client_scope, Action, ClientScope};
+    let (actor, _) = super::ssr::authorize(Action::RunAgentTask)?;
+    let mut task = input.validate().map_err(AppError::Validation)?;
+    // A pipeline review covers what its requester sees: an account manager's portfolio, or every client.
+    if task.task_type == TaskType::PipelineReview {
+        task.client_id = None;
+        task.campaign_id = None;
+        if let ClientScope::ManagedBy(me) = client_scope(&actor) {
+            task.params.portfolio_of = Some(me);
+        }
+    }
+    let state = super::ssr::state()?;
+    let id = domain::tasks::queue::create(&state.pool, client_scope(&actor), actor.user_id, task).await?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect(&format!("/tasks/{id}"));
+    }
+    Ok(id.to_string())
+}
+
+/// Cancels a task: a pending one at once, a running one at its next checkpoint.
+#[server(prefix = "/api", endpoint = "tasks/cancel")]
+pub async fn cancel_task(id: String) -> Result<TaskStatus, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::CancelTask)?;
+    let id = super::ssr::parse_id(&id)?;
+    let state = super::ssr::state()?;
+    let status = domain::tasks::queue::cancel(&state.pool, client_scope(&actor), actor.user_id, id).await?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect(&format!("/tasks/{id}"));
+    }
+    Ok(status)
+}
+
+/// Clients (and the chosen client's campaigns) the caller may run agents on.
+#[server(prefix = "/api", endpoint = "tasks/targets")]
+pub async fn task_targets(client: String) -> Result<TaskTargets, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::RunAgentTask)?;
+    let state = super::ssr::state()?;
+    let scope = client_scope(&actor);
+    let clients = domain::store::clients::names(&state.pool, scope).await?;
+    let campaigns = match Uuid::parse_str(client.trim()) {
+        Ok(id) => domain::store::campaigns::for_client(&state.pool, scope, id)
+            .await?
+            .into_iter()
+            .map(|k| (k.id, k.name))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Ok(TaskTargets { clients, campaigns })
+}
+
+#[server(prefix = "/api", endpoint = "agents/list")]
+pub async fn list_agents() -> Result<AgentsPage, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ViewAgents)?;
+    let state = super::ssr::state()?;
+    let agents = domain::tasks::queue::agent_statuses(&state.pool, client_scope(&actor), actor.user_id, 5).await?;
+    let llm = state.llm.as_ref().map(|l| {
+        let c = l.circuit();
+        LlmState {
+            model: l.model().to_string(),
+            circuit: format!("{:?}", c.phase),
+            consecutive_failures: c.consecutive_failures,
+            retry_in_secs: c.retry_in_secs,
+        }
+    });
+    Ok(AgentsPage { agents, llm })
+}
+
+/// Enables or disables an agent (admins).
+#[server(prefix = "/api", endpoint = "agents/set_enabled")]
+pub async fn set_agent_enabled(agent: String, enabled: bool) -> Result<(), AppError> {
+    use domain::model::AgentId;
+    use domain::policy::Action;
+    let (actor, _) = super::ssr::authorize(Action::ConfigureAgents)?;
+    let agent = AgentId::parse(agent.trim()).ok_or_else(|| {
+        let mut e = domain::validation::FieldErrors::default();
+        e.add("agent", "unknown agent");
+        AppError::Validation(e)
+    })?;
+    let state = super::ssr::state()?;
+    domain::tasks::queue::set_enabled(&state.pool, actor.user_id, agent, enabled).await?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect("/agents");
+    }
+    Ok(())
+}

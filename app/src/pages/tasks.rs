@@ -1,0 +1,393 @@
+//! Agent tasks: the filtered list with live status, a task's page with its rendered output, and the form
+//! that runs an agent on a client or campaign.
+
+use domain::model::task::{NewTaskInput, Priority, Task, TaskStatus, TaskSummary, TaskType, CURRENCIES};
+use domain::model::AgentId;
+use domain::policy::Action;
+use domain::validation::FieldErrors;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::tasks::{get_task, list_tasks, task_targets, CancelTask, RunTask};
+use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
+use crate::forms::{merged_errors, validate_on_click, value_of, InputField, SelectField};
+use crate::pages::task_output::TaskOutputView;
+
+/// Ticks every two seconds while `active()` says something is still running, so lists and pages follow
+/// task status live; stops when nothing is pending or running.
+fn live_tick(active: Signal<bool>) -> RwSignal<u64> {
+    let tick = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                if active.get_untracked() {
+                    tick.update(|t| *t += 1);
+                }
+            },
+            std::time::Duration::from_secs(2),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = active;
+    tick
+}
+
+fn status_class(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Pending => "badge badge-pending",
+        TaskStatus::InProgress => "badge badge-running",
+        TaskStatus::Completed => "badge badge-ok",
+        TaskStatus::Failed => "badge badge-failed",
+        TaskStatus::Cancelled => "badge badge-cancelled",
+    }
+}
+
+fn duration_text(ms: Option<i32>) -> String {
+    match ms {
+        Some(ms) if ms < 1000 => format!("{ms} ms"),
+        Some(ms) => format!("{:.1} s", f64::from(ms) / 1000.0),
+        None => "—".into(),
+    }
+}
+
+fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+    std::iter::once((String::new(), "Any".to_string()))
+        .chain(all.iter().map(|t| (value(*t).to_string(), label(*t).to_string())))
+        .collect()
+}
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = move |k: &str| query.read().get(k).unwrap_or_default();
+    let active = RwSignal::new(false);
+    let tick = live_tick(active.into());
+    let tasks = Resource::new(
+        move || (q("status"), q("type"), q("agent"), q("client"), q("campaign"), q("priority"), tick.get()),
+        |(status, task_type, agent, client, campaign, priority, _)| {
+            list_tasks(status, task_type, agent, client, campaign, priority)
+        },
+    );
+    let targets = Resource::new(|| (), |_| task_targets(String::new()));
+    view! {
+        <Title text="Tasks" />
+        <Authorized action=Action::ListTasks render=move |_| view! {
+            <div class="page-head">
+                <h1>"Tasks"</h1>
+                <a class="button" href="/tasks/new">"Run an agent"</a>
+            </div>
+            <form method="get" action="/tasks" class="filters" aria-label="Filter tasks">
+                <FilterSelect label="Status" name="status" current=q("status")
+                    options=options(TaskStatus::ALL, TaskStatus::as_str, TaskStatus::label) />
+                <FilterSelect label="Type" name="type" current=q("type")
+                    options=options(TaskType::ALL, TaskType::as_str, TaskType::label) />
+                <FilterSelect label="Agent" name="agent" current=q("agent")
+                    options=options(AgentId::ALL, AgentId::as_str, AgentId::label) />
+                <FilterSelect label="Priority" name="priority" current=q("priority")
+                    options=options(Priority::ALL, Priority::as_str, Priority::label) />
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let clients = targets.await.map(|t| t.clients).unwrap_or_default();
+                        let opts = std::iter::once((String::new(), "Any".to_string()))
+                            .chain(clients.into_iter().map(|(id, name)| (id.to_string(), name)))
+                            .collect::<Vec<_>>();
+                        view! { <FilterSelect label="Client" name="client" current=q("client") options=opts /> }
+                    })}
+                </Transition>
+                {move || {
+                    let campaign = q("campaign");
+                    (!campaign.is_empty()).then(|| view! { <input type="hidden" name="campaign" value=campaign /> })
+                }}
+                <button type="submit">"Apply filters"</button>
+                " "
+                <a href="/tasks">"Clear filters"</a>
+            </form>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match tasks.await {
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                        Ok(list) => {
+                            active.set(list.iter().any(|t| !t.status.is_final()));
+                            view! { <TaskTable tasks=list caption="Tasks, newest first" /> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        } />
+    }
+}
+
+#[component]
+fn FilterSelect(
+    label: &'static str,
+    name: &'static str,
+    current: String,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                {options.into_iter().map(|(v, l)| {
+                    let selected = v == current;
+                    view! { <option value=v selected=selected>{l}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A table of tasks; the status cell is a live region so screen readers hear changes.
+#[component]
+pub fn TaskTable(tasks: Vec<TaskSummary>, caption: &'static str) -> impl IntoView {
+    if tasks.is_empty() {
+        return view! { <p>"No tasks match."</p> }.into_any();
+    }
+    view! {
+        <table class="data">
+            <caption>{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Task"</th>
+                    <th scope="col">"Agent"</th>
+                    <th scope="col">"Client"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Priority"</th>
+                    <th scope="col">"Created"</th>
+                    <th scope="col">"Duration"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {tasks.into_iter().map(|t| view! {
+                    <tr>
+                        <td><a href=format!("/tasks/{}", t.id)>{t.task_type.label()}</a></td>
+                        <td>{t.agent.label()}</td>
+                        <td>{match (t.client_id, t.client_name.clone()) {
+                            (Some(id), Some(name)) => view! { <a href=format!("/clients/{id}")>{name}</a> }.into_any(),
+                            _ => view! { "All clients in scope" }.into_any(),
+                        }}</td>
+                        <td aria-live="polite"><span class=status_class(t.status)>{t.status.label()}</span></td>
+                        <td>{t.priority.label()}</td>
+                        <td>{t.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                        <td>{duration_text(t.duration_ms)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let cancel = ServerAction::<CancelTask>::new();
+    let active = RwSignal::new(false);
+    let tick = live_tick(active.into());
+    let task = Resource::new(move || (id(), cancel.version().get(), tick.get()), |(id, _, _)| get_task(id));
+    view! {
+        <Authorized action=Action::ListTasks render=move |_| view! {
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match task.await {
+                        Err(e) => view! { <h1>"Task"</h1><ErrorMessage error=e /> }.into_any(),
+                        Ok(t) => {
+                            active.set(!t.summary.status.is_final());
+                            view! { <TaskView t cancel /> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        } />
+    }
+}
+
+#[component]
+fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
+    let s = t.summary.clone();
+    let title = match &s.client_name {
+        Some(name) => format!("{} for {name}", s.task_type.label()),
+        None => s.task_type.label().to_string(),
+    };
+    let cancellable = !s.status.is_final();
+    let id = s.id.to_string();
+    view! {
+        <Title text=title.clone() />
+        <h1>{title}</h1>
+        <p role="status" class="status">
+            "Status: " <span class=status_class(s.status)>{s.status.label()}</span>
+            {(t.cancel_requested && s.status == TaskStatus::InProgress).then(|| " (cancel requested: stops at its next checkpoint)")}
+        </p>
+        {s.error.clone().map(|e| view! {
+            <div class="flash flash-error" role="alert">
+                <p>{if s.status == TaskStatus::Pending { "Last attempt failed: " } else { "Failed: " }}{e}</p>
+            </div>
+        })}
+        {cancellable.then(|| view! {
+            <ActionError value=result_of(cancel) />
+            <ActionForm action=cancel>
+                <input type="hidden" name="id" value=id.clone() />
+                <button type="submit" class="danger">"Cancel task"</button>
+            </ActionForm>
+        })}
+        <dl class="facts">
+            <dt>"Agent"</dt><dd><a href="/agents">{s.agent.label()}</a></dd>
+            <dt>"Client"</dt><dd>{match (s.client_id, s.client_name.clone()) {
+                (Some(id), Some(name)) => view! { <a href=format!("/clients/{id}")>{name}</a> }.into_any(),
+                _ => view! { "All clients in scope" }.into_any(),
+            }}</dd>
+            {s.campaign_id.map(|id| view! {
+                <dt>"Campaign"</dt>
+                <dd><a href=format!("/campaigns/{id}")>{s.campaign_name.clone().unwrap_or_default()}</a></dd>
+            })}
+            <dt>"Priority"</dt><dd>{s.priority.label()}</dd>
+            <dt>"Attempts"</dt><dd>{format!("{} of {}", s.attempts, s.max_attempts)}</dd>
+            <dt>"Created"</dt><dd>{format!("{} by {}", s.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                t.created_by_email.clone().unwrap_or_else(|| "the system".into()))}</dd>
+            <dt>"Started"</dt><dd>{s.started_at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())}</dd>
+            <dt>"Finished"</dt><dd>{s.finished_at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())}</dd>
+            <dt>"Processing time"</dt><dd>{duration_text(s.duration_ms)}</dd>
+            {(t.llm_prompt_tokens + t.llm_completion_tokens > 0).then(|| view! {
+                <dt>"LLM use"</dt>
+                <dd>{format!("{} prompt + {} completion tokens, cost {:.4}", t.llm_prompt_tokens, t.llm_completion_tokens, t.llm_cost)}</dd>
+            })}
+            {(!t.depends_on.is_empty()).then(|| view! {
+                <dt>"Waits for"</dt>
+                <dd>{t.depends_on.iter().map(|d| view! { <a href=format!("/tasks/{d}")>"a task"</a>" " }).collect_view()}</dd>
+            })}
+        </dl>
+        {match t.output.clone() {
+            Some(output) => view! {
+                <section aria-labelledby="output-heading" class="task-output">
+                    <h2 id="output-heading">"Result"</h2>
+                    <TaskOutputView output />
+                </section>
+            }.into_any(),
+            None => view! { <p>{match s.status {
+                TaskStatus::Pending | TaskStatus::InProgress => "The result appears here when the task completes.",
+                _ => "This task has no result.",
+            }}</p> }.into_any(),
+        }}
+    }
+}
+
+fn task_input_of(values: &[(String, String)]) -> NewTaskInput {
+    let v = |k: &str| value_of(values, &format!("input[{k}]"));
+    NewTaskInput {
+        task_type: v("task_type"),
+        client_id: v("client_id"),
+        campaign_id: v("campaign_id"),
+        priority: v("priority"),
+        currency: v("currency"),
+        period_days: v("period_days"),
+    }
+}
+
+fn check_task(values: &[(String, String)]) -> Result<(), FieldErrors> {
+    task_input_of(values).validate().map(|_| ())
+}
+
+#[component]
+pub fn NewTaskPage() -> impl IntoView {
+    let query = use_query_map();
+    let initial_client = query.read_untracked().get("client").unwrap_or_default();
+    let initial_campaign = query.read_untracked().get("campaign").unwrap_or_default();
+    let initial_type = query.read_untracked().get("type").unwrap_or_default();
+    let client = RwSignal::new(initial_client);
+    let targets = Resource::new(move || client.get(), task_targets);
+    let run = ServerAction::<RunTask>::new();
+    let local = RwSignal::new(None::<FieldErrors>);
+    let errors = merged_errors(local, field_errors_of(result_of(run)));
+    let form = NodeRef::<leptos::html::Form>::new();
+    let on_click = validate_on_click(form, local, check_task);
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = run.value().get() {
+            reload_to(&format!("/tasks/{id}"));
+        }
+    });
+    let types: Vec<(String, String)> = std::iter::once((String::new(), "Choose…".to_string()))
+        .chain(
+            TaskType::ALL
+                .iter()
+                .filter(|t| t.runnable_by_people())
+                .map(|t| (t.as_str().to_string(), format!("{} ({})", t.label(), t.agent().label()))),
+        )
+        .collect();
+    view! {
+        <Title text="Run an agent" />
+        <Authorized action=Action::RunAgentTask render=move |_| {
+            let types = types.clone();
+            let initial_type = initial_type.clone();
+            let initial_campaign = initial_campaign.clone();
+            view! {
+                <h1>"Run an agent"</h1>
+                <p>"The task is queued and runs in the background; its page follows it live."</p>
+                <ActionError value=result_of(run) />
+                <ActionForm action=run node_ref=form>
+                    <SelectField label="What to run" name="input[task_type]" field="task_type" options=types
+                        selected=initial_type errors />
+                    <Transition fallback=|| view! { <p>"Loading clients…"</p> }>
+                        {
+                            let initial_campaign = initial_campaign.clone();
+                            move || {
+                                let initial_campaign = initial_campaign.clone();
+                                Suspend::new(async move {
+                                    match targets.await {
+                                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                                        Ok(t) => {
+                                            let clients: Vec<(String, String)> =
+                                                std::iter::once((String::new(), "Choose a client (not needed for a pipeline review)".to_string()))
+                                                    .chain(t.clients.iter().map(|(id, n)| (id.to_string(), n.clone())))
+                                                    .collect();
+                                            let campaigns: Vec<(String, String)> =
+                                                std::iter::once((String::new(), "None: the whole client".to_string()))
+                                                    .chain(t.campaigns.iter().map(|(id, n)| (id.to_string(), n.clone())))
+                                                    .collect();
+                                            view! {
+                                                <div class="field">
+                                                    <label for="f-client_id">"Client"</label>
+                                                    <select id="f-client_id" name="input[client_id]"
+                                                        aria-describedby="f-client_id-error"
+                                                        on:change=move |ev| client.set(event_target_value(&ev))>
+                                                        {clients.into_iter().map(|(v, l)| {
+                                                            let selected = v == client.get_untracked();
+                                                            view! { <option value=v selected=selected>{l}</option> }
+                                                        }).collect_view()}
+                                                    </select>
+                                                    {move || errors.get().and_then(|e| e.get("client_id").map(str::to_string)).map(|m| view! {
+                                                        <p class="field-error" id="f-client_id-error" role="alert">{m}</p>
+                                                    })}
+                                                </div>
+                                                <SelectField label="Campaign" name="input[campaign_id]" field="campaign_id"
+                                                    options=campaigns selected=initial_campaign errors />
+                                            }.into_any()
+                                        }
+                                    }
+                                })
+                            }
+                        }
+                    </Transition>
+                    <SelectField label="Priority" name="input[priority]" field="priority"
+                        options=Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect()
+                        selected="normal" errors />
+                    <SelectField label="Proposal currency" name="input[currency]" field="currency"
+                        options=std::iter::once((String::new(), "The agency's default".to_string()))
+                            .chain(CURRENCIES.iter().map(|c| (c.to_string(), c.to_string()))).collect()
+                        selected="" errors />
+                    <InputField label="Report period (days)" name="input[period_days]" field="period_days" value=""
+                        errors inputmode="numeric" hint="Reports only; 30 when empty" />
+                    <button type="submit" class="primary" on:click=on_click disabled=move || run.pending().get()>
+                        "Run agent"
+                    </button>
+                </ActionForm>
+            }
+        } />
+    }
+}

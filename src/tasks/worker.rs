@@ -1,0 +1,208 @@
+//! A worker: claims ready tasks, runs each under a renewed lease, and writes its end.
+//!
+//! It wakes on `NOTIFY tasks_ready` (sent when a task is enqueued, when a task others wait for completes,
+//! and when leases are recovered) and polls every `poll` as well, so a lost notification (Postgres
+//! restarted, LISTEN connection dropped) delays work by at most one poll. Every `recover_every` it puts
+//! back tasks whose worker died. On shutdown it stops claiming, gives running tasks `grace` to finish and
+//! hands the rest back to the queue without counting the attempt.
+
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use super::queue::{self, Claimed, Lease, Written};
+use super::runner::Runner;
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Names this worker in leases and events (host, process and a random suffix by default).
+    pub id: String,
+    /// Tasks run at once.
+    pub concurrency: usize,
+    /// How long a claim lasts without a heartbeat; a dead worker's tasks run again after this.
+    pub lease: Duration,
+    pub poll: Duration,
+    pub recover_every: Duration,
+    pub grace: Duration,
+}
+
+impl WorkerConfig {
+    pub fn new(concurrency: usize, lease: Duration) -> WorkerConfig {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        WorkerConfig {
+            id: format!("{host}-{}-{}", std::process::id(), &suffix[..8]),
+            concurrency: concurrency.max(1),
+            lease: lease.max(Duration::from_secs(1)),
+            poll: Duration::from_millis(500),
+            recover_every: Duration::from_secs(1),
+            grace: Duration::from_secs(10),
+        }
+    }
+
+    /// The heartbeat interval: a third of the lease (so two beats may fail before it lapses), and at most
+    /// one second, which is how quickly a running task notices a cancel.
+    pub fn beat(&self) -> Duration {
+        (self.lease / 3).min(Duration::from_secs(1))
+    }
+}
+
+/// Runs a worker until `shutdown` resolves.
+pub async fn run(pool: PgPool, runner: Arc<Runner>, config: WorkerConfig, shutdown: impl Future<Output = ()>) {
+    let wake = Arc::new(Notify::new());
+    let listener = tokio::spawn(listen(pool.clone(), wake.clone(), config.poll));
+    let config = Arc::new(config);
+    tracing::info!(worker = %config.id, concurrency = config.concurrency, "worker started");
+    let mut running: JoinSet<()> = JoinSet::new();
+    let mut last_recover: Option<Instant> = None;
+    tokio::pin!(shutdown);
+    loop {
+        while running.try_join_next().is_some() {}
+        if last_recover.is_none_or(|t| t.elapsed() >= config.recover_every) {
+            last_recover = Some(Instant::now());
+            match queue::recover_expired(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(recovered = n, "tasks of a lost worker put back on the queue"),
+                Err(e) => tracing::debug!(error = %e, "recovering expired leases failed"),
+            }
+        }
+        let free = config.concurrency.saturating_sub(running.len());
+        if free > 0 {
+            match queue::claim(&pool, &config.id, config.lease, free as i64).await {
+                Ok(tasks) => {
+                    let full = tasks.len() == free;
+                    for task in tasks {
+                        let span = tracing::info_span!("task", id = %task.id, kind = %task.raw_type, attempt = task.attempts);
+                        running.spawn(execute(pool.clone(), runner.clone(), config.clone(), task).instrument(span));
+                    }
+                    if full {
+                        // More may be ready: go round again as soon as a slot frees.
+                        tokio::select! {
+                            _ = &mut shutdown => break,
+                            _ = running.join_next() => {},
+                        }
+                        continue;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "claiming tasks failed; retrying after the poll interval"),
+            }
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = wake.notified(), if running.len() < config.concurrency => {},
+            Some(_) = running.join_next(), if !running.is_empty() => {},
+            _ = tokio::time::sleep(config.poll) => {},
+        }
+    }
+    listener.abort();
+    tracing::info!(worker = %config.id, running = running.len(), "worker stopping");
+    let drained = tokio::time::timeout(config.grace, async { while running.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        running.abort_all();
+        match queue::release(&pool, &config.id).await {
+            Ok(n) => tracing::info!(released = n, "unfinished tasks handed back to the queue"),
+            Err(e) => tracing::warn!(error = %e, "handing tasks back failed; their leases will expire"),
+        }
+    }
+}
+
+/// Forwards `NOTIFY tasks_ready` to `wake`, reconnecting after errors.
+async fn listen(pool: PgPool, wake: Arc<Notify>, retry: Duration) {
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::debug!(error = %e, "LISTEN connection failed; polling meanwhile");
+                tokio::time::sleep(retry * 4).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(queue::CHANNEL).await {
+            tracing::debug!(error = %e, "LISTEN failed; polling meanwhile");
+            tokio::time::sleep(retry * 4).await;
+            continue;
+        }
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => wake.notify_one(),
+                // The connection dropped (notifications may have been missed): wake once and reconnect.
+                Ok(None) | Err(_) => {
+                    wake.notify_one();
+                    break;
+                }
+            }
+        }
+    }
+}
+
+enum Stop {
+    Cancel,
+    Lost,
+}
+
+/// Runs one claimed task to its end.
+async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, task: Claimed) {
+    let started = Instant::now();
+    let agent = task.task_type.map(|t| t.agent().as_str()).unwrap_or("unknown");
+    let heartbeat = async {
+        let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + config.beat(), config.beat());
+        loop {
+            beat.tick().await;
+            match queue::heartbeat(&pool, task.id, &config.id, config.lease).await {
+                Ok(Lease::Held { cancel_requested: false }) => {}
+                Ok(Lease::Held { cancel_requested: true }) => return Stop::Cancel,
+                Ok(Lease::Lost) => return Stop::Lost,
+                Err(e) => tracing::warn!(task = %task.id, error = %e, "lease renewal failed"),
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = runner.run(&task) => Ok(r),
+        stop = heartbeat => Err(stop),
+    };
+    let status = match &result {
+        Ok(Ok(_)) => "completed",
+        Ok(Err(_)) => "failed",
+        Err(Stop::Cancel) => "cancelled",
+        Err(Stop::Lost) => "lost",
+    };
+    let written = match result {
+        Ok(Ok(outcome)) => {
+            queue::complete(
+                &pool,
+                &task,
+                &config.id,
+                &outcome.output,
+                outcome.usage,
+                &outcome.follow_ups,
+                &outcome.events,
+            )
+            .await
+        }
+        Ok(Err(failure)) => {
+            tracing::info!(task = %task.id, error = %failure.message, kind = failure.kind.as_str(), "task attempt failed");
+            queue::fail(&pool, &task, &config.id, &failure.message, failure.kind).await
+        }
+        Err(Stop::Cancel) => queue::cancelled(&pool, &task, &config.id)
+            .await
+            .map(|done| if done { Written::Cancelled } else { Written::Lost }),
+        Err(Stop::Lost) => Ok(Written::Lost),
+    };
+    let outcome = match &written {
+        Ok(Written::Done) => status,
+        Ok(Written::Cancelled) => "cancelled",
+        Ok(Written::Lost) => "lost",
+        Err(_) => "write_failed",
+    };
+    if let Err(e) = &written {
+        // Nothing was stored: the lease expires and the task runs again.
+        tracing::warn!(task = %task.id, error = %e, "writing a task's result failed");
+    }
+    metrics::counter!("tasks_finished_total", "agent" => agent, "outcome" => outcome).increment(1);
+    metrics::histogram!("task_duration_seconds", "agent" => agent).record(started.elapsed().as_secs_f64());
+}
