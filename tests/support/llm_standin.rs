@@ -78,9 +78,10 @@ impl Received {
     }
 }
 
-/// The default reply: `"LLM: "` followed by the first 60 characters of the last user message.
+/// The default reply: `"LLM: "` followed by the first 60 characters of the last user message, trimmed as a
+/// client trims replies.
 pub fn echo_text(user: &str) -> String {
-    format!("LLM: {}", user.chars().take(60).collect::<String>())
+    format!("LLM: {}", user.chars().take(60).collect::<String>()).trim().to_string()
 }
 
 struct Shared {

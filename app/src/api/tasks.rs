@@ -10,7 +10,7 @@ use crate::AppError;
 
 /// What the "Run an agent" form offers: clients in scope and, for the chosen client, its campaigns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TaskTargets {
+pub struct RunTargets {
     pub clients: Vec<(Uuid, String)>,
     pub campaigns: Vec<(Uuid, String)>,
 }
@@ -96,7 +96,7 @@ pub async fn cancel_task(id: String) -> Result<TaskStatus, AppError> {
 
 /// Clients (and the chosen client's campaigns) the caller may run agents on.
 #[server(prefix = "/api", endpoint = "tasks/targets")]
-pub async fn task_targets(client: String) -> Result<TaskTargets, AppError> {
+pub async fn task_targets(client: String) -> Result<RunTargets, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::RunAgentTask)?;
     let state = super::ssr::state()?;
@@ -110,7 +110,7 @@ pub async fn task_targets(client: String) -> Result<TaskTargets, AppError> {
             .collect(),
         Err(_) => Vec::new(),
     };
-    Ok(TaskTargets { clients, campaigns })
+    Ok(RunTargets { clients, campaigns })
 }
 
 #[server(prefix = "/api", endpoint = "agents/list")]

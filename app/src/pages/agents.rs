@@ -51,9 +51,10 @@ pub fn AgentsPage() -> impl IntoView {
                                 })}
                                 {[Tier::Executive, Tier::Management, Tier::Operational].into_iter().map(|tier| {
                                     let heading = format!("tier-{}", tier.label().to_lowercase());
+                                    let labelled_by = heading.clone();
                                     let agents: Vec<AgentStatus> = page.agents.iter().filter(|a| a.agent.tier() == tier).cloned().collect();
                                     view! {
-                                        <section aria-labelledby=heading.clone()>
+                                        <section aria-labelledby=labelled_by>
                                             <h2 id=heading>{format!("{} tier", tier.label())}</h2>
                                             {agents.into_iter().map(|a| view! { <AgentCard a admin toggle /> }).collect_view()}
                                         </section>
@@ -72,6 +73,7 @@ pub fn AgentsPage() -> impl IntoView {
 fn AgentCard(a: AgentStatus, admin: bool, toggle: ServerAction<SetAgentEnabled>) -> impl IntoView {
     let id = a.agent.as_str();
     let heading = format!("agent-{id}");
+    let labelled_by = heading.clone();
     let state = match (a.available, a.enabled) {
         (false, _) => "Arrives with the crawler",
         (true, true) => "Enabled",
@@ -85,7 +87,7 @@ fn AgentCard(a: AgentStatus, admin: bool, toggle: ServerAction<SetAgentEnabled>)
     };
     let enabled = a.enabled;
     view! {
-        <article class="card agent" aria-labelledby=heading.clone()>
+        <article class="card agent" aria-labelledby=labelled_by>
             <h3 id=heading>{a.agent.label()}</h3>
             <p>{a.agent.description()}</p>
             <dl class="facts">

@@ -113,7 +113,7 @@ async fn lead_qualification_scores_bant_with_reasons_and_routes_the_lead() {
         assert!(names.iter().any(|n| n.contains(part)), "{part} in {names:?}");
     }
     assert!(["hot", "warm"].contains(&out["tier"].as_str().unwrap_or("")), "a strong lead: {out}");
-    assert!(out["missing"].as_array().is_some_and(|m| m.iter().any(|x| x.as_str().is_some_and(|x| x.contains("audit")))));
+    assert!(out["breakdown"]["missing"].as_array().is_some_and(|m| m.iter().any(|x| x.as_str().is_some_and(|x| x.contains("audit")))));
 }
 
 #[tokio::test]
