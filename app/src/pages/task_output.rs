@@ -343,16 +343,18 @@ fn ProposalView(o: proposal::Output) -> impl IntoView {
     view! {
         <section>
             <h2>"Packages"</h2>
-            {recommended.map(|name| view! {
-                <p><strong>{format!("Recommended: {name}.")}</strong> " " {reason}</p>
-            })}
+            {recommended.map(|name| view! { <p>{format!("Recommended: {name} (marked below, with the reason).")}</p> })}
             <ul class="cards packages">
                 {o.packages.into_iter().enumerate().map(|(i, p)| {
                     let is_recommended = i == recommended_index;
+                    let reason = reason.clone();
                     view! {
                         <li class=if is_recommended { "card recommended" } else { "card" }>
                             <h3>{p.name}</h3>
-                            {is_recommended.then(|| view! { <p class="badge">"Recommended"</p> })}
+                            {is_recommended.then(|| view! {
+                                <p class="badge">"Recommended"</p>
+                                <p class="recommended-reason">{format!("Why: {reason}")}</p>
+                            })}
                             <p class="price">{format!("{} {} / month", p.currency, grouped(p.monthly_price))}</p>
                             <p>{format!("Term: {}", months(p.term_months))}</p>
                             <h4>"Scope"</h4>
@@ -436,7 +438,7 @@ fn PipelineView(o: pipeline::Output) -> impl IntoView {
                                 <th scope="row">{s.stage.label()}</th>
                                 <td class="num">{grouped(i64::from(s.count))}</td>
                                 <td class="num">{grouped(s.value)}</td>
-                                <td class="num">{score(s.mean_days_in_stage)}</td>
+                                <td class="num">{if s.count == 0 { NONE.to_string() } else { score(s.mean_days_in_stage) }}</td>
                                 <td class="num">{percent(s.probability)}</td>
                                 <td class="num">{money(s.weighted_value)}</td>
                             </tr>
@@ -609,18 +611,21 @@ fn StrategyView(o: strategist::Output) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {o.kpis.into_iter().map(|k| view! {
-                            <tr>
-                                <th scope="row">{k.name}</th>
-                                {match (k.baseline, k.target) {
-                                    (Some(b), Some(t)) => view! {
-                                        <td class="num">{number(b, 1)}</td>
-                                        <td class="num">{number(t, 1)}</td>
-                                    }.into_any(),
-                                    _ => view! { <td colspan="2">"Not set yet"</td> }.into_any(),
-                                }}
-                                <td>{k.rule}</td>
-                            </tr>
+                        {o.kpis.into_iter().map(|k| {
+                            let values = match (k.baseline, k.target) {
+                                (Some(b), Some(t)) => view! {
+                                    <td class="num">{kpi_value(&k.name, b)}</td>
+                                    <td class="num">{kpi_value(&k.name, t)}</td>
+                                }.into_any(),
+                                _ => view! { <td colspan="2">"Not set yet"</td> }.into_any(),
+                            };
+                            view! {
+                                <tr>
+                                    <th scope="row">{k.name}</th>
+                                    {values}
+                                    <td>{k.rule}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -631,7 +636,7 @@ fn StrategyView(o: strategist::Output) -> impl IntoView {
     }
 }
 
-/// A KPI's value: health scores with one decimal, counts and money as whole numbers.
+/// A KPI's value: scores with one decimal like every score here; counts and money grouped by thousands.
 fn kpi_value(name: &str, value: f64) -> String {
     if name.to_lowercase().contains("score") {
         score(value)

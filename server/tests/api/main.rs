@@ -7,6 +7,9 @@ mod client_index;
 mod clients;
 mod common;
 mod fixtures;
+#[path = "../../../tests/support/llm_standin.rs"]
+mod llm_standin;
+mod llm_tasks;
 mod matrix;
 mod platform;
 mod tasks;
