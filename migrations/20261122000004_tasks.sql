@@ -18,7 +18,8 @@ CREATE TABLE tasks (
     attempts         integer NOT NULL DEFAULT 0,
     max_attempts     integer NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
     run_after        timestamptz NOT NULL DEFAULT now(),
-    -- Tasks that must complete first (a campaign's graph); a failed or cancelled one fails this one.
+    -- Tasks that must complete first (a campaign's graph, so always tasks of the same campaign); a failed
+    -- or cancelled one fails this one. Dependents are found through tasks_campaign_idx.
     depends_on       uuid[] NOT NULL DEFAULT '{}',
     locked_by        text,
     lease_until      timestamptz,
@@ -39,7 +40,6 @@ CREATE INDEX tasks_client_idx ON tasks (client_id, created_at DESC);
 CREATE INDEX tasks_campaign_idx ON tasks (campaign_id, created_at DESC);
 CREATE INDEX tasks_agent_finished_idx ON tasks (agent, finished_at DESC);
 CREATE INDEX tasks_created_idx ON tasks (created_at DESC, id);
-CREATE INDEX tasks_depends_on_idx ON tasks USING gin (depends_on);
 
 -- Admins switch agents off here; an agent with no row is enabled.
 CREATE TABLE agent_settings (

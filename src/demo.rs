@@ -381,6 +381,22 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
     )
     .execute(&mut *tx)
     .await?;
+    // Every new client gets the business development director's analysis; seeded ones too (low priority,
+    // so work people start goes first).
+    sqlx::query(
+        "WITH queued AS (
+            INSERT INTO tasks (id, task_type, agent, client_id, priority)
+            SELECT gen_random_uuid(), 'client_analysis', 'business_development_director', id, 0 FROM clients
+            RETURNING id, client_id
+         )
+         INSERT INTO events (action, target_type, target_id, client_id, detail)
+         SELECT 'task.created', 'task', id::text, client_id,
+                jsonb_build_object('type', 'client_analysis', 'agent', 'business_development_director', 'source', 'demo seed')
+           FROM queued",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("SELECT pg_notify($1, '')").bind(crate::tasks::queue::CHANNEL).execute(&mut *tx).await?;
     tx.commit().await?;
     // Fresh planner statistics: the bulk insert would otherwise leave estimates at "empty table".
     sqlx::query("ANALYZE clients").execute(pool).await?;

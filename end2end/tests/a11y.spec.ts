@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import {
+  apiPost,
   createCampaignViaApi,
   createClientViaApi,
   createUser,
@@ -36,6 +37,9 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     { path: "/clients", heading: "Clients", withClient: true },
     { path: "/clients/new", heading: "New client" },
     { path: "/clients/stats", heading: "Client statistics", withClient: true },
+    { path: "/tasks", heading: "Tasks", withClient: true },
+    { path: "/tasks/new", heading: "Run an agent", withClient: true },
+    { path: "/agents", heading: "Agents" },
   ];
 
   for (const { path, heading, withClient } of signedInPages) {
@@ -62,6 +66,27 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     await gotoHydrated(page, `/campaigns/${campaign.id}`);
     await expect(page.getByRole("heading", { name: campaign.name, exact: true })).toBeVisible();
     await expectNoAxeViolations(page);
+  });
+
+  test("task pages with rendered outputs (admin)", async ({ page }) => {
+    await signInAsAdmin(page);
+    const client = await createClientViaApi(
+      page,
+      newClientFields("a11y-task", { lead_budget: "4000", lead_timeline: "immediate", lead_pain_points: "rankings" }),
+    );
+    for (const taskType of ["lead_qualification", "proposal_generation", "pipeline_review", "client_health", "strategy", "reporting", "sales_conversation"]) {
+      const id = await apiPost<string>(page, "tasks/run", {
+        "input[task_type]": taskType,
+        "input[client_id]": client.id,
+        "input[campaign_id]": "",
+        "input[priority]": "",
+        "input[currency]": "",
+        "input[period_days]": "",
+      });
+      await gotoHydrated(page, `/tasks/${id}`);
+      await expect(page.getByRole("status").filter({ hasText: "Status:" })).toContainText("Completed", { timeout: 20_000 });
+      await expectNoAxeViolations(page);
+    }
   });
 
   test("/portfolio (account manager)", async ({ page }) => {

@@ -92,11 +92,14 @@ impl Config {
         let Some(base) = self.llm_base_url.as_deref().map(str::trim).filter(|b| !b.is_empty()) else {
             return Ok(None);
         };
-        let mut c = domain::llm::LlmConfig::new(base, self.llm_api_key.clone().filter(|k| !k.is_empty()), &self.llm_model);
+        let mut c =
+            domain::llm::LlmConfig::new(base, self.llm_api_key.clone().filter(|k| !k.is_empty()), &self.llm_model);
         c.timeout = std::time::Duration::from_secs(self.llm_timeout_secs.max(1));
         c.price_prompt_per_1k = self.llm_price_prompt_per_1k.max(0.0);
         c.price_completion_per_1k = self.llm_price_completion_per_1k.max(0.0);
-        domain::llm::LlmClient::new(c).map(Some).map_err(|e| domain::DomainError::Internal(format!("LLM_BASE_URL: {e}")))
+        domain::llm::LlmClient::new(c)
+            .map(Some)
+            .map_err(|e| domain::DomainError::Internal(format!("LLM_BASE_URL: {e}")))
     }
 
     pub fn worker_config(&self) -> domain::tasks::worker::WorkerConfig {

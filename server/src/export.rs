@@ -275,3 +275,49 @@ mod tests {
         assert_eq!(&line[..], b"\"a,b\",\"say \"\"hi\"\"\",plain\n");
     }
 }
+
+/// `/export/tasks/{id}.json` (any finished task's output) and `/export/tasks/{id}.csv` (reports, as
+/// `agents::reporting::to_csv` lays them out). Scoped like the task pages.
+pub async fn task(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(file): Path<String>,
+) -> Response {
+    use domain::model::task::TaskOutput;
+    let scope = match authorize(&caller, Action::ListTasks) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let Some(actor) = caller.actor() else { return error(AppError::Unauthenticated) };
+    let (stem, format) = match file.rsplit_once('.') {
+        Some((stem, "csv")) => (stem, Format::Csv),
+        Some((stem, "json")) => (stem, Format::Json),
+        _ => return error(AppError::NotFound),
+    };
+    let Ok(id) = uuid::Uuid::parse_str(stem) else { return error(AppError::NotFound) };
+    let task = match domain::tasks::queue::get(&state.pool, scope, actor.user_id, id).await {
+        Ok(t) => t,
+        Err(e) => return error(e.into()),
+    };
+    let name = format!("{}-{}", task.summary.task_type.as_str(), id);
+    match (format, task.output) {
+        (_, None) => error(AppError::Rule("this task has no result yet".into())),
+        (Format::Json, Some(output)) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.json\"")),
+            ],
+            serde_json::to_string_pretty(&output).unwrap_or_default(),
+        )
+            .into_response(),
+        (Format::Csv, Some(TaskOutput::Reporting(report))) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
+            ],
+            domain::agents::reporting::to_csv(&report),
+        )
+            .into_response(),
+        (Format::Csv, Some(_)) => error(AppError::Rule("only reports export as CSV; use the JSON export".into())),
+    }
+}

@@ -83,11 +83,7 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
     if llm.is_none() {
         tracing::info!("LLM_BASE_URL is not set: agents write their prose from templates");
     }
-    let runner = Arc::new(domain::tasks::runner::Runner {
-        pool: pool.clone(),
-        llm: llm.clone(),
-        currency: config.proposal_currency.trim().to_ascii_uppercase(),
-    });
+    let runner = Arc::new(domain::tasks::runner::Runner::new(pool.clone(), llm.clone(), &config.proposal_currency));
     Ok(Services {
         runner,
         state: AppState {
@@ -151,6 +147,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
     let leptos_options = state.leptos_options.clone();
     let app_routes = Router::<AppState>::new()
         .route("/export/{file}", axum::routing::get(export_file))
+        .route("/export/tasks/{file}", axum::routing::get(export::task))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::api_error_status))
@@ -258,11 +255,7 @@ pub async fn work(
 ) -> Result<(), DomainError> {
     let pool = domain::store::pool(&config.database_url, config.db_max_connections)?;
     domain::store::migrate(&pool).await?;
-    let runner = Arc::new(domain::tasks::runner::Runner {
-        pool: pool.clone(),
-        llm: config.llm()?,
-        currency: config.proposal_currency.trim().to_ascii_uppercase(),
-    });
+    let runner = Arc::new(domain::tasks::runner::Runner::new(pool.clone(), config.llm()?, &config.proposal_currency));
     let mut worker = config.worker_config();
     worker.concurrency = config.worker_concurrency.max(1);
     domain::tasks::worker::run(pool, runner, worker, shutdown).await;

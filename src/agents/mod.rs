@@ -90,9 +90,13 @@ pub struct Narrative {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NarrativeSource {
     Template,
-    Llm { model: String },
+    Llm {
+        model: String,
+    },
     /// An LLM is configured but the call failed; the template text stands and the reason is kept.
-    TemplateAfterLlmError { reason: String },
+    TemplateAfterLlmError {
+        reason: String,
+    },
 }
 
 impl Narrative {

@@ -23,7 +23,12 @@ pub const GRAPH: [(TaskType, &[TaskType]); 6] = [
     (TaskType::LinkBuilding, &[TaskType::TechnicalSeoAudit]),
     (
         TaskType::Reporting,
-        &[TaskType::TechnicalSeoAudit, TaskType::ContentStrategy, TaskType::CompetitiveAnalysis, TaskType::LinkBuilding],
+        &[
+            TaskType::TechnicalSeoAudit,
+            TaskType::ContentStrategy,
+            TaskType::CompetitiveAnalysis,
+            TaskType::LinkBuilding,
+        ],
     ),
     (
         TaskType::Strategy,
@@ -63,11 +68,8 @@ pub fn plan(input: &Input<'_>) -> CampaignPlan {
                 agent.label()
             ));
         }
-        let after: Vec<TaskType> = before
-            .iter()
-            .copied()
-            .filter(|b| steps.iter().any(|s| s.task_type == *b && s.skipped.is_none()))
-            .collect();
+        let after: Vec<TaskType> =
+            before.iter().copied().filter(|b| steps.iter().any(|s| s.task_type == *b && s.skipped.is_none())).collect();
         match &skipped {
             Some(why) => reasons.push(format!("Skipped {}: {why}.", task_type.label().to_lowercase())),
             None if after.is_empty() => reasons.push(format!("{} runs first.", task_type.label())),
@@ -94,10 +96,7 @@ mod tests {
     #[test]
     fn default_campaign_without_crawler_runs_reporting_then_strategy() {
         let p = plan(&Input { assigned: &DEFAULT_AGENTS, enabled: &|_| true });
-        assert_eq!(
-            planned(&p),
-            vec![(TaskType::Reporting, vec![]), (TaskType::Strategy, vec![TaskType::Reporting])]
-        );
+        assert_eq!(planned(&p), vec![(TaskType::Reporting, vec![]), (TaskType::Strategy, vec![TaskType::Reporting])]);
         let skipped: Vec<TaskType> = p.steps.iter().filter(|s| s.skipped.is_some()).map(|s| s.task_type).collect();
         assert_eq!(
             skipped,
@@ -113,10 +112,7 @@ mod tests {
     #[test]
     fn disabled_agent_is_planned_with_a_warning() {
         let p = plan(&Input { assigned: &DEFAULT_AGENTS, enabled: &|a| a != AgentId::Reporting });
-        assert_eq!(
-            planned(&p),
-            vec![(TaskType::Reporting, vec![]), (TaskType::Strategy, vec![TaskType::Reporting])]
-        );
+        assert_eq!(planned(&p), vec![(TaskType::Reporting, vec![]), (TaskType::Strategy, vec![TaskType::Reporting])]);
         assert!(p.reasons.iter().any(|r| r.starts_with("Reporting is disabled")), "{:?}", p.reasons);
     }
 

@@ -374,7 +374,8 @@ impl NewTaskInput {
         let task_type = match TaskType::parse(self.task_type.trim()) {
             Some(t) if t.runnable_by_people() => Some(t),
             Some(t) if !t.available() => {
-                errors.add("task_type", format!("{} needs the crawler, which this version doesn't have yet", t.label()));
+                errors
+                    .add("task_type", format!("{} needs the crawler, which this version doesn't have yet", t.label()));
                 None
             }
             Some(t) => {
@@ -442,9 +443,7 @@ impl NewTaskInput {
             }
         }
         match task_type {
-            Some(task_type) if errors.is_empty() => {
-                Ok(NewTask { task_type, client_id, campaign_id, priority, params })
-            }
+            Some(task_type) if errors.is_empty() => Ok(NewTask { task_type, client_id, campaign_id, priority, params }),
             _ => Err(errors),
         }
     }
@@ -483,7 +482,10 @@ pub struct AgentStatus {
 pub enum CircuitState {
     Closed,
     /// Open after repeated failures until `until`.
-    Open { until: DateTime<Utc>, failures: i64 },
+    Open {
+        until: DateTime<Utc>,
+        failures: i64,
+    },
 }
 
 impl CircuitState {

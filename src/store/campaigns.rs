@@ -193,7 +193,7 @@ pub async fn change_status(
 ) -> Result<Campaign, DomainError> {
     let campaign = get(pool, scope, id).await?;
     let mut tx = pool.begin().await?;
-    let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR UPDATE")
+    let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR NO KEY UPDATE")
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
@@ -227,10 +227,15 @@ pub async fn change_status(
 }
 
 /// Deletes a draft, completed or cancelled campaign; active and paused ones are refused.
+///
+/// Lock order: the campaign row with FOR NO KEY UPDATE (which holds off status changes but not a worker
+/// inserting a task that references the campaign), then the campaign's tasks, then the campaign itself. A
+/// worker completing a task of this campaign takes the task row, then a key-share lock on the campaign; the
+/// same order here means the two wait for each other instead of deadlocking.
 pub async fn delete(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) -> Result<Uuid, DomainError> {
     let campaign = get(pool, scope, id).await?;
     let mut tx = pool.begin().await?;
-    let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR UPDATE")
+    let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR NO KEY UPDATE")
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
@@ -241,6 +246,7 @@ pub async fn delete(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) ->
             campaign.name, status
         )));
     }
+    sqlx::query("DELETE FROM tasks WHERE campaign_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM campaigns WHERE id = $1").bind(id).execute(&mut *tx).await?;
     events::record(
         &mut tx,

@@ -365,7 +365,9 @@ pub async fn assign(pool: &PgPool, actor: Uuid, id: Uuid, manager: Option<Uuid>)
 /// Deletes a client and its campaigns, unless a campaign is active or paused: then the refusal names them.
 pub async fn delete(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainError> {
     let mut tx = pool.begin().await?;
-    let client: Option<(String,)> = sqlx::query_as("SELECT company_name FROM clients WHERE id = $1 FOR UPDATE")
+    // FOR NO KEY UPDATE, then the tasks, then the rows: the order a worker completing one of the client's
+    // tasks takes its locks in (task row, then key-share on the client and campaign), so neither deadlocks.
+    let client: Option<(String,)> = sqlx::query_as("SELECT company_name FROM clients WHERE id = $1 FOR NO KEY UPDATE")
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -373,7 +375,7 @@ pub async fn delete(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainEr
     // Lock every campaign of the client, so none can start while the delete decides (a status change
     // locks its campaign row first).
     let blocking: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, status FROM (SELECT name, status FROM campaigns WHERE client_id = $1 FOR UPDATE) k
+        "SELECT name, status FROM (SELECT name, status FROM campaigns WHERE client_id = $1 FOR NO KEY UPDATE) k
           WHERE status IN ('active', 'paused') ORDER BY lower(name)",
     )
     .bind(id)
@@ -386,6 +388,7 @@ pub async fn delete(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainEr
             list.join(", ")
         )));
     }
+    sqlx::query("DELETE FROM tasks WHERE client_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut *tx).await?;
     events::record(&mut tx, Some(actor), "client.deleted", Target::client(id), json!({ "company_name": name })).await?;
     tx.commit().await?;

@@ -59,12 +59,13 @@ pub async fn record(
     Ok(())
 }
 
-/// The activity of one client (its own events and its campaigns'), newest first.
+/// The activity of one client (its own events and its campaigns'), newest first. Task status changes are
+/// left out: the client page lists the client's tasks on their own.
 pub async fn for_client(pool: &PgPool, client_id: Uuid, limit: i64) -> Result<Vec<Event>, DomainError> {
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT e.id, e.at, e.actor_id, u.email, e.action, e.target_type, e.target_id, e.detail
            FROM events e LEFT JOIN users u ON u.id = e.actor_id
-          WHERE e.client_id = $1
+          WHERE e.client_id = $1 AND e.action NOT LIKE 'task.%'
           ORDER BY e.id DESC
           LIMIT $2",
     )

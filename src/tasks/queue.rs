@@ -48,6 +48,8 @@ pub struct Claimed {
     pub attempts: i32,
     pub max_attempts: i32,
     pub created_by: Option<Uuid>,
+    /// Whether an admin left the task's agent enabled, read in the claim itself.
+    pub agent_enabled: bool,
 }
 
 /// A task to insert together with another write (a campaign plan's steps).
@@ -143,7 +145,8 @@ pub async fn create(pool: &PgPool, scope: ClientScope, actor: Uuid, task: NewTas
     let mut task = task;
     let mut tx = pool.begin().await?;
     if let Some(campaign) = task.campaign_id {
-        let mut b = QueryBuilder::<Postgres>::new("SELECT k.client_id FROM campaigns k JOIN clients c ON c.id = k.client_id");
+        let mut b =
+            QueryBuilder::<Postgres>::new("SELECT k.client_id FROM campaigns k JOIN clients c ON c.id = k.client_id");
         crate::store::clients::push_scope(&mut b, scope);
         b.push(" AND k.id = ").push_bind(campaign);
         let client: Option<Uuid> = b.build_query_scalar().fetch_optional(&mut *tx).await?;
@@ -168,7 +171,7 @@ pub async fn create(pool: &PgPool, scope: ClientScope, actor: Uuid, task: NewTas
     Ok(id)
 }
 
-type ClaimRow = (Uuid, String, Option<Uuid>, Option<Uuid>, Value, i32, i32, Option<Uuid>);
+type ClaimRow = (Uuid, String, Option<Uuid>, Option<Uuid>, Value, i32, i32, Option<Uuid>, bool);
 
 /// Claims up to `limit` ready tasks for `worker`, highest priority first.
 pub async fn claim(pool: &PgPool, worker: &str, lease: Duration, limit: i64) -> Result<Vec<Claimed>, DomainError> {
@@ -186,14 +189,17 @@ pub async fn claim(pool: &PgPool, worker: &str, lease: Duration, limit: i64) -> 
                SET status = 'in_progress', attempts = t.attempts + 1, locked_by = $1,
                    lease_until = now() + make_interval(secs => $2), started_at = now()
               FROM picked WHERE t.id = picked.id
-          RETURNING t.id, t.task_type, t.client_id, t.campaign_id, t.input, t.attempts, t.max_attempts, t.created_by
+          RETURNING t.id, t.task_type, t.client_id, t.campaign_id, t.input, t.attempts, t.max_attempts, t.created_by,
+                    t.agent
          ), started AS (
             INSERT INTO events (action, target_type, target_id, client_id, detail)
             SELECT 'task.started', 'task', id::text, client_id,
                    jsonb_build_object('type', task_type, 'attempt', attempts, 'worker', $1::text)
               FROM claimed
          )
-         SELECT * FROM claimed",
+         SELECT c.id, c.task_type, c.client_id, c.campaign_id, c.input, c.attempts, c.max_attempts, c.created_by,
+                coalesce(s.enabled, true)
+           FROM claimed c LEFT JOIN agent_settings s ON s.agent = c.agent",
     )
     .bind(worker)
     .bind(lease.as_secs_f64())
@@ -202,7 +208,8 @@ pub async fn claim(pool: &PgPool, worker: &str, lease: Duration, limit: i64) -> 
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, raw_type, client_id, campaign_id, input, attempts, max_attempts, created_by)| Claimed {
+        .map(|(id, raw_type, client_id, campaign_id, input, attempts, max_attempts, created_by, agent_enabled)| {
+            Claimed {
                 id,
                 task_type: TaskType::parse(&raw_type),
                 raw_type,
@@ -212,6 +219,8 @@ pub async fn claim(pool: &PgPool, worker: &str, lease: Duration, limit: i64) -> 
                 attempts,
                 max_attempts,
                 created_by,
+                agent_enabled,
+            }
         })
         .collect())
 }
@@ -219,7 +228,9 @@ pub async fn claim(pool: &PgPool, worker: &str, lease: Duration, limit: i64) -> 
 /// What the heartbeat learnt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lease {
-    Held { cancel_requested: bool },
+    Held {
+        cancel_requested: bool,
+    },
     /// The task is no longer this worker's (its lease expired and another worker took it, or it was
     /// deleted with its client).
     Lost,
@@ -253,6 +264,15 @@ pub enum Written {
     Lost,
 }
 
+/// The completion of a task still leased to the worker ($2) and not asked to cancel.
+const COMPLETE: &str = "UPDATE tasks
+    SET status = 'completed', output = $3, finished_at = now(),
+        duration_ms = greatest(0, (extract(epoch FROM clock_timestamp() - started_at) * 1000)::int),
+        locked_by = NULL, lease_until = NULL, error = NULL, error_kind = NULL,
+        llm_prompt_tokens = llm_prompt_tokens + $4, llm_completion_tokens = llm_completion_tokens + $5,
+        llm_cost = llm_cost + $6
+  WHERE id = $1 AND locked_by = $2 AND status = 'in_progress' AND NOT cancel_requested";
+
 /// Stores the output of a completed task, its follow-up tasks and extra events, in one transaction.
 pub async fn complete(
     pool: &PgPool,
@@ -264,25 +284,42 @@ pub async fn complete(
     extra: &[ExtraEvent],
 ) -> Result<Written, DomainError> {
     let output = serde_json::to_value(output).map_err(|e| DomainError::Internal(format!("task output: {e}")))?;
+    if follow_ups.is_empty() && extra.is_empty() && task.campaign_id.is_none() {
+        // Nothing else to write and nobody waiting: one statement (atomic on its own) does it all.
+        let done: Option<i32> = sqlx::query_scalar(&format!(
+            "WITH done AS ({COMPLETE} RETURNING id, client_id, task_type, attempts, duration_ms)
+             INSERT INTO events (action, target_type, target_id, client_id, detail)
+             SELECT 'task.completed', 'task', id::text, client_id,
+                    jsonb_build_object('type', task_type, 'attempt', attempts, 'duration_ms', duration_ms)
+               FROM done
+          RETURNING 1"
+        ))
+        .bind(task.id)
+        .bind(worker)
+        .bind(&output)
+        .bind(i32::try_from(usage.prompt_tokens).unwrap_or(i32::MAX))
+        .bind(i32::try_from(usage.completion_tokens).unwrap_or(i32::MAX))
+        .bind(usage.cost)
+        .fetch_optional(pool)
+        .await?;
+        if done.is_some() {
+            return Ok(Written::Done);
+        }
+        return match cancelled(pool, task, worker).await? {
+            true => Ok(Written::Cancelled),
+            false => Ok(Written::Lost),
+        };
+    }
     let mut tx = pool.begin().await?;
-    let row: Option<(i32,)> = sqlx::query_as(
-        "UPDATE tasks
-            SET status = 'completed', output = $3, finished_at = now(),
-                duration_ms = greatest(0, (extract(epoch FROM clock_timestamp() - started_at) * 1000)::int),
-                locked_by = NULL, lease_until = NULL, error = NULL, error_kind = NULL,
-                llm_prompt_tokens = llm_prompt_tokens + $4, llm_completion_tokens = llm_completion_tokens + $5,
-                llm_cost = llm_cost + $6
-          WHERE id = $1 AND locked_by = $2 AND status = 'in_progress' AND NOT cancel_requested
-      RETURNING duration_ms",
-    )
-    .bind(task.id)
-    .bind(worker)
-    .bind(&output)
-    .bind(i32::try_from(usage.prompt_tokens).unwrap_or(i32::MAX))
-    .bind(i32::try_from(usage.completion_tokens).unwrap_or(i32::MAX))
-    .bind(usage.cost)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row: Option<(i32,)> = sqlx::query_as(&format!("{COMPLETE} RETURNING duration_ms"))
+        .bind(task.id)
+        .bind(worker)
+        .bind(&output)
+        .bind(i32::try_from(usage.prompt_tokens).unwrap_or(i32::MAX))
+        .bind(i32::try_from(usage.completion_tokens).unwrap_or(i32::MAX))
+        .bind(usage.cost)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some((duration_ms,)) = row else {
         drop(tx);
         return match cancelled(pool, task, worker).await? {
@@ -304,12 +341,18 @@ pub async fn complete(
     for e in extra {
         events::record(&mut tx, None, e.action, Target::task(task.id, e.client_id), e.detail.clone()).await?;
     }
-    // Wake the workers when a task was waiting for this one.
-    sqlx::query("SELECT pg_notify($1, '') WHERE EXISTS (SELECT 1 FROM tasks WHERE depends_on @> ARRAY[$2::uuid])")
+    // Wake the workers when a task was waiting for this one (only campaign graphs have dependencies).
+    if let Some(campaign) = task.campaign_id {
+        sqlx::query(
+            "SELECT pg_notify($1, '') WHERE EXISTS (
+                SELECT 1 FROM tasks WHERE campaign_id = $3 AND depends_on @> ARRAY[$2::uuid])",
+        )
         .bind(CHANNEL)
         .bind(task.id)
+        .bind(campaign)
         .execute(&mut *tx)
         .await?;
+    }
     tx.commit().await?;
     Ok(Written::Done)
 }
@@ -409,20 +452,26 @@ pub async fn fail(
 }
 
 /// Fails, transitively, the pending tasks that wait for `id`, which ended as `how` (failed, cancelled).
+/// Dependencies only exist inside a campaign's graph, so only that campaign's tasks are searched.
 async fn fail_dependents(conn: &mut PgConnection, id: Uuid, how: &str) -> Result<(), DomainError> {
     let mut frontier = vec![(id, how.to_string())];
     while let Some((parent, how)) = frontier.pop() {
-        let parent_type: Option<String> =
-            sqlx::query_scalar("SELECT task_type FROM tasks WHERE id = $1").bind(parent).fetch_optional(&mut *conn).await?;
-        let label = parent_type.as_deref().and_then(TaskType::parse).map(|t| t.label()).unwrap_or("a task");
+        let parent_row: Option<(String, Option<Uuid>)> =
+            sqlx::query_as("SELECT task_type, campaign_id FROM tasks WHERE id = $1")
+                .bind(parent)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some((parent_type, Some(campaign))) = parent_row else { continue };
+        let label = TaskType::parse(&parent_type).map(|t| t.label()).unwrap_or("a task");
         let message = format!("it depends on the {} task, which {how}", label.to_lowercase());
         let rows: Vec<(Uuid, Option<Uuid>, String)> = sqlx::query_as(
             "UPDATE tasks SET status = 'failed', error = $2, error_kind = 'dependency', finished_at = now()
-              WHERE status = 'pending' AND depends_on @> ARRAY[$1::uuid]
+              WHERE campaign_id = $3 AND status = 'pending' AND depends_on @> ARRAY[$1::uuid]
           RETURNING id, client_id, task_type",
         )
         .bind(parent)
         .bind(&message)
+        .bind(campaign)
         .fetch_all(&mut *conn)
         .await?;
         for (child, client, task_type) in rows {
@@ -576,23 +625,26 @@ pub const CIRCUIT_COOLDOWN_SECS: i64 = 60;
 /// than [`CIRCUIT_COOLDOWN_SECS`] ago. After the cooldown the next task runs as a trial: success closes the
 /// circuit, failure opens it again for another cooldown.
 pub async fn gate(pool: &PgPool, agent: AgentId) -> Result<(bool, CircuitState), DomainError> {
-    let (enabled, results): (bool, Vec<(String, DateTime<Utc>)>) = {
-        let row: (Option<bool>, Option<Value>) = sqlx::query_as(
-            "SELECT (SELECT enabled FROM agent_settings WHERE agent = $1),
-                    (SELECT coalesce(jsonb_agg(jsonb_build_array(status, finished_at)), '[]'::jsonb) FROM (
-                        SELECT status, finished_at FROM tasks
-                         WHERE agent = $1 AND finished_at IS NOT NULL
-                           AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
-                         ORDER BY finished_at DESC LIMIT $2) r)",
-        )
+    let enabled: Option<bool> = sqlx::query_scalar("SELECT enabled FROM agent_settings WHERE agent = $1")
         .bind(agent.as_str())
-        .bind(CIRCUIT_FAILURES)
-        .fetch_one(pool)
+        .fetch_optional(pool)
         .await?;
-        let results = row.1.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
-        (row.0.unwrap_or(true), results)
-    };
-    Ok((enabled, circuit_of(&results, Utc::now())))
+    Ok((enabled.unwrap_or(true), circuit(pool, agent).await?))
+}
+
+/// The circuit of `agent` per the rule of [`gate`].
+pub async fn circuit(pool: &PgPool, agent: AgentId) -> Result<CircuitState, DomainError> {
+    let results: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT status, finished_at FROM tasks
+          WHERE agent = $1 AND finished_at IS NOT NULL
+            AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
+          ORDER BY finished_at DESC LIMIT $2",
+    )
+    .bind(agent.as_str())
+    .bind(CIRCUIT_FAILURES)
+    .fetch_all(pool)
+    .await?;
+    Ok(circuit_of(&results, Utc::now()))
 }
 
 /// The circuit rule of [`gate`] over an agent's latest results, newest first.
@@ -637,14 +689,16 @@ pub async fn set_enabled(pool: &PgPool, actor: Uuid, agent: AgentId, enabled: bo
 
 /// Which agents are disabled.
 pub async fn disabled_agents(pool: &PgPool) -> Result<Vec<AgentId>, DomainError> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT agent FROM agent_settings WHERE NOT enabled").fetch_all(pool).await?;
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT agent FROM agent_settings WHERE NOT enabled").fetch_all(pool).await?;
     Ok(rows.iter().filter_map(|a| AgentId::parse(a)).collect())
 }
 
 const SUMMARY: &str = "SELECT t.id, t.task_type, t.agent, t.status, t.priority, t.client_id, c.company_name,
         t.campaign_id, k.name, t.attempts, t.max_attempts, t.error, t.created_at, t.started_at, t.finished_at,
         t.duration_ms";
-const FROM: &str = " FROM tasks t LEFT JOIN clients c ON c.id = t.client_id LEFT JOIN campaigns k ON k.id = t.campaign_id";
+const FROM: &str =
+    " FROM tasks t LEFT JOIN clients c ON c.id = t.client_id LEFT JOIN campaigns k ON k.id = t.campaign_id";
 
 type SummaryRow = (
     Uuid,
@@ -693,7 +747,9 @@ fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope, actor: Uui
     match scope {
         ClientScope::All => b.push(" WHERE TRUE"),
         ClientScope::ManagedBy(me) => {
-            b.push(" WHERE (c.account_manager_id = ").push_bind(me).push(" OR (t.client_id IS NULL AND t.created_by = ");
+            b.push(" WHERE (c.account_manager_id = ")
+                .push_bind(me)
+                .push(" OR (t.client_id IS NULL AND t.created_by = ");
             b.push_bind(actor).push("))")
         }
     };

@@ -5,6 +5,9 @@
 use chrono::{Duration as ChronoDuration, Utc};
 use serde_json::json;
 use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use super::queue::{self, Claimed, ExtraEvent, FailureKind, Insert, LlmUsage};
@@ -12,7 +15,7 @@ use crate::agents::{self, Narrative, NarrativeSource};
 use crate::llm::LlmClient;
 use crate::model::campaign::CampaignStatus;
 use crate::model::task::{CampaignPlan, CircuitState, NewTask, TaskOutput, TaskType};
-use crate::model::{Client, Stage};
+use crate::model::{AgentId, Client, Stage};
 use crate::policy::ClientScope;
 use crate::store;
 use crate::DomainError;
@@ -60,16 +63,44 @@ impl From<DomainError> for Failure {
 }
 
 pub struct Runner {
-    pub pool: PgPool,
-    pub llm: Option<LlmClient>,
+    pool: PgPool,
+    llm: Option<LlmClient>,
     /// Proposal currency when a task doesn't name one (ISO 4217).
-    pub currency: String,
+    currency: String,
+    /// Each agent's circuit as last read, and when: re-read after [`CIRCUIT_CACHE`].
+    circuits: Mutex<HashMap<AgentId, (Instant, CircuitState)>>,
 }
 
+/// How long a worker trusts a circuit state it read. The circuit is a one-minute cooldown after five
+/// failures in a row; a second's delay in seeing it open or close changes nothing that matters, and saves a
+/// query per task.
+const CIRCUIT_CACHE: Duration = Duration::from_secs(1);
+
 impl Runner {
+    pub fn new(pool: PgPool, llm: Option<LlmClient>, currency: &str) -> Runner {
+        Runner { pool, llm, currency: currency.trim().to_ascii_uppercase(), circuits: Mutex::new(HashMap::new()) }
+    }
+
+    async fn circuit(&self, agent: AgentId) -> Result<CircuitState, DomainError> {
+        let cached = self.circuits.lock().ok().and_then(|m| m.get(&agent).cloned());
+        if let Some((at, state)) = cached {
+            if at.elapsed() < CIRCUIT_CACHE {
+                return Ok(state);
+            }
+        }
+        let state = queue::circuit(&self.pool, agent).await?;
+        if let Ok(mut m) = self.circuits.lock() {
+            m.insert(agent, (Instant::now(), state.clone()));
+        }
+        Ok(state)
+    }
+
     pub async fn run(&self, task: &Claimed) -> Result<Outcome, Failure> {
         let Some(task_type) = task.task_type else {
-            return Err(Failure::input(format!("this version doesn't know the task type \u{201c}{}\u{201d}", task.raw_type)));
+            return Err(Failure::input(format!(
+                "this version doesn't know the task type \u{201c}{}\u{201d}",
+                task.raw_type
+            )));
         };
         let agent = task_type.agent();
         if !task_type.available() {
@@ -78,14 +109,13 @@ impl Runner {
                 agent.label()
             )));
         }
-        let (enabled, circuit) = queue::gate(&self.pool, agent).await?;
-        if !enabled {
+        if !task.agent_enabled {
             return Err(Failure {
                 message: format!("the {} agent is disabled by an admin", agent.label()),
                 kind: FailureKind::Disabled,
             });
         }
-        if let CircuitState::Open { until, failures } = circuit {
+        if let CircuitState::Open { until, failures } = self.circuit(agent).await? {
             return Err(Failure {
                 message: format!(
                     "the {} agent's circuit is open after {failures} failures in a row; it closes at {} UTC",
@@ -99,7 +129,9 @@ impl Runner {
             TaskType::Ping => Ok(Outcome::of(TaskOutput::Ping {})),
             TaskType::ClientAnalysis => {
                 let c = self.client(task).await?;
-                Ok(Outcome::of(TaskOutput::ClientAnalysis(agents::business_development_director::run(&enterprise_input(&c)))))
+                Ok(Outcome::of(TaskOutput::ClientAnalysis(agents::business_development_director::run(
+                    &enterprise_input(&c),
+                ))))
             }
             TaskType::LeadQualification => {
                 let c = self.client(task).await?;
@@ -142,7 +174,10 @@ impl Runner {
             }
             Err(e) => {
                 tracing::warn!(error = %e, "LLM call failed; the template text stands");
-                Narrative { text: template.text, source: NarrativeSource::TemplateAfterLlmError { reason: e.to_string() } }
+                Narrative {
+                    text: template.text,
+                    source: NarrativeSource::TemplateAfterLlmError { reason: e.to_string() },
+                }
             }
         }
     }
@@ -207,7 +242,15 @@ impl Runner {
                     .chain(history.iter().filter_map(|s| Stage::parse(s)))
                     .max_by_key(|s| forward_rank(*s))
                     .unwrap_or(stage);
-                som::Deal { client_id, company_name, stage, furthest_stage: furthest, monthly_value, lead_budget, stage_since }
+                som::Deal {
+                    client_id,
+                    company_name,
+                    stage,
+                    furthest_stage: furthest,
+                    monthly_value,
+                    lead_budget,
+                    stage_since,
+                }
             })
             .collect();
         Ok(Outcome::of(TaskOutput::PipelineReview(som::run(&som::Input { now: Utc::now(), deals }))))

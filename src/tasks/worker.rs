@@ -77,7 +77,8 @@ pub async fn run(pool: PgPool, runner: Arc<Runner>, config: WorkerConfig, shutdo
                 Ok(tasks) => {
                     let full = tasks.len() == free;
                     for task in tasks {
-                        let span = tracing::info_span!("task", id = %task.id, kind = %task.raw_type, attempt = task.attempts);
+                        let span =
+                            tracing::info_span!("task", id = %task.id, kind = %task.raw_type, attempt = task.attempts);
                         running.spawn(execute(pool.clone(), runner.clone(), config.clone(), task).instrument(span));
                     }
                     if full {
@@ -188,9 +189,11 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
             tracing::info!(task = %task.id, error = %failure.message, kind = failure.kind.as_str(), "task attempt failed");
             queue::fail(&pool, &task, &config.id, &failure.message, failure.kind).await
         }
-        Err(Stop::Cancel) => queue::cancelled(&pool, &task, &config.id)
-            .await
-            .map(|done| if done { Written::Cancelled } else { Written::Lost }),
+        Err(Stop::Cancel) => {
+            queue::cancelled(&pool, &task, &config.id)
+                .await
+                .map(|done| if done { Written::Cancelled } else { Written::Lost })
+        }
         Err(Stop::Lost) => Ok(Written::Lost),
     };
     let outcome = match &written {

@@ -19,6 +19,8 @@ mod domain_types {
         pub client: Client,
         pub campaigns: Vec<Campaign>,
         pub activity: Vec<Event>,
+        /// The client's latest agent tasks.
+        pub tasks: Vec<domain::model::TaskSummary>,
         pub may_assign: bool,
         pub may_delete: bool,
     }
@@ -87,10 +89,13 @@ pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
     let client = domain::store::clients::get(&state.pool, scope, id).await?;
     let campaigns = domain::store::campaigns::for_client(&state.pool, scope, id).await?;
     let activity = domain::store::events::for_client(&state.pool, id, 50).await?;
+    let filter = domain::model::task::TaskFilter { client_id: Some(id), limit: Some(10), ..Default::default() };
+    let tasks = domain::tasks::queue::list(&state.pool, scope, actor.user_id, &filter).await?;
     Ok(ClientDetail {
         client,
         campaigns,
         activity,
+        tasks,
         may_assign: authorize(Some(&actor), Action::AssignClient).is_ok(),
         may_delete: authorize(Some(&actor), Action::DeleteClient).is_ok(),
     })

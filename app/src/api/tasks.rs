@@ -42,8 +42,8 @@ pub async fn list_tasks(
     use domain::model::task::TaskFilter;
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ListTasks)?;
-    let filter = TaskFilter::parse(&status, &task_type, &agent, &client, &campaign, &priority)
-        .map_err(AppError::Validation)?;
+    let filter =
+        TaskFilter::parse(&status, &task_type, &agent, &client, &campaign, &priority).map_err(AppError::Validation)?;
     let state = super::ssr::state()?;
     Ok(domain::tasks::queue::list(&state.pool, client_scope(&actor), actor.user_id, &filter).await?)
 }
@@ -53,8 +53,7 @@ pub async fn get_task(id: String) -> Result<Task, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ListTasks)?;
     let state = super::ssr::state()?;
-    Ok(domain::tasks::queue::get(&state.pool, client_scope(&actor), actor.user_id, super::ssr::parse_id(&id)?)
-        .await?)
+    Ok(domain::tasks::queue::get(&state.pool, client_scope(&actor), actor.user_id, super::ssr::parse_id(&id)?).await?)
 }
 
 /// Starts an agent task; answers with its id (a plain form post is redirected to the task's page).

@@ -205,6 +205,11 @@ fn CampaignView(
             <a class="button" href=format!("/campaigns/{id}/edit")>"Edit campaign"</a>
         </div>
         <p>"Client: " <a href=format!("/clients/{}", c.client_id)>{c.client_name.clone()}</a></p>
+        <p>
+            <a href=format!("/tasks?campaign={id}")>"Agent tasks of this campaign"</a>
+            " · "
+            <a href=format!("/tasks/new?client={}&campaign={id}", c.client_id)>"Run an agent on this campaign"</a>
+        </p>
         <p role="status" class="status">{format!("Status: {}", c.status.label())}</p>
         <ActionError value=result_of(change) />
         <div class="status-actions">

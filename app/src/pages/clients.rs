@@ -419,7 +419,7 @@ fn ClientView(
 ) -> impl IntoView {
     let c = d.client;
     let id = c.id.to_string();
-    let (id_assign, id_delete, id_campaign) = (id.clone(), id.clone(), id.clone());
+    let (id_assign, id_delete, id_campaign, id_tasks) = (id.clone(), id.clone(), id.clone(), id.clone());
     let mut manager_options = vec![(String::new(), "Unassigned".to_string())];
     manager_options.extend(managers.into_iter().map(|(id, n)| (id.to_string(), n)));
     let current_manager = c.account_manager_id.map(|u| u.to_string()).unwrap_or_default();
@@ -483,6 +483,14 @@ fn ClientView(
                     </div>
                 }.into_any()
             }}
+        </section>
+        <section aria-labelledby="tasks-heading">
+            <div class="page-head">
+                <h2 id="tasks-heading">"Agent tasks"</h2>
+                <a class="button" href=format!("/tasks/new?client={id_tasks}")>"Run an agent"</a>
+            </div>
+            <crate::pages::tasks::TaskTable tasks=d.tasks caption="Latest agent tasks" />
+            <p><a href=format!("/tasks?client={id_tasks}")>"All tasks of this client"</a></p>
         </section>
         {d.may_assign.then(|| view! {
             <section aria-labelledby="assign-heading">

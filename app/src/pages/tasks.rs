@@ -263,6 +263,17 @@ fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
                 <dd>{t.depends_on.iter().map(|d| view! { <a href=format!("/tasks/{d}")>"a task"</a>" " }).collect_view()}</dd>
             })}
         </dl>
+        {t.output.is_some().then(|| {
+            let report = s.task_type == TaskType::Reporting;
+            view! {
+                <p class="actions">
+                    <a href=format!("/export/tasks/{}.json", s.id) download="">"Download the result as JSON"</a>
+                    {report.then(|| view! {
+                        <a href=format!("/export/tasks/{}.csv", s.id) download="">"Download the report as CSV"</a>
+                    })}
+                </p>
+            }
+        })}
         {match t.output.clone() {
             Some(output) => view! {
                 <section aria-labelledby="output-heading" class="task-output">
@@ -301,7 +312,8 @@ pub fn NewTaskPage() -> impl IntoView {
     let initial_campaign = query.read_untracked().get("campaign").unwrap_or_default();
     let initial_type = query.read_untracked().get("type").unwrap_or_default();
     let client = RwSignal::new(initial_client);
-    let targets = Resource::new(move || client.get(), task_targets);
+    let clients = Resource::new(|| (), |_| task_targets(String::new()));
+    let campaigns = Resource::new(move || client.get(), task_targets);
     let run = ServerAction::<RunTask>::new();
     let local = RwSignal::new(None::<FieldErrors>);
     let errors = merged_errors(local, field_errors_of(result_of(run)));
@@ -334,41 +346,48 @@ pub fn NewTaskPage() -> impl IntoView {
                     <SelectField label="What to run" name="input[task_type]" field="task_type" options=types
                         selected=initial_type errors />
                     <Transition fallback=|| view! { <p>"Loading clients…"</p> }>
+                        {move || Suspend::new(async move {
+                            match clients.await {
+                                Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                                Ok(t) => {
+                                    let options: Vec<(String, String)> =
+                                        std::iter::once((String::new(), "Choose a client (not needed for a pipeline review)".to_string()))
+                                            .chain(t.clients.iter().map(|(id, n)| (id.to_string(), n.clone())))
+                                            .collect();
+                                    view! {
+                                        <div class="field">
+                                            <label for="f-client_id">"Client"</label>
+                                            <select id="f-client_id" name="input[client_id]"
+                                                aria-describedby="f-client_id-error"
+                                                on:change=move |ev| client.set(event_target_value(&ev))>
+                                                {options.into_iter().map(|(v, l)| {
+                                                    let selected = v == client.get_untracked();
+                                                    view! { <option value=v selected=selected>{l}</option> }
+                                                }).collect_view()}
+                                            </select>
+                                            {move || errors.get().and_then(|e| e.get("client_id").map(str::to_string)).map(|m| view! {
+                                                <p class="field-error" id="f-client_id-error" role="alert">{m}</p>
+                                            })}
+                                        </div>
+                                    }.into_any()
+                                }
+                            }
+                        })}
+                    </Transition>
+                    // Only the campaign list follows the chosen client, so the client select keeps focus.
+                    <Transition fallback=|| view! { <p>"Loading campaigns…"</p> }>
                         {
                             let initial_campaign = initial_campaign.clone();
                             move || {
                                 let initial_campaign = initial_campaign.clone();
                                 Suspend::new(async move {
-                                    match targets.await {
-                                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                                        Ok(t) => {
-                                            let clients: Vec<(String, String)> =
-                                                std::iter::once((String::new(), "Choose a client (not needed for a pipeline review)".to_string()))
-                                                    .chain(t.clients.iter().map(|(id, n)| (id.to_string(), n.clone())))
-                                                    .collect();
-                                            let campaigns: Vec<(String, String)> =
-                                                std::iter::once((String::new(), "None: the whole client".to_string()))
-                                                    .chain(t.campaigns.iter().map(|(id, n)| (id.to_string(), n.clone())))
-                                                    .collect();
-                                            view! {
-                                                <div class="field">
-                                                    <label for="f-client_id">"Client"</label>
-                                                    <select id="f-client_id" name="input[client_id]"
-                                                        aria-describedby="f-client_id-error"
-                                                        on:change=move |ev| client.set(event_target_value(&ev))>
-                                                        {clients.into_iter().map(|(v, l)| {
-                                                            let selected = v == client.get_untracked();
-                                                            view! { <option value=v selected=selected>{l}</option> }
-                                                        }).collect_view()}
-                                                    </select>
-                                                    {move || errors.get().and_then(|e| e.get("client_id").map(str::to_string)).map(|m| view! {
-                                                        <p class="field-error" id="f-client_id-error" role="alert">{m}</p>
-                                                    })}
-                                                </div>
-                                                <SelectField label="Campaign" name="input[campaign_id]" field="campaign_id"
-                                                    options=campaigns selected=initial_campaign errors />
-                                            }.into_any()
-                                        }
+                                    let campaigns: Vec<(String, String)> =
+                                        std::iter::once((String::new(), "None: the whole client".to_string()))
+                                            .chain(campaigns.await.map(|t| t.campaigns).unwrap_or_default().into_iter().map(|(id, n)| (id.to_string(), n)))
+                                            .collect();
+                                    view! {
+                                        <SelectField label="Campaign" name="input[campaign_id]" field="campaign_id"
+                                            options=campaigns selected=initial_campaign errors />
                                     }
                                 })
                             }

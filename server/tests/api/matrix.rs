@@ -80,7 +80,11 @@ fn matrix() -> Vec<Row> {
         ("/api/tasks/cancel", Needs(Action::CancelTask), vec![("id", NIL)]),
         ("/api/tasks/targets", Needs(Action::RunAgentTask), vec![("client", "")]),
         ("/api/agents/list", Needs(Action::ViewAgents), vec![]),
-        ("/api/agents/set_enabled", Needs(Action::ConfigureAgents), vec![("agent", "no_such_agent"), ("enabled", "true")]),
+        (
+            "/api/agents/set_enabled",
+            Needs(Action::ConfigureAgents),
+            vec![("agent", "no_such_agent"), ("enabled", "true")],
+        ),
     ]
 }
 

@@ -107,13 +107,19 @@ async fn lead_qualification_scores_bant_with_reasons_and_routes_the_lead() {
     let t = wait_final(&staff, r.json().as_str().expect("id")).await;
     assert_eq!(t["summary"]["status"], "completed", "{t}");
     let out = &t["output"]["output"];
-    let names: Vec<&str> =
-        out["breakdown"]["components"].as_array().expect("components").iter().filter_map(|c| c["name"].as_str()).collect();
+    let names: Vec<&str> = out["breakdown"]["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
     for part in ["Budget", "Authority", "Need", "Timeline"] {
         assert!(names.iter().any(|n| n.contains(part)), "{part} in {names:?}");
     }
     assert!(["hot", "warm"].contains(&out["tier"].as_str().unwrap_or("")), "a strong lead: {out}");
-    assert!(out["breakdown"]["missing"].as_array().is_some_and(|m| m.iter().any(|x| x.as_str().is_some_and(|x| x.contains("audit")))));
+    assert!(out["breakdown"]["missing"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|x| x.as_str().is_some_and(|x| x.contains("audit")))));
 }
 
 #[tokio::test]
@@ -163,11 +169,12 @@ async fn starting_a_campaign_runs_its_graph_in_dependency_order() {
     let client = create_client(&admin, "Graph Inc", &lead_fields(), "").await;
     let campaign = create_campaign(&admin, &id_of(&client), "Spring push").await;
     move_through(&admin, &id_of(&campaign), &["active"]).await;
-    let plan_id: Uuid = sqlx::query_scalar("SELECT id FROM tasks WHERE campaign_id = $1 AND task_type = 'campaign_plan'")
-        .bind(Uuid::parse_str(&id_of(&campaign)).expect("uuid"))
-        .fetch_one(&app.pool)
-        .await
-        .expect("the start enqueued a plan");
+    let plan_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM tasks WHERE campaign_id = $1 AND task_type = 'campaign_plan'")
+            .bind(Uuid::parse_str(&id_of(&campaign)).expect("uuid"))
+            .fetch_one(&app.pool)
+            .await
+            .expect("the start enqueued a plan");
     let plan = wait_final(&admin, &plan_id.to_string()).await;
     assert_eq!(plan["summary"]["status"], "completed", "{plan}");
     let steps = plan["output"]["output"]["steps"].as_array().expect("steps").clone();
@@ -286,7 +293,13 @@ async fn enqueue_direct(app: &TestApp, task_type: TaskType, client: Option<Uuid>
     let mut tx = app.pool.begin().await.expect("tx");
     let insert = Insert {
         id,
-        task: NewTask { task_type, client_id: client, campaign_id: None, priority: Priority::Normal, params: TaskParams::default() },
+        task: NewTask {
+            task_type,
+            client_id: client,
+            campaign_id: None,
+            priority: Priority::Normal,
+            params: TaskParams::default(),
+        },
         depends_on: Vec::new(),
     };
     queue::enqueue(&mut tx, None, &insert).await.expect("enqueue");
@@ -319,7 +332,11 @@ async fn a_failed_attempt_is_retried_with_backoff_and_keeps_its_error() {
     let task = queue::claim(&app.pool, "w1", Duration::from_secs(30), 10).await.expect("claim").remove(0);
     assert_eq!(task.attempts, 2);
     queue::fail(&app.pool, &task, "w1", "the client is gone", FailureKind::Input).await.expect("fail");
-    let status: String = sqlx::query_scalar("SELECT status FROM tasks WHERE id = $1").bind(id).fetch_one(&app.pool).await.expect("status");
+    let status: String = sqlx::query_scalar("SELECT status FROM tasks WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("status");
     assert_eq!(status, "failed");
     assert_eq!(
         task_actions(&app, &id.to_string()).await,
@@ -368,7 +385,10 @@ async fn account_managers_see_and_run_tasks_only_on_their_portfolio() {
         .sum();
     assert_eq!(counted, 1, "the review covers the portfolio only: {review}");
     let list = am
-        .post("/api/tasks/list", &[("status", ""), ("task_type", ""), ("agent", ""), ("client", ""), ("campaign", ""), ("priority", "")])
+        .post(
+            "/api/tasks/list",
+            &[("status", ""), ("task_type", ""), ("agent", ""), ("client", ""), ("campaign", ""), ("priority", "")],
+        )
         .await
         .json();
     let clients: Vec<String> = list.as_array().expect("list").iter().map(|t| s(&t["client_name"])).collect();
@@ -399,4 +419,40 @@ async fn ready_and_metrics_report_the_queue_and_workers() {
     assert!(metrics.contains("tasks_finished_total"), "{metrics}");
     assert!(metrics.contains("agent=\"client_success_manager\""), "{metrics}");
     assert!(metrics.contains("tasks_ready"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_report_exports_as_csv_and_json_within_the_callers_scope() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let (am, _, _) = app.user(&admin, "account_manager").await;
+    let client = create_client(&admin, "=Report Co", &[("monthly_value", "3000")], "").await;
+    let r = run_task(&admin, "reporting", &id_of(&client), &[("input[period_days]", "30")]).await;
+    let id = r.json().as_str().expect("id").to_string();
+    let t = wait_final(&admin, &id).await;
+    assert_eq!(t["summary"]["status"], "completed", "{t}");
+    let csv = admin.get(&format!("/export/tasks/{id}.csv")).await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(csv.header("content-type").is_some_and(|c| c.starts_with("text/csv")));
+    // Sections of different widths, one after another.
+    let records: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.body.as_bytes())
+        .records()
+        .map(|r| r.expect("csv record").iter().map(str::to_string).collect())
+        .collect();
+    assert!(records.iter().any(|r| r.first().is_some_and(|c| c == "KPIs")), "{records:?}");
+    assert!(records.iter().any(|r| r.iter().any(|c| c.contains("3000"))), "monthly value in the KPIs: {records:?}");
+    assert!(!csv.body.contains(",=Report"), "no cell starts a formula: {}", csv.body);
+    let json = admin.get(&format!("/export/tasks/{id}.json")).await;
+    assert_eq!(json.status, 200);
+    assert_eq!(json.json(), t["output"]);
+    assert_eq!(app.client().get(&format!("/export/tasks/{id}.csv")).await.status, 401);
+    assert_eq!(am.get(&format!("/export/tasks/{id}.csv")).await.status, 404, "not in the manager's portfolio");
+    let lq = run_task(&admin, "lead_qualification", &id_of(&client), &[]).await;
+    let lq = lq.json().as_str().expect("id").to_string();
+    wait_final(&admin, &lq).await;
+    assert_eq!(admin.get(&format!("/export/tasks/{lq}.csv")).await.status, 409, "only reports have a CSV");
+    assert_eq!(admin.get(&format!("/export/tasks/{lq}.json")).await.status, 200);
 }
