@@ -91,6 +91,15 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         admin_email: Some(ADMIN_EMAIL.into()),
         admin_password: Some(ADMIN_PASSWORD.into()),
         admin_name: "Bench Admin".into(),
+        worker_concurrency: 0,
+        task_lease_secs: 30,
+        proposal_currency: "USD".into(),
+        llm_base_url: None,
+        llm_api_key: None,
+        llm_model: "none".into(),
+        llm_timeout_secs: 20,
+        llm_price_prompt_per_1k: 0.0,
+        llm_price_completion_per_1k: 0.0,
     }
 }
 

@@ -258,24 +258,6 @@ pub async fn campaigns(
     respond(format, "campaigns", Body::from_stream(stream))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("-1"), "'-1");
-        assert_eq!(cell("Acme"), "Acme");
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_quoting() {
-        let line = csv_line(&["a,b".into(), "say \"hi\"".into(), "plain".into()]);
-        assert_eq!(&line[..], b"\"a,b\",\"say \"\"hi\"\"\",plain\n");
-    }
-}
-
 /// `/export/tasks/{id}.json` (any finished task's output) and `/export/tasks/{id}.csv` (reports, as
 /// `agents::reporting::to_csv` lays them out). Scoped like the task pages.
 pub async fn task(
@@ -319,5 +301,23 @@ pub async fn task(
         )
             .into_response(),
         (Format::Csv, Some(_)) => error(AppError::Rule("only reports export as CSV; use the JSON export".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("-1"), "'-1");
+        assert_eq!(cell("Acme"), "Acme");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let line = csv_line(&["a,b".into(), "say \"hi\"".into(), "plain".into()]);
+        assert_eq!(&line[..], b"\"a,b\",\"say \"\"hi\"\"\",plain\n");
     }
 }

@@ -223,7 +223,7 @@ fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
         <h1>{title}</h1>
         <p role="status" class="status">
             "Status: " <span class=status_class(s.status)>{s.status.label()}</span>
-            {(t.cancel_requested && s.status == TaskStatus::InProgress).then(|| " (cancel requested: stops at its next checkpoint)")}
+            {(t.cancel_requested && s.status == TaskStatus::InProgress).then_some(" (cancel requested: stops at its next checkpoint)")}
         </p>
         {s.error.clone().map(|e| view! {
             <div class="flash flash-error" role="alert">
