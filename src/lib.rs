@@ -10,6 +10,8 @@ pub mod model;
 pub mod policy;
 
 #[cfg(feature = "server")]
+pub mod crawl;
+#[cfg(feature = "server")]
 pub mod demo;
 pub mod validation;
 

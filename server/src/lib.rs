@@ -1,5 +1,6 @@
 //! The axum server: builds the app from a [`Config`], serves it, and shuts down gracefully.
 
+pub mod audit;
 pub mod config;
 pub mod export;
 pub mod middleware;

@@ -19,6 +19,32 @@ enum Command {
     /// Run agent tasks only (no web app): scale workers out on other machines. WORKER_CONCURRENCY tasks
     /// at once (at least 1).
     Worker,
+    /// Audit a site without the web app or a database: crawl, run the checks, print a summary and write the
+    /// issues.
+    Audit {
+        /// The site's start URL (https:// is assumed when no scheme is given).
+        url: String,
+        #[arg(long, default_value_t = 500)]
+        max_pages: usize,
+        #[arg(long, default_value_t = 10)]
+        max_depth: u32,
+        /// Seconds the crawl may take.
+        #[arg(long, default_value_t = 600)]
+        time_budget: u64,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Allow loopback and private addresses (a site on this machine or the LAN); link-local and
+        /// metadata addresses stay refused.
+        #[arg(long)]
+        allow_private: bool,
+        /// Issues as `json` or `csv`.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Write the issues here instead of standard output (the summary then goes to standard output).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Fill an empty database with a demo agency: users of each role, clients and campaigns.
@@ -66,6 +92,19 @@ async fn run(cli: Cli) -> Result<(), domain::DomainError> {
             server::serve(config, listener, server::shutdown_signal()).await
         }
         Command::Worker => server::work(config, server::shutdown_signal()).await,
+        Command::Audit { url, max_pages, max_depth, time_budget, concurrency, allow_private, format, out } => {
+            let options = server::audit::Options {
+                url,
+                max_pages,
+                max_depth,
+                time_budget,
+                concurrency,
+                allow_private,
+                format,
+                out,
+            };
+            server::audit::run(options).await
+        }
         Command::Migrate => {
             let pool = domain::store::pool(&config.database_url, 2)?;
             domain::store::migrate(&pool).await

@@ -1,0 +1,241 @@
+//! The crawl: breadth-first from the start URL over the start host's internal links, plus the URLs its
+//! sitemaps list; bounded by pages, depth and time; polite (robots.txt, a concurrency limit, a delay
+//! between request starts, Retry-After on 429 and 503); cancellable. Each page goes to `sink` as soon as
+//! it is fetched and parsed, so the caller decides what to keep.
+//!
+//! Depth: the start URL is 0 and a link adds one. URLs found only in a sitemap are queued after the link
+//! frontier at depth 1 (one step from the start, which is where a sitemap is announced).
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::fetch::{self, AddressPolicy, FetchError, Robots};
+use super::{page, CrawledPage};
+
+#[derive(Debug, Clone)]
+pub struct CrawlConfig {
+    pub start: Url,
+    pub max_pages: usize,
+    pub max_depth: u32,
+    pub time_budget: Duration,
+    /// Requests in flight at once (one host).
+    pub concurrency: usize,
+    /// Least time between two request starts; robots.txt's Crawl-delay raises it.
+    pub delay: Duration,
+    pub request_timeout: Duration,
+    pub policy: AddressPolicy,
+}
+
+impl CrawlConfig {
+    pub fn new(start: Url) -> CrawlConfig {
+        CrawlConfig {
+            start,
+            max_pages: 500,
+            max_depth: 10,
+            time_budget: Duration::from_secs(600),
+            concurrency: 8,
+            delay: Duration::ZERO,
+            request_timeout: Duration::from_secs(20),
+            policy: AddressPolicy::default(),
+        }
+    }
+}
+
+/// Why a crawl ended before its frontier was empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    MaxPages,
+    TimeBudget,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub pages: usize,
+    pub errors: usize,
+    pub elapsed: Duration,
+    pub robots_txt_found: bool,
+    pub sitemap_found: bool,
+    pub stopped: Option<Stop>,
+}
+
+/// Fragment removed; the form pages are compared and stored in.
+pub fn normalise(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    u
+}
+
+/// Same host as the start, ignoring a leading `www.` on either side.
+pub fn is_internal(start: &Url, url: &Url) -> bool {
+    let strip = |h: &str| h.strip_prefix("www.").unwrap_or(h).to_ascii_lowercase();
+    match (start.host_str(), url.host_str()) {
+        (Some(a), Some(b)) => strip(a) == strip(b) && matches!(url.scheme(), "http" | "https"),
+        _ => false,
+    }
+}
+
+/// Runs the crawl; `sink` receives every page in the order fetches finish.
+pub async fn crawl(
+    config: &CrawlConfig,
+    cancel: Arc<AtomicBool>,
+    mut sink: impl FnMut(CrawledPage),
+) -> Result<Summary, FetchError> {
+    let started = Instant::now();
+    let policy = Arc::new(config.policy.clone());
+    let client = fetch::client(policy.clone(), config.request_timeout)?;
+    policy.check_url(&config.start)?;
+
+    let robots_url = config.start.join("/robots.txt").map_err(|e| FetchError::Network(e.to_string()))?;
+    let robots = match fetch::fetch(&client, &policy, &robots_url, 512 * 1024, false).await {
+        Ok(f) => Robots::from_response(f.status, &f.body),
+        Err(FetchError::Refused(m)) => return Err(FetchError::Refused(m)),
+        Err(_) => Robots::from_response(404, b""),
+    };
+    let delay = robots.crawl_delay().map_or(config.delay, |d| d.max(config.delay));
+
+    // Sitemaps: the ones robots.txt names, else /sitemap.xml; indexes followed up to 50 files.
+    let mut sitemap_files: VecDeque<String> = robots.sitemaps.iter().cloned().collect();
+    if sitemap_files.is_empty() {
+        if let Ok(u) = config.start.join("/sitemap.xml") {
+            sitemap_files.push_back(u.to_string());
+        }
+    }
+    let mut sitemap_pages: Vec<Url> = Vec::new();
+    let mut sitemap_found = false;
+    let mut files_read = 0;
+    while let Some(file) = sitemap_files.pop_front() {
+        if files_read >= 50 || started.elapsed() > config.time_budget {
+            break;
+        }
+        files_read += 1;
+        let Ok(u) = Url::parse(&file) else { continue };
+        if let Ok(f) = fetch::fetch(&client, &policy, &u, 50 * 1024 * 1024, false).await {
+            if f.status == 200 {
+                let s = fetch::parse_sitemap(&f.body);
+                sitemap_found |= !s.pages.is_empty() || !s.sitemaps.is_empty();
+                sitemap_files.extend(s.sitemaps);
+                sitemap_pages.extend(s.pages.iter().filter_map(|p| Url::parse(p).ok()).map(|u| normalise(&u)));
+            }
+        }
+    }
+    let in_sitemap: HashSet<String> = sitemap_pages.iter().map(|u| u.to_string()).collect();
+
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut frontier: VecDeque<(Url, u32)> = VecDeque::new();
+    let start = normalise(&config.start);
+    seen.insert(start.to_string());
+    frontier.push_back((start, 0));
+    let mut sitemap_queue: VecDeque<Url> = sitemap_pages.into_iter().collect();
+
+    let mut running: JoinSet<(Url, u32, Result<fetch::Fetched, FetchError>)> = JoinSet::new();
+    let mut next_start = Instant::now();
+    let mut pages = 0usize;
+    let mut errors = 0usize;
+    let mut launched = 0usize;
+    let mut stopped = None;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            stopped = Some(Stop::Cancelled);
+            break;
+        }
+        if started.elapsed() > config.time_budget {
+            stopped = Some(Stop::TimeBudget);
+            break;
+        }
+        // Launch while there is room, work and budget.
+        while running.len() < config.concurrency.max(1) && launched < config.max_pages {
+            let next = frontier.pop_front().or_else(|| {
+                while let Some(u) = sitemap_queue.pop_front() {
+                    if is_internal(&config.start, &u) && seen.insert(u.to_string()) {
+                        return Some((u, 1));
+                    }
+                }
+                None
+            });
+            let Some((url, depth)) = next else { break };
+            if !robots.allows(url.as_str()) {
+                continue;
+            }
+            let now = Instant::now();
+            if next_start > now {
+                tokio::time::sleep(next_start - now).await;
+            }
+            next_start = Instant::now() + delay;
+            launched += 1;
+            let (client, policy) = (client.clone(), policy.clone());
+            running.spawn(async move {
+                let r = fetch::fetch(&client, &policy, &url, page::BODY_CAP, false).await;
+                (url, depth, r)
+            });
+        }
+        let Some(joined) = running.join_next().await else {
+            if launched >= config.max_pages && (!frontier.is_empty() || !sitemap_queue.is_empty()) {
+                stopped = Some(Stop::MaxPages);
+            }
+            break;
+        };
+        let Ok((url, depth, result)) = joined else { continue };
+        let mut record = CrawledPage {
+            url: url.to_string(),
+            final_url: url.to_string(),
+            depth,
+            in_sitemap: in_sitemap.contains(url.as_str()),
+            ..Default::default()
+        };
+        match result {
+            Ok(f) => {
+                if matches!(f.status, 429 | 503) {
+                    if let Some(wait) = f.retry_after {
+                        // Back off for the whole host; the page is recorded with the status it got.
+                        next_start = next_start.max(Instant::now() + wait.min(Duration::from_secs(60)));
+                    }
+                }
+                record.final_url = f.final_url.to_string();
+                record.status = f.status;
+                record.redirect_chain = f.chain.clone();
+                record.ttfb_ms = u32::try_from(f.ttfb.as_millis()).unwrap_or(u32::MAX);
+                record.bytes = f.bytes;
+                record.content_type = f.content_type.clone();
+                record.x_robots_tag = f.x_robots_tag.clone();
+                record.hsts = f.hsts;
+                record.csp = f.csp;
+                if page::is_html(f.content_type.as_deref(), &f.body) && is_internal(&config.start, &f.final_url) {
+                    // Parsing is CPU work (up to 5 MB of markup): off the async threads.
+                    let (body, content_type, base) = (f.body, f.content_type.clone(), f.final_url.clone());
+                    let facts = tokio::task::spawn_blocking(move || page::parse(&body, content_type.as_deref(), &base))
+                        .await
+                        .unwrap_or_default();
+                    if depth < config.max_depth {
+                        for link in &facts.links {
+                            let Ok(u) = Url::parse(&link.url) else { continue };
+                            if is_internal(&config.start, &u) && seen.insert(u.to_string()) {
+                                frontier.push_back((u, depth + 1));
+                            }
+                        }
+                    }
+                    record.facts = Some(facts);
+                }
+            }
+            Err(e) => {
+                errors += 1;
+                record.error = Some(e.to_string());
+            }
+        }
+        pages += 1;
+        sink(record);
+    }
+    running.abort_all();
+    Ok(Summary {
+        pages,
+        errors,
+        elapsed: started.elapsed(),
+        robots_txt_found: robots.found,
+        sitemap_found,
+        stopped,
+    })
+}
