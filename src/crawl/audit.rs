@@ -98,13 +98,8 @@ pub fn issues_csv(issues: &[Issue]) -> String {
     for i in issues {
         let severity = serde_json::to_value(i.severity).ok().and_then(|v| v.as_str().map(str::to_string));
         let category = serde_json::to_value(i.category).ok().and_then(|v| v.as_str().map(str::to_string));
-        let row = [
-            cell(&i.check),
-            severity.unwrap_or_default(),
-            category.unwrap_or_default(),
-            cell(&i.url),
-            cell(&i.detail),
-        ];
+        let row =
+            [cell(&i.check), severity.unwrap_or_default(), category.unwrap_or_default(), cell(&i.url), cell(&i.detail)];
         out.push_str(&row.join(","));
         out.push_str("\r\n");
     }

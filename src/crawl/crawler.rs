@@ -230,12 +230,5 @@ pub async fn crawl(
         sink(record);
     }
     running.abort_all();
-    Ok(Summary {
-        pages,
-        errors,
-        elapsed: started.elapsed(),
-        robots_txt_found: robots.found,
-        sitemap_found,
-        stopped,
-    })
+    Ok(Summary { pages, errors, elapsed: started.elapsed(), robots_txt_found: robots.found, sitemap_found, stopped })
 }

@@ -452,7 +452,10 @@ mod tests {
 
     #[test]
     fn robots_rules_missing_files_and_server_errors() {
-        let r = Robots::from_response(200, b"User-agent: *\nDisallow: /private\nCrawl-delay: 2\nSitemap: https://a.example/s.xml\n");
+        let r = Robots::from_response(
+            200,
+            b"User-agent: *\nDisallow: /private\nCrawl-delay: 2\nSitemap: https://a.example/s.xml\n",
+        );
         assert!(r.found);
         assert!(!r.allows("https://a.example/private/x"));
         assert!(r.allows("https://a.example/public"));
@@ -482,9 +485,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_redirect_into_private_space_is_refused() {
-        let addr =
-            serve("HTTP/1.1 301 Moved\r\nLocation: http://10.0.0.1/admin\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                .await;
+        let addr = serve(
+            "HTTP/1.1 301 Moved\r\nLocation: http://10.0.0.1/admin\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )
+        .await;
         let policy = Arc::new(AddressPolicy::allowing(&["127.0.0.1"]).expect("policy"));
         let c = client(policy.clone(), Duration::from_secs(5)).expect("client");
         let url = Url::parse(&format!("http://{addr}/start")).expect("url");

@@ -62,7 +62,8 @@ async fn fixture_site() -> SocketAddr {
     let app = app.layer(axum::middleware::map_response(move |res: Response| {
         let site = site.clone();
         async move {
-            let is_xml = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/xml"));
+            let is_xml =
+                res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/xml"));
             if !is_xml {
                 return res;
             }
