@@ -8,6 +8,7 @@ pub mod agents;
 pub mod error;
 pub mod model;
 pub mod policy;
+pub mod spreadsheet;
 
 #[cfg(feature = "server")]
 pub mod crawl;

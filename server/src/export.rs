@@ -43,17 +43,9 @@ fn format_of(file: &str, stem: &str) -> Option<Format> {
     }
 }
 
-/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'`.
-fn cell(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_string(),
-    }
-}
-
 fn csv_line(fields: &[String]) -> Bytes {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(fields.iter().map(|f| cell(f)));
+    let _ = w.write_record(fields.iter().map(|f| domain::spreadsheet::formula_safe(f)));
     Bytes::from(w.into_inner().unwrap_or_default())
 }
 
@@ -310,9 +302,9 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("-1"), "'-1");
-        assert_eq!(cell("Acme"), "Acme");
+        assert_eq!(domain::spreadsheet::formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(domain::spreadsheet::formula_safe("-1"), "'-1");
+        assert_eq!(domain::spreadsheet::formula_safe("Acme"), "Acme");
     }
 
     #[test]

@@ -40,6 +40,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{clamp, round, AuditSummary, Narrative};
+use crate::spreadsheet::text_cell;
 
 /// A change above this (as a fraction) is flagged (agents.md: "change > 50 % flagged").
 pub const FLAG_ABOVE: f64 = 0.5;
@@ -281,20 +282,6 @@ fn narrative_text(
         text.push_str(&format!(" Anomalies: {}.", list.join(", ")));
     }
     text
-}
-
-/// A text cell: formula-injection guard, then RFC 4180 quoting.
-fn text_cell(s: &str) -> String {
-    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    quote(&guarded)
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn number(x: f64) -> String {

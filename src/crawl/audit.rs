@@ -12,6 +12,7 @@ use super::checks::{self, Issue, Score, SiteFacts, Thresholds};
 use super::crawler::{self, CrawlConfig, Summary};
 use super::fetch::{self, FetchError};
 use super::CrawledPage;
+use crate::spreadsheet::text_cell;
 
 /// Image URLs probed with HEAD for their size, at most.
 pub const MAX_IMAGE_PROBES: usize = 1_000;
@@ -83,23 +84,17 @@ async fn probe_images(config: &CrawlConfig, urls: Vec<String>) -> Result<Vec<(St
 /// Issues as CSV: check, severity, category, URL, detail. Cells that a spreadsheet would run as a formula
 /// get a leading `'`.
 pub fn issues_csv(issues: &[Issue]) -> String {
-    fn cell(v: &str) -> String {
-        let v = match v.chars().next() {
-            Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{v}"),
-            _ => v.to_string(),
-        };
-        if v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v
-        }
-    }
     let mut out = String::from("check,severity,category,url,detail\r\n");
     for i in issues {
         let severity = serde_json::to_value(i.severity).ok().and_then(|v| v.as_str().map(str::to_string));
         let category = serde_json::to_value(i.category).ok().and_then(|v| v.as_str().map(str::to_string));
-        let row =
-            [cell(&i.check), severity.unwrap_or_default(), category.unwrap_or_default(), cell(&i.url), cell(&i.detail)];
+        let row = [
+            text_cell(&i.check),
+            severity.unwrap_or_default(),
+            category.unwrap_or_default(),
+            text_cell(&i.url),
+            text_cell(&i.detail),
+        ];
         out.push_str(&row.join(","));
         out.push_str("\r\n");
     }
