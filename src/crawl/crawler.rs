@@ -3,6 +3,14 @@
 //! between request starts, Retry-After on 429 and 503); cancellable. Each page goes to `sink` as soon as
 //! it is fetched and parsed, so the caller decides what to keep.
 //!
+//! Pages leave through a bounded channel ([`crawl_to`]): a slow consumer (a database writer) slows the crawl
+//! instead of letting pages pile up in memory. Markup is parsed inside each fetch's own task on the blocking
+//! pool, so parsing runs on every core while the loop only schedules.
+//!
+//! Per host: the crawl stays on the start URL's host (and its `www.` twin), so `concurrency` and `delay`
+//! are the per-host limits; a 429 or 503 with Retry-After holds every request start for that long (at most
+//! 60 s).
+//!
 //! Depth: the start URL is 0 and a link adds one. URLs found only in a sitemap are queued after the link
 //! frontier at depth 1 (one step from the start, which is where a sitemap is announced).
 
@@ -10,6 +18,7 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use url::Url;
 
@@ -79,11 +88,40 @@ pub fn is_internal(start: &Url, url: &Url) -> bool {
     }
 }
 
+/// Counters as of the page they travel with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Pages fetched (or failed) so far, this one included.
+    pub done: usize,
+    /// URLs waiting or in flight.
+    pub queued: usize,
+    /// Fetches that failed (network error, refused address, timeout).
+    pub errors: usize,
+}
+
 /// Runs the crawl; `sink` receives every page in the order fetches finish.
 pub async fn crawl(
     config: &CrawlConfig,
     cancel: Arc<AtomicBool>,
     mut sink: impl FnMut(CrawledPage),
+) -> Result<Summary, FetchError> {
+    let (tx, mut rx) = mpsc::channel(64);
+    let crawling = crawl_to(config, cancel, tx);
+    let draining = async {
+        while let Some((page, _)) = rx.recv().await {
+            sink(page);
+        }
+    };
+    let (summary, ()) = tokio::join!(crawling, draining);
+    summary
+}
+
+/// Runs the crawl, sending each page with the counters after it. When the receiver is gone the crawl stops
+/// as cancelled.
+pub async fn crawl_to(
+    config: &CrawlConfig,
+    cancel: Arc<AtomicBool>,
+    tx: mpsc::Sender<(CrawledPage, Progress)>,
 ) -> Result<Summary, FetchError> {
     let started = Instant::now();
     let policy = Arc::new(config.policy.clone());
@@ -132,7 +170,8 @@ pub async fn crawl(
     frontier.push_back((start, 0));
     let mut sitemap_queue: VecDeque<Url> = sitemap_pages.into_iter().collect();
 
-    let mut running: JoinSet<(Url, u32, Result<fetch::Fetched, FetchError>)> = JoinSet::new();
+    type Fetch = Result<(fetch::Fetched, Option<super::PageFacts>), FetchError>;
+    let mut running: JoinSet<(Url, u32, Fetch)> = JoinSet::new();
     let mut next_start = Instant::now();
     let mut pages = 0usize;
     let mut errors = 0usize;
@@ -168,8 +207,22 @@ pub async fn crawl(
             next_start = Instant::now() + delay;
             launched += 1;
             let (client, policy) = (client.clone(), policy.clone());
+            let start = config.start.clone();
             running.spawn(async move {
                 let r = fetch::fetch(&client, &policy, &url, page::BODY_CAP, false).await;
+                let r = match r {
+                    Ok(mut f) if page::is_html(f.content_type.as_deref(), &f.body) && is_internal(&start, &f.final_url) => {
+                        // Parsing is CPU work (up to 5 MB of markup): on the blocking pool, one per fetch.
+                        let body = std::mem::take(&mut f.body);
+                        let (content_type, base) = (f.content_type.clone(), f.final_url.clone());
+                        let facts = tokio::task::spawn_blocking(move || page::parse(&body, content_type.as_deref(), &base))
+                            .await
+                            .unwrap_or_default();
+                        Ok((f, Some(facts)))
+                    }
+                    Ok(f) => Ok((f, None)),
+                    Err(e) => Err(e),
+                };
                 (url, depth, r)
             });
         }
@@ -188,7 +241,7 @@ pub async fn crawl(
             ..Default::default()
         };
         match result {
-            Ok(f) => {
+            Ok((f, facts)) => {
                 if matches!(f.status, 429 | 503) {
                     if let Some(wait) = f.retry_after {
                         // Back off for the whole host; the page is recorded with the status it got.
@@ -204,12 +257,7 @@ pub async fn crawl(
                 record.x_robots_tag = f.x_robots_tag.clone();
                 record.hsts = f.hsts;
                 record.csp = f.csp;
-                if page::is_html(f.content_type.as_deref(), &f.body) && is_internal(&config.start, &f.final_url) {
-                    // Parsing is CPU work (up to 5 MB of markup): off the async threads.
-                    let (body, content_type, base) = (f.body, f.content_type.clone(), f.final_url.clone());
-                    let facts = tokio::task::spawn_blocking(move || page::parse(&body, content_type.as_deref(), &base))
-                        .await
-                        .unwrap_or_default();
+                if let Some(facts) = facts {
                     if depth < config.max_depth {
                         for link in &facts.links {
                             let Ok(u) = Url::parse(&link.url) else { continue };
@@ -227,7 +275,11 @@ pub async fn crawl(
             }
         }
         pages += 1;
-        sink(record);
+        let progress = Progress { done: pages, queued: frontier.len() + sitemap_queue.len() + running.len(), errors };
+        if tx.send((record, progress)).await.is_err() {
+            stopped = Some(Stop::Cancelled);
+            break;
+        }
     }
     running.abort_all();
     Ok(Summary { pages, errors, elapsed: started.elapsed(), robots_txt_found: robots.found, sitemap_found, stopped })
