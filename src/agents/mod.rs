@@ -8,12 +8,16 @@
 pub mod business_development_director;
 pub mod chief_seo_strategist;
 pub mod client_success_manager;
+pub mod competitive_analysis;
+pub mod content_strategy;
 pub mod lead_qualification;
+pub mod link_building;
 pub mod proposal_generation;
 pub mod reporting;
 pub mod sales_conversation;
 pub mod sales_operations_manager;
 pub mod task_coordinator;
+pub mod technical_seo_operations_manager;
 
 use serde::{Deserialize, Serialize};
 

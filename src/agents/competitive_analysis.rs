@@ -1,0 +1,1 @@
+//! competitive_analysis agent (in progress).

@@ -1,0 +1,1 @@
+//! content_strategy agent (in progress).

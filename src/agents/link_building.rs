@@ -1,0 +1,1 @@
+//! link_building agent (in progress).

@@ -1,0 +1,1 @@
+//! technical_seo_operations_manager agent (in progress).
