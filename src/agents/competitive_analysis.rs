@@ -16,8 +16,9 @@
 //! | size | 10 | `10 × ln(1 + pages) / ln(1 + largest pages of all sites compared)`; 0 when no site has pages |
 //!
 //! Health weighs most because it sums up the audit (errors per page). 1,500 words is where long-form
-//! articles sit; longer is no advantage in itself, so depth is capped there. The speed bounds follow
-//! Google's guidance that a TTFB under 200 ms is good and that 1.8 s and above is poor. Size is
+//! articles sit; longer is no advantage in itself, so depth is capped there. Speed: 200 ms is the server
+//! response time PageSpeed Insights long recommended, and web.dev rates a TTFB over 1.8 s as poor (2 s
+//! rounds it to where no speed points are left). Size is
 //! log-scaled and relative: 100 pages against a 1,000-page competitor is two-thirds of the way, not a
 //! tenth. The index is the sum, rounded to 1 decimal; it only compares sites within one analysis (size
 //! depends on the largest site).
@@ -206,8 +207,9 @@ pub fn median(values: &[f64]) -> Option<f64> {
         return None;
     }
     v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    Some(if v.len() % 2 == 0 { (v[mid - 1] + v[mid]) / 2.0 } else { v[mid] })
+    // the same index twice for an odd count, the two middle ones for an even count
+    let (lower, upper) = ((v.len() - 1) / 2, v.len() / 2);
+    Some((v[lower] + v[upper]) / 2.0)
 }
 
 struct Metric {

@@ -98,6 +98,11 @@ pub const RANK_LIST: usize = 10;
 pub const LIST_LIMIT: usize = 200;
 pub const PROSPECT_LIMIT: usize = 50;
 const COMPONENT_MAX: f64 = 25.0;
+/// Shares at which a link-health component is worth nothing (see the module doc).
+pub const ORPHANS_ZERO_AT: f64 = 0.25;
+pub const BROKEN_ZERO_AT: f64 = 0.10;
+pub const GENERIC_ZERO_AT: f64 = 0.50;
+pub const DEEP_ZERO_AT: f64 = 0.50;
 
 /// Link texts that say nothing about the target (English and Russian), compared lower case with surrounding
 /// whitespace and punctuation trimmed. The same list as the audit's `generic_anchor_text` check.
@@ -521,39 +526,41 @@ pub fn analyse(input: &LinkInput) -> LinkOutput {
         missing.push("competitor crawls: none yet, so no outreach prospects".to_string());
     }
 
-    let components: Vec<Component> = [
-        share_component("Orphan pages", orphan_idx.len(), ok.len(), 0.25, "pages answering 200 are orphans"),
-        share_component(
+    let deep_what = format!("pages answering 200 are more than {DEEP_AFTER} clicks deep");
+    let measures = [
+        (
+            "Orphan pages",
+            orphan_idx.len(),
+            ok.len(),
+            ORPHANS_ZERO_AT,
+            "pages answering 200 are orphans",
+            "pages answering 200",
+        ),
+        (
             "Broken links",
             broken_pairs,
             with_target.len(),
-            0.10,
+            BROKEN_ZERO_AT,
             "links to crawled pages hit a broken page",
+            "links to crawled pages",
         ),
-        share_component(
+        (
             "Generic anchors",
             generic as usize,
             internal_total as usize,
-            0.50,
+            GENERIC_ZERO_AT,
             "internal links use generic text",
+            "internal links",
         ),
-        share_component(
-            "Deep pages",
-            deep_idx.len(),
-            ok.len(),
-            0.50,
-            &format!("pages answering 200 are more than {DEEP_AFTER} clicks deep"),
-        ),
-    ]
-    .into_iter()
-    .zip(["Orphan pages", "Broken links", "Generic anchors", "Deep pages"])
-    .filter_map(|(c, name)| {
-        if c.is_none() {
-            missing.push(format!("{name}: nothing to measure it on (no pages answering 200 or no links)"));
+        ("Deep pages", deep_idx.len(), ok.len(), DEEP_ZERO_AT, deep_what.as_str(), "pages answering 200"),
+    ];
+    let mut components = Vec::new();
+    for (name, count, total, zero_at, what, denominator) in measures {
+        match share_component(name, count, total, zero_at, what) {
+            Some(c) => components.push(c),
+            None => missing.push(format!("{name}: no {denominator} to measure it on")),
         }
-        c
-    })
-    .collect();
+    }
     let score = if components.is_empty() {
         0.0
     } else {
