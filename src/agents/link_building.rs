@@ -554,13 +554,14 @@ pub fn analyse(input: &LinkInput) -> LinkOutput {
         ),
         ("Deep pages", deep_idx.len(), ok.len(), DEEP_ZERO_AT, deep_what.as_str(), "pages answering 200"),
     ];
-    let mut components = Vec::new();
+    let (mut components, mut health_missing) = (Vec::new(), Vec::new());
     for (name, count, total, zero_at, what, denominator) in measures {
         match share_component(name, count, total, zero_at, what) {
             Some(c) => components.push(c),
-            None => missing.push(format!("{name}: no {denominator} to measure it on")),
+            None => health_missing.push(format!("{name}: no {denominator} to measure it on")),
         }
     }
+    missing.extend(health_missing.iter().cloned());
     let score = if components.is_empty() {
         0.0
     } else {
@@ -621,7 +622,7 @@ pub fn analyse(input: &LinkInput) -> LinkOutput {
         broken_links,
         anchors,
         prospects,
-        health: Breakdown { score, components, missing: missing.clone() },
+        health: Breakdown { score, components, missing: health_missing },
         reasons,
         missing,
     }
@@ -895,6 +896,8 @@ mod tests {
         assert_eq!(out.health.score, 0.0);
         assert!(out.health.components.is_empty());
         assert!(out.missing.iter().any(|m| m.starts_with("client crawl")));
+        assert_eq!(out.health.missing.len(), 4, "{:?}", out.health.missing);
+        assert!(out.health.missing.iter().all(|m| out.missing.contains(m)));
     }
 
     #[test]
