@@ -51,10 +51,16 @@ pub enum Action {
     ViewAgents,
     /// Enable or disable an agent.
     ConfigureAgents,
+    /// A client's crawls, audit pages, issues and page explorer (portfolio-scoped for account managers).
+    ViewAudits,
+    /// Download a crawl's issues and pages as CSV or JSON.
+    ExportAudits,
+    /// Set or remove a client's recurring audit.
+    ScheduleAudits,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewOwnAccount,
         Action::ChangeOwnPassword,
         Action::ListUsers,
@@ -81,6 +87,9 @@ impl Action {
         Action::CancelTask,
         Action::ViewAgents,
         Action::ConfigureAgents,
+        Action::ViewAudits,
+        Action::ExportAudits,
+        Action::ScheduleAudits,
     ];
 }
 
@@ -102,7 +111,8 @@ pub fn allowed(action: Action) -> &'static [Role] {
         ListUsers | CreateUser | ChangeUserRole | DeactivateUser | ReactivateUser | ResetUserPassword
         | ViewAuditTrail => &[Role::Admin],
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
-        | DeleteCampaign | ExportCampaigns | ListTasks | RunAgentTask | CancelTask | ViewAgents => EVERYONE,
+        | DeleteCampaign | ExportCampaigns | ListTasks | RunAgentTask | CancelTask | ViewAgents | ViewAudits
+        | ExportAudits | ScheduleAudits => EVERYONE,
         ConfigureAgents => &[Role::Admin],
         CreateClient | DeleteClient | AssignClient => &[Role::Admin, Role::Staff],
         ViewPortfolio => &[Role::AccountManager],
@@ -172,6 +182,9 @@ pub fn page_action(path: &str) -> Option<Action> {
     }
     if path == "/agents" || path.starts_with("/agents/") {
         return Some(Action::ViewAgents);
+    }
+    if path.starts_with("/audits/") || (path.starts_with("/clients/") && path.ends_with("/audits")) {
+        return Some(Action::ViewAudits);
     }
     if path.starts_with("/clients") || path.starts_with("/campaigns") {
         return Some(Action::ListClients);

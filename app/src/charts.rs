@@ -66,3 +66,51 @@ pub fn BarChart(chart: ClientBars) -> impl IntoView {
         ></div>
     }
 }
+
+/// One value per label (scores 0..=100), as horizontal bars.
+#[derive(Clone)]
+pub struct ScoreBars {
+    pub id: String,
+    pub labels: Vec<String>,
+    pub values: Vec<f64>,
+    /// What the chart shows, for screen readers (the table next to it has the numbers).
+    pub description: String,
+}
+
+#[cfg(feature = "hydrate")]
+fn build_scores(chart: &ScoreBars) -> charming::Chart {
+    use charming::component::{Axis, Grid};
+    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::series::Bar;
+    charming::Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left("3%").right("6%").top("5%").bottom("5%").contain_label(true))
+        .x_axis(Axis::new().type_(AxisType::Value).min(0).max(100))
+        .y_axis(Axis::new().type_(AxisType::Category).data(chart.labels.clone()))
+        .series(Bar::new().name("Score").data(chart.values.clone()))
+}
+
+#[cfg(feature = "hydrate")]
+fn render_scores_when_ready(chart: ScoreBars, tries: u32) {
+    let ready = js_sys::Reflect::has(&js_sys::global(), &wasm_bindgen::JsValue::from_str("echarts")).unwrap_or(false);
+    let element = document().get_element_by_id(&format!("chart-{}", chart.id));
+    if let (true, Some(e)) = (ready, element.as_ref()) {
+        let width = e.client_width().max(300) as u32;
+        let height = (chart.labels.len() as u32 * 36 + 40).max(160);
+        let _ =
+            charming::WasmRenderer::new(width, height).render(&format!("chart-{}", chart.id), &build_scores(&chart));
+    } else if tries < 50 {
+        set_timeout(move || render_scores_when_ready(chart, tries + 1), std::time::Duration::from_millis(100));
+    }
+}
+
+#[component]
+pub fn ScoreBarChart(chart: ScoreBars) -> impl IntoView {
+    let id = chart.id.clone();
+    let description = chart.description.clone();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| render_scores_when_ready(chart.clone(), 0));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = chart;
+    view! { <div class="chart" id=format!("chart-{id}") role="img" aria-label=description></div> }
+}

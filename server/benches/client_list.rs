@@ -100,6 +100,12 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         llm_timeout_secs: 20,
         llm_price_prompt_per_1k: 0.0,
         llm_price_completion_per_1k: 0.0,
+        crawl_allow: String::new(),
+        crawl_max_pages: 500,
+        crawl_max_depth: 10,
+        crawl_time_budget_secs: 600,
+        crawl_concurrency: 8,
+        crawl_delay_ms: 0,
     }
 }
 

@@ -84,6 +84,26 @@ pub struct Config {
     pub llm_price_prompt_per_1k: f64,
     #[arg(long, env = "LLM_PRICE_COMPLETION_PER_1K", default_value_t = 0.0)]
     pub llm_price_completion_per_1k: f64,
+    /// Address ranges audits may crawl although they are private (comma-separated CIDRs, e.g.
+    /// `10.0.0.0/8,127.0.0.0/8` for a staging network). Private, loopback and link-local targets are refused
+    /// otherwise, after DNS resolution and on every redirect.
+    #[arg(long, env = "CRAWL_ALLOW", default_value = "")]
+    pub crawl_allow: String,
+    /// Pages one audit fetches at most.
+    #[arg(long, env = "CRAWL_MAX_PAGES", default_value_t = 500)]
+    pub crawl_max_pages: usize,
+    /// Clicks from the start page an audit follows at most.
+    #[arg(long, env = "CRAWL_MAX_DEPTH", default_value_t = 10)]
+    pub crawl_max_depth: u32,
+    /// Seconds one audit may crawl.
+    #[arg(long, env = "CRAWL_TIME_BUDGET_SECS", default_value_t = 600)]
+    pub crawl_time_budget_secs: u64,
+    /// Requests in flight at once per crawled host.
+    #[arg(long, env = "CRAWL_CONCURRENCY", default_value_t = 8)]
+    pub crawl_concurrency: usize,
+    /// Least milliseconds between two request starts on a host (robots.txt's Crawl-delay can raise it).
+    #[arg(long, env = "CRAWL_DELAY_MS", default_value_t = 0)]
+    pub crawl_delay_ms: u64,
 }
 
 impl Config {
@@ -100,6 +120,21 @@ impl Config {
         domain::llm::LlmClient::new(c)
             .map(Some)
             .map_err(|e| domain::DomainError::Internal(format!("LLM_BASE_URL: {e}")))
+    }
+
+    /// Bounds and the allow-list of the crawls tasks run.
+    pub fn crawl(&self) -> Result<domain::tasks::audit::CrawlSettings, domain::DomainError> {
+        let ranges: Vec<&str> = self.crawl_allow.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
+        let policy = domain::crawl::fetch::AddressPolicy::allowing(&ranges)
+            .map_err(|e| domain::DomainError::Internal(format!("CRAWL_ALLOW: {e}")))?;
+        Ok(domain::tasks::audit::CrawlSettings {
+            policy,
+            max_pages: self.crawl_max_pages.clamp(1, 1_000_000),
+            max_depth: self.crawl_max_depth,
+            time_budget: std::time::Duration::from_secs(self.crawl_time_budget_secs.max(1)),
+            concurrency: self.crawl_concurrency.clamp(1, 64),
+            delay: std::time::Duration::from_millis(self.crawl_delay_ms),
+        })
     }
 
     pub fn worker_config(&self) -> domain::tasks::worker::WorkerConfig {

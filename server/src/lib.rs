@@ -84,7 +84,10 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
     if llm.is_none() {
         tracing::info!("LLM_BASE_URL is not set: agents write their prose from templates");
     }
-    let runner = Arc::new(domain::tasks::runner::Runner::new(pool.clone(), llm.clone(), &config.proposal_currency));
+    let runner = Arc::new(
+        domain::tasks::runner::Runner::new(pool.clone(), llm.clone(), &config.proposal_currency)
+            .with_crawl(config.crawl()?),
+    );
     Ok(Services {
         runner,
         state: AppState {
@@ -149,6 +152,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
     let app_routes = Router::<AppState>::new()
         .route("/export/{file}", axum::routing::get(export_file))
         .route("/export/tasks/{file}", axum::routing::get(export::task))
+        .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::api_error_status))
@@ -256,7 +260,10 @@ pub async fn work(
 ) -> Result<(), DomainError> {
     let pool = domain::store::pool(&config.database_url, config.db_max_connections)?;
     domain::store::migrate(&pool).await?;
-    let runner = Arc::new(domain::tasks::runner::Runner::new(pool.clone(), config.llm()?, &config.proposal_currency));
+    let runner = Arc::new(
+        domain::tasks::runner::Runner::new(pool.clone(), config.llm()?, &config.proposal_currency)
+            .with_crawl(config.crawl()?),
+    );
     let mut worker = config.worker_config();
     worker.concurrency = config.worker_concurrency.max(1);
     domain::tasks::worker::run(pool, runner, worker, shutdown).await;

@@ -4,6 +4,7 @@ pub mod campaign;
 pub mod client;
 pub mod client_query;
 pub mod country;
+pub mod crawl;
 pub mod event;
 pub mod task;
 pub mod user;

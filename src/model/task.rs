@@ -123,14 +123,7 @@ impl TaskType {
     /// Whether this build has the agent for it. The crawl-based agents arrive with the crawler; until then
     /// their task types are refused at creation and skipped (with that reason) by campaign plans.
     pub fn available(self) -> bool {
-        !matches!(
-            self,
-            TaskType::TechnicalSeoAudit
-                | TaskType::ContentStrategy
-                | TaskType::LinkBuilding
-                | TaskType::CompetitiveAnalysis
-                | TaskType::CrawlComparison
-        )
+        !matches!(self, TaskType::ContentStrategy | TaskType::LinkBuilding | TaskType::CompetitiveAnalysis)
     }
 
     /// Task types a person may start from the "Run an agent" form (campaign plans start with their
@@ -184,12 +177,12 @@ impl AgentId {
             BusinessDevelopmentDirector => "Runs on every new client: enterprise score from revenue, employees, industry and market; deal-size band, priority and approach.",
             TaskCoordinator => "Plans a campaign's task graph when it starts and routes each task type to its agent; fails clearly when an agent is disabled or its circuit is open.",
             SalesOperationsManager => "Pipeline by stage: counts, conversion between stages, days in stage, weighted forecast and a pipeline health score.",
-            TechnicalSeoOperationsManager => "Compares a client's last two crawls: new, fixed and persisting issues and regression alerts. Arrives with the crawler.",
+            TechnicalSeoOperationsManager => "Compares a client's last two crawls: new, fixed and persisting issues, score deltas and regression alerts; runs each client's weekly or monthly audit schedule.",
             ClientSuccessManager => "Client health and churn risk from campaign progress, task failures, audit trend, activity and monthly value; alerts as events.",
             LeadQualification => "BANT (budget, authority, need, timeline) plus firmographic fit: score, tier, close probability and the next agent.",
             SalesConversation => "Next-step email or call script for a lead: talking points and objection answers from the lead's data and audit.",
             ProposalGeneration => "Three packages with scope, monthly price and expected outcomes, priced from size band, industry, lead tier and audit issue load.",
-            TechnicalSeoAuditor => "Crawls the client's site and runs the audit checks. Arrives with the crawler.",
+            TechnicalSeoAuditor => "Crawls the client's site (robots.txt, sitemaps, polite limits), runs the audit checks and stores pages, links and issues with the health score.",
             ContentStrategy => "Top terms, thin and duplicate pages, topic clusters and a content calendar from crawled text. Arrives with the crawler.",
             LinkBuilding => "Internal link graph, orphan and deep pages, broken links and outreach prospects. Arrives with the crawler.",
             CompetitiveAnalysis => "Bounded crawls of competitors compared side by side. Arrives with the crawler.",
@@ -244,6 +237,8 @@ pub enum TaskOutput {
     Strategy(agents::chief_seo_strategist::Output),
     Reporting(agents::reporting::Output),
     CampaignPlan(CampaignPlan),
+    TechnicalSeoAudit(super::crawl::AuditResult),
+    CrawlComparison(agents::technical_seo_operations_manager::Output),
     Ping {},
 }
 

@@ -3,6 +3,7 @@
 pub mod campaigns;
 pub mod client_index;
 pub mod clients;
+pub mod crawls;
 pub mod events;
 pub mod users;
 

@@ -2,6 +2,7 @@
 //! ([`worker`]), and the runner that routes each task type to its agent and loads the agent's inputs
 //! ([`runner`]).
 
+pub mod audit;
 pub mod queue;
 pub mod runner;
 pub mod worker;

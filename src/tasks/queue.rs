@@ -588,6 +588,15 @@ pub async fn recover_expired(pool: &PgPool) -> Result<u64, DomainError> {
         if status == "failed" {
             fail_dependents(&mut tx, *id, "failed").await?;
         }
+        // A crawl its worker left running ends with it; a retry starts a new crawl.
+        sqlx::query(
+            "UPDATE crawls SET status = 'failed', error = 'its worker stopped before finishing', queued = 0,
+                    updated_at = now(), finished_at = now()
+              WHERE task_id = $1 AND status = 'running'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     }
     if !rows.is_empty() {
         sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut *tx).await?;

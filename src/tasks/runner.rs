@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+use super::audit::{self as audit_run, AuditError, CrawlSettings};
 use super::queue::{self, Claimed, ExtraEvent, FailureKind, Insert, LlmUsage};
 use crate::agents::{self, Narrative, NarrativeSource};
 use crate::llm::LlmClient;
@@ -50,6 +51,13 @@ impl Failure {
     }
 }
 
+fn audit_failure(e: AuditError) -> Failure {
+    match e {
+        AuditError::Input(m) => Failure::input(m),
+        AuditError::Failed(m) => Failure { message: m, kind: FailureKind::Agent },
+    }
+}
+
 impl From<DomainError> for Failure {
     fn from(e: DomainError) -> Failure {
         match e {
@@ -69,6 +77,7 @@ pub struct Runner {
     currency: String,
     /// Each agent's circuit as last read, and when: re-read after [`CIRCUIT_CACHE`].
     circuits: Mutex<HashMap<AgentId, (Instant, CircuitState)>>,
+    crawl: CrawlSettings,
 }
 
 /// How long a worker trusts a circuit state it read. The circuit is a one-minute cooldown after five
@@ -78,7 +87,19 @@ const CIRCUIT_CACHE: Duration = Duration::from_secs(1);
 
 impl Runner {
     pub fn new(pool: PgPool, llm: Option<LlmClient>, currency: &str) -> Runner {
-        Runner { pool, llm, currency: currency.trim().to_ascii_uppercase(), circuits: Mutex::new(HashMap::new()) }
+        Runner {
+            pool,
+            llm,
+            currency: currency.trim().to_ascii_uppercase(),
+            circuits: Mutex::new(HashMap::new()),
+            crawl: CrawlSettings::default(),
+        }
+    }
+
+    /// Bounds and the address allow-list of the crawls tasks run.
+    pub fn with_crawl(mut self, crawl: CrawlSettings) -> Runner {
+        self.crawl = crawl;
+        self
     }
 
     async fn circuit(&self, agent: AgentId) -> Result<CircuitState, DomainError> {
@@ -135,7 +156,9 @@ impl Runner {
             }
             TaskType::LeadQualification => {
                 let c = self.client(task).await?;
-                Ok(Outcome::of(TaskOutput::LeadQualification(agents::lead_qualification::run(&lead_input(&c)))))
+                let mut input = lead_input(&c);
+                input.audit = store::crawls::latest_audit(&self.pool, c.id).await?;
+                Ok(Outcome::of(TaskOutput::LeadQualification(agents::lead_qualification::run(&input))))
             }
             TaskType::SalesConversation => self.sales_conversation(task).await,
             TaskType::ProposalGeneration => self.proposal(task).await,
@@ -144,14 +167,96 @@ impl Runner {
             TaskType::Strategy => self.strategy(task).await,
             TaskType::Reporting => self.report(task).await,
             TaskType::CampaignPlan => self.plan_campaign(task).await,
-            TaskType::TechnicalSeoAudit
-            | TaskType::ContentStrategy
-            | TaskType::LinkBuilding
-            | TaskType::CompetitiveAnalysis
-            | TaskType::CrawlComparison => {
+            TaskType::TechnicalSeoAudit => self.technical_audit(task).await,
+            TaskType::CrawlComparison => self.crawl_comparison(task).await,
+            TaskType::ContentStrategy | TaskType::LinkBuilding | TaskType::CompetitiveAnalysis => {
                 Err(Failure::input(format!("{} needs the crawler, which this version doesn't have yet", agent.label())))
             }
         }
+    }
+
+    async fn technical_audit(&self, task: &Claimed) -> Result<Outcome, Failure> {
+        let c = self.client(task).await?;
+        let start = audit_run::start_url(&c.website).map_err(audit_failure)?;
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let result = audit_run::run(
+            &self.pool,
+            &self.crawl,
+            c.id,
+            Some(task.id),
+            crate::model::crawl::CrawlKind::Site,
+            start,
+            cancel,
+        )
+        .await
+        .map_err(audit_failure)?;
+        // A second completed audit: the operations manager compares the two.
+        let completed: (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM crawls WHERE client_id = $1 AND kind = 'site' AND status = 'completed'",
+        )
+        .bind(c.id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(DomainError::from)?;
+        let mut outcome = Outcome::of(TaskOutput::TechnicalSeoAudit(result));
+        if completed.0 >= 2 {
+            outcome.follow_ups.push(Insert {
+                id: Uuid::new_v4(),
+                task: NewTask {
+                    task_type: TaskType::CrawlComparison,
+                    client_id: Some(c.id),
+                    campaign_id: None,
+                    priority: crate::model::task::Priority::Normal,
+                    params: Default::default(),
+                },
+                depends_on: Vec::new(),
+            });
+        }
+        Ok(outcome)
+    }
+
+    async fn crawl_comparison(&self, task: &Claimed) -> Result<Outcome, Failure> {
+        use agents::technical_seo_operations_manager as ops;
+        let c = self.client(task).await?;
+        let Some((before, after)) = store::crawls::last_two(&self.pool, c.id).await? else {
+            return Err(Failure::input(format!(
+                "{} has fewer than two completed audits; run a technical SEO audit first",
+                c.company_name
+            )));
+        };
+        let checks = store::crawls::compare(&self.pool, before.id, after.id).await?;
+        let scores = |k: &crate::model::crawl::Crawl| ops::CrawlScores {
+            crawl_id: k.id,
+            finished_at: k.finished_at.unwrap_or(k.updated_at),
+            pages: u32::try_from(k.html_pages.unwrap_or(0)).unwrap_or(0),
+            health: k.health.unwrap_or(100.0),
+            categories: k.categories.iter().map(|g| (g.label.clone(), g.score)).collect(),
+            errors: u32::try_from(k.error_count.unwrap_or(0)).unwrap_or(0),
+            warnings: u32::try_from(k.warning_count.unwrap_or(0)).unwrap_or(0),
+            notices: u32::try_from(k.notice_count.unwrap_or(0)).unwrap_or(0),
+        };
+        let out = ops::run(&ops::Input {
+            client_name: c.company_name.clone(),
+            before: scores(&before),
+            after: scores(&after),
+            checks,
+        });
+        let events = out
+            .alerts
+            .iter()
+            .map(|a| ExtraEvent {
+                action: "audit.regression",
+                client_id: Some(c.id),
+                detail: json!({
+                    "severity": a.severity,
+                    "message": a.message,
+                    "check": a.check,
+                    "crawl_id": after.id,
+                    "agent": "technical_seo_operations_manager",
+                }),
+            })
+            .collect();
+        Ok(Outcome { events, ..Outcome::of(TaskOutput::CrawlComparison(out)) })
     }
 
     async fn client(&self, task: &Claimed) -> Result<Client, Failure> {
@@ -185,13 +290,14 @@ impl Runner {
     async fn sales_conversation(&self, task: &Claimed) -> Result<Outcome, Failure> {
         use agents::sales_conversation as sc;
         let c = self.client(task).await?;
+        let audit = store::crawls::latest_audit(&self.pool, c.id).await?;
         let input = sc::Input {
             company_name: c.company_name.clone(),
             contact_name: c.contact_name.clone(),
             industry: c.industry,
             lead: c.lead.clone(),
-            qualification: agents::lead_qualification::run(&lead_input(&c)),
-            audit: None,
+            qualification: agents::lead_qualification::run(&lead_input_with(&c, audit.clone())),
+            audit,
         };
         let mut out = sc::run(&input);
         let mut usage = LlmUsage::default();
@@ -202,12 +308,13 @@ impl Runner {
     async fn proposal(&self, task: &Claimed) -> Result<Outcome, Failure> {
         use agents::proposal_generation as pg;
         let c = self.client(task).await?;
+        let audit = store::crawls::latest_audit(&self.pool, c.id).await?;
         let input = pg::Input {
             company_name: c.company_name.clone(),
             industry: c.industry,
             enterprise: agents::business_development_director::run(&enterprise_input(&c)),
-            qualification: Some(agents::lead_qualification::run(&lead_input(&c))),
-            audit: None,
+            qualification: Some(agents::lead_qualification::run(&lead_input_with(&c, audit.clone()))),
+            audit,
             currency: task.params.currency.clone().unwrap_or_else(|| self.currency.clone()),
         };
         let mut out = pg::run(&input);
@@ -289,8 +396,11 @@ impl Runner {
                 .collect(),
             tasks_completed_30d: u32::try_from(completed).unwrap_or(u32::MAX),
             tasks_failed_30d: u32::try_from(failed).unwrap_or(u32::MAX),
-            // Audit scores come from the technical SEO auditor, which arrives with the crawler.
-            audit_scores: Vec::new(),
+            audit_scores: store::crawls::audit_summaries(&self.pool, c.id, 12)
+                .await?
+                .iter()
+                .map(|a| (a.finished_at, a.health_score))
+                .collect(),
             last_activity,
         };
         let out = csm::run(&input);
@@ -326,8 +436,8 @@ impl Runner {
                 end_date: k.end_date,
             }),
             pain_points: c.lead.pain_points.clone(),
-            // The audit, content, competitive and link outputs come from the crawl-based agents.
-            audit: None,
+            audit: store::crawls::latest_audit(&self.pool, c.id).await?,
+            // The content, competitive and link outputs come from their agents' latest tasks.
             content: None,
             competitive: None,
             links: None,
@@ -390,8 +500,7 @@ impl Runner {
             period_days,
             kpis,
             previous,
-            // Audits come from the technical SEO auditor, which arrives with the crawler.
-            audits: Vec::new(),
+            audits: store::crawls::audit_summaries(&self.pool, c.id, 12).await?,
         };
         let mut out = rp::run(&input);
         let mut usage = LlmUsage::default();
@@ -463,7 +572,11 @@ fn lead_input(c: &Client) -> agents::lead_qualification::Input {
         employee_count: c.employee_count,
         stage: c.stage,
         lead: c.lead.clone(),
-        // Audits come from the technical SEO auditor, which arrives with the crawler.
         audit: None,
     }
+}
+
+/// The lead input with the client's latest audit.
+fn lead_input_with(c: &Client, audit: Option<agents::AuditSummary>) -> agents::lead_qualification::Input {
+    agents::lead_qualification::Input { audit, ..lead_input(c) }
 }

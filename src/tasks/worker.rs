@@ -70,6 +70,11 @@ pub async fn run(pool: PgPool, runner: Arc<Runner>, config: WorkerConfig, shutdo
                 Ok(n) => tracing::warn!(recovered = n, "tasks of a lost worker put back on the queue"),
                 Err(e) => tracing::debug!(error = %e, "recovering expired leases failed"),
             }
+            match super::audit::run_due_schedules(&pool).await {
+                Ok(q) if q.is_empty() => {}
+                Ok(q) => tracing::info!(queued = q.len(), "scheduled audits queued"),
+                Err(e) => tracing::debug!(error = %e, "queueing scheduled audits failed"),
+            }
         }
         let free = config.concurrency.saturating_sub(running.len());
         if free > 0 {
@@ -190,6 +195,17 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
             queue::fail(&pool, &task, &config.id, &failure.message, failure.kind).await
         }
         Err(Stop::Cancel) => {
+            // Dropping the run stopped its crawl mid-way; the crawl keeps what it stored.
+            if let Err(e) = crate::store::crawls::end_for_task(
+                &pool,
+                task.id,
+                crate::model::crawl::CrawlStatus::Cancelled,
+                "cancelled while crawling",
+            )
+            .await
+            {
+                tracing::warn!(task = %task.id, error = %e, "ending a cancelled task's crawl failed");
+            }
             queue::cancelled(&pool, &task, &config.id)
                 .await
                 .map(|done| if done { Written::Cancelled } else { Written::Lost })

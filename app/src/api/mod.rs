@@ -300,6 +300,7 @@ pub async fn list_audit(before: Option<i64>) -> Result<Vec<Event>, AppError> {
     Ok(domain::store::events::list(&state.pool, "user.", before, 50).await?)
 }
 
+pub mod audits;
 pub mod campaigns;
 pub mod clients;
 pub mod tasks;

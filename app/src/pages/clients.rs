@@ -492,6 +492,10 @@ fn ClientView(
             <crate::pages::tasks::TaskTable tasks=d.tasks caption="Latest agent tasks" />
             <p><a href=format!("/tasks?client={id_tasks}")>"All tasks of this client"</a></p>
         </section>
+        <section aria-labelledby="audits-heading">
+            <h2 id="audits-heading">"Technical SEO audits"</h2>
+            <p><a href=format!("/clients/{id_tasks}/audits")>"Audits, crawl progress and the recurring schedule"</a></p>
+        </section>
         {d.may_assign.then(|| view! {
             <section aria-labelledby="assign-heading">
                 <h2 id="assign-heading">"Assignment"</h2>

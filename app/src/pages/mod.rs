@@ -5,6 +5,7 @@ pub mod campaigns;
 pub mod clients;
 pub mod login;
 pub mod portfolio;
+pub mod site_audit;
 pub mod task_output;
 pub mod tasks;
 pub mod users;

@@ -10,7 +10,9 @@ use domain::agents::proposal_generation as proposal;
 use domain::agents::reporting::{self, AnomalyLevel};
 use domain::agents::sales_conversation::{self as conversation, Channel};
 use domain::agents::sales_operations_manager as pipeline;
+use domain::agents::technical_seo_operations_manager::{self as ops, AlertSeverity};
 use domain::agents::{Breakdown, Component, Narrative, NarrativeSource};
+use domain::model::crawl::AuditResult;
 use domain::model::task::{CampaignPlan, TaskOutput};
 use leptos::prelude::*;
 
@@ -130,6 +132,8 @@ pub fn TaskOutputView(output: TaskOutput) -> impl IntoView {
         TaskOutput::Strategy(o) => view! { <StrategyView o /> }.into_any(),
         TaskOutput::Reporting(o) => view! { <ReportView o /> }.into_any(),
         TaskOutput::CampaignPlan(plan) => view! { <CampaignPlanView plan /> }.into_any(),
+        TaskOutput::TechnicalSeoAudit(o) => view! { <AuditResultView o /> }.into_any(),
+        TaskOutput::CrawlComparison(o) => view! { <CrawlComparisonView o /> }.into_any(),
         TaskOutput::Ping {} => view! { <p>"The engine ran this check; it has no output."</p> }.into_any(),
     }
 }
@@ -791,5 +795,179 @@ fn CampaignPlanView(plan: CampaignPlan) -> impl IntoView {
             </div>
         </section>
         <Reasons reasons=plan.reasons />
+    }
+}
+
+#[component]
+fn AuditResultView(o: AuditResult) -> impl IntoView {
+    let health =
+        if o.html_pages == 0 { "no HTML pages crawled".to_string() } else { format!("{} / 100", score(o.health)) };
+    view! {
+        <section>
+            <h2>"Site health"</h2>
+            <p class="score-big">"Health " <strong>{health}</strong></p>
+            <p>
+                <a href=format!("/audits/{}", o.crawl_id)>"Open the full audit: issues by check and the page explorer"</a>
+            </p>
+            <dl class="facts">
+                <dt>"Site"</dt><dd>{o.start_url.clone()}</dd>
+                <dt>"Pages fetched"</dt><dd>{grouped(i64::from(o.pages))}</dd>
+                <dt>"HTML pages"</dt><dd>{grouped(i64::from(o.html_pages))}</dd>
+                <dt>"Fetch errors"</dt><dd>{grouped(i64::from(o.fetch_errors))}</dd>
+                <dt>"Speed"</dt><dd>{format!("{} pages/s", number(o.pages_per_second, 1))}</dd>
+                <dt>"Errors / warnings / notices"</dt>
+                <dd>{format!("{} / {} / {}", grouped(i64::from(o.errors)), grouped(i64::from(o.warnings)), grouped(i64::from(o.notices)))}</dd>
+                <dt>"robots.txt / sitemap"</dt>
+                <dd>{format!("{} / {}", if o.robots_txt_found { "found" } else { "not found" }, if o.sitemap_found { "found" } else { "not found" })}</dd>
+                {o.stopped.clone().map(|s| view! { <dt>"Ended early"</dt><dd>{s}</dd> })}
+            </dl>
+        </section>
+        <section>
+            <h2>"Categories"</h2>
+            <div class="table-wrap">
+                <table>
+                    <caption class="visually-hidden">"Score per category"</caption>
+                    <thead><tr><th scope="col">"Category"</th><th scope="col" class="num">"Score"</th></tr></thead>
+                    <tbody>
+                        {o.categories.iter().map(|(label, s)| view! {
+                            <tr><th scope="row">{label.clone()}</th><td class="num">{score(*s)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+        <section>
+            <h2>"Most frequent issues"</h2>
+            {if o.top_checks.is_empty() {
+                view! { <p>"No issues found."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">"Checks with the most issues"</caption>
+                            <thead><tr>
+                                <th scope="col">"Check"</th>
+                                <th scope="col">"Severity"</th>
+                                <th scope="col" class="num">"URLs"</th>
+                                <th scope="col">"What it means"</th>
+                            </tr></thead>
+                            <tbody>
+                                {o.top_checks.iter().map(|k| view! {
+                                    <tr>
+                                        <th scope="row">{k.check.clone()}</th>
+                                        <td>{k.severity.clone()}</td>
+                                        <td class="num">{grouped(k.count)}</td>
+                                        <td>{k.description.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+fn alert_label(s: AlertSeverity) -> &'static str {
+    match s {
+        AlertSeverity::Critical => "Critical",
+        AlertSeverity::Warning => "Warning",
+    }
+}
+
+fn alert_class(s: AlertSeverity) -> &'static str {
+    match s {
+        AlertSeverity::Critical => "alert alert-critical",
+        AlertSeverity::Warning => "alert alert-warning",
+    }
+}
+
+#[component]
+fn CrawlComparisonView(o: ops::Output) -> impl IntoView {
+    let signed = |x: f64| if x > 0.0 { format!("+{x:.1}") } else { format!("{x:.1}") };
+    view! {
+        <section>
+            <h2>"Summary"</h2>
+            <p>{o.summary.clone()}</p>
+            <dl class="facts">
+                <dt>"Health"</dt>
+                <dd>{format!("{} → {} ({})", score(o.before.health), score(o.after.health), signed(o.health_delta))}</dd>
+                <dt>"New / fixed / persisting issues"</dt>
+                <dd>{format!("{} / {} / {}", grouped(o.new_issues), grouped(o.fixed_issues), grouped(o.persisting_issues))}</dd>
+                <dt>"Crawls compared"</dt>
+                <dd>
+                    <a href=format!("/audits/{}", o.before.crawl_id)>{format!("Earlier audit ({})", o.before.finished_at.format("%Y-%m-%d"))}</a>
+                    " and "
+                    <a href=format!("/audits/{}", o.after.crawl_id)>{format!("later audit ({})", o.after.finished_at.format("%Y-%m-%d"))}</a>
+                </dd>
+            </dl>
+        </section>
+        <section>
+            <h2>"Regression alerts"</h2>
+            {if o.alerts.is_empty() {
+                view! { <p>"No regressions."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="alerts">
+                        {o.alerts.iter().map(|a| view! {
+                            <li class=alert_class(a.severity)><strong>{format!("{}: ", alert_label(a.severity))}</strong>{a.message.clone()}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section>
+            <h2>"Categories"</h2>
+            <div class="table-wrap">
+                <table>
+                    <caption class="visually-hidden">"Category scores before and after"</caption>
+                    <thead><tr>
+                        <th scope="col">"Category"</th>
+                        <th scope="col" class="num">"Before"</th>
+                        <th scope="col" class="num">"After"</th>
+                        <th scope="col" class="num">"Change"</th>
+                    </tr></thead>
+                    <tbody>
+                        {o.category_deltas.iter().map(|(label, before, after, delta)| view! {
+                            <tr>
+                                <th scope="row">{label.clone()}</th>
+                                <td class="num">{score(*before)}</td>
+                                <td class="num">{score(*after)}</td>
+                                <td class="num">{signed(*delta)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+        <section>
+            <h2>"Issues by check"</h2>
+            <div class="table-wrap">
+                <table>
+                    <caption class="visually-hidden">"New, fixed and persisting issues per check"</caption>
+                    <thead><tr>
+                        <th scope="col">"Check"</th>
+                        <th scope="col">"Severity"</th>
+                        <th scope="col" class="num">"New"</th>
+                        <th scope="col" class="num">"Fixed"</th>
+                        <th scope="col" class="num">"Persisting"</th>
+                        <th scope="col">"New URLs (examples)"</th>
+                    </tr></thead>
+                    <tbody>
+                        {o.checks.iter().map(|c| view! {
+                            <tr>
+                                <th scope="row">{c.check.clone()}</th>
+                                <td>{c.severity.clone()}</td>
+                                <td class="num">{grouped(c.new)}</td>
+                                <td class="num">{grouped(c.fixed)}</td>
+                                <td class="num">{grouped(c.persisting)}</td>
+                                <td class="url">{c.new_examples.join(", ")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }

@@ -16,7 +16,7 @@ use crate::pages::task_output::TaskOutputView;
 
 /// Ticks every two seconds while `active()` says something is still running, so lists and pages follow
 /// task status live; stops when nothing is pending or running.
-fn live_tick(active: Signal<bool>) -> RwSignal<u64> {
+pub(crate) fn live_tick(active: Signal<bool>) -> RwSignal<u64> {
     let tick = RwSignal::new(0u64);
     #[cfg(feature = "hydrate")]
     {
@@ -37,7 +37,7 @@ fn live_tick(active: Signal<bool>) -> RwSignal<u64> {
     tick
 }
 
-fn status_class(s: TaskStatus) -> &'static str {
+pub(crate) fn status_class(s: TaskStatus) -> &'static str {
     match s {
         TaskStatus::Pending => "badge badge-pending",
         TaskStatus::InProgress => "badge badge-running",

@@ -109,6 +109,9 @@ pub struct Options {
     pub workers: usize,
     pub task_lease_secs: u64,
     pub llm_base_url: Option<String>,
+    /// CRAWL_ALLOW: ranges audits may crawl (tests serve fixture sites on 127.0.0.1).
+    pub crawl_allow: String,
+    pub crawl_max_pages: usize,
 }
 
 impl Default for Options {
@@ -123,6 +126,8 @@ impl Default for Options {
             workers: 2,
             task_lease_secs: 30,
             llm_base_url: None,
+            crawl_allow: String::new(),
+            crawl_max_pages: 200,
         }
     }
 }
@@ -175,6 +180,12 @@ impl TestApp {
             llm_timeout_secs: 5,
             llm_price_prompt_per_1k: 0.5,
             llm_price_completion_per_1k: 1.5,
+            crawl_allow: options.crawl_allow.clone(),
+            crawl_max_pages: options.crawl_max_pages,
+            crawl_max_depth: 10,
+            crawl_time_budget_secs: 60,
+            crawl_concurrency: 4,
+            crawl_delay_ms: 0,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

@@ -1,0 +1,127 @@
+//! Server functions of the audit pages: a client's crawls and schedule, a crawl with its live progress,
+//! issues by check, the page explorer, starting an audit and setting the recurring one. Every read goes
+//! through the crawl's client, so account managers reach only their portfolio's crawls.
+
+use domain::model::crawl::{CheckCount, ClientAudits, Crawl, IssuePage, PagePage};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// A crawl with its issue counts by check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrawlDetail {
+    pub crawl: Crawl,
+    pub checks: Vec<CheckCount>,
+}
+
+#[server(prefix = "/api", endpoint = "audits/client")]
+pub async fn load_client_audits(client_id: String) -> Result<ClientAudits, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
+    let state = super::ssr::state()?;
+    let id = super::ssr::parse_id(&client_id)?;
+    Ok(domain::store::crawls::for_client(&state.pool, client_scope(&actor), id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "audits/crawl")]
+pub async fn get_crawl(id: String) -> Result<CrawlDetail, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
+    let state = super::ssr::state()?;
+    let crawl = domain::store::crawls::get(&state.pool, client_scope(&actor), super::ssr::parse_id(&id)?).await?;
+    let checks = domain::store::crawls::check_counts(&state.pool, crawl.id).await?;
+    Ok(CrawlDetail { crawl, checks })
+}
+
+/// One page (of 50) of a check's issues in a crawl.
+#[server(prefix = "/api", endpoint = "audits/issues")]
+pub async fn crawl_issues(id: String, check: String, offset: i64) -> Result<IssuePage, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
+    let state = super::ssr::state()?;
+    let crawl = domain::store::crawls::get(&state.pool, client_scope(&actor), super::ssr::parse_id(&id)?).await?;
+    let check = check.trim();
+    if !domain::crawl::checks::CHECKS.iter().any(|c| c.id == check) {
+        let mut errors = domain::validation::FieldErrors::default();
+        errors.add("check", format!("unknown check \u{201c}{check}\u{201d}"));
+        return Err(AppError::Validation(errors));
+    }
+    Ok(domain::store::crawls::issues(&state.pool, crawl.id, check, offset, 50).await?)
+}
+
+/// One page (of 50) of the page explorer: filter by status class, depth and check.
+#[server(prefix = "/api", endpoint = "audits/pages")]
+pub async fn crawl_pages(
+    id: String,
+    status: String,
+    depth: String,
+    check: String,
+    offset: i64,
+) -> Result<PagePage, AppError> {
+    use domain::model::crawl::PageFilter;
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
+    let filter = PageFilter::parse(&status, &depth, &check, offset, 50).map_err(AppError::Validation)?;
+    let state = super::ssr::state()?;
+    let crawl = domain::store::crawls::get(&state.pool, client_scope(&actor), super::ssr::parse_id(&id)?).await?;
+    Ok(domain::store::crawls::pages(&state.pool, crawl.id, &filter).await?)
+}
+
+/// Queues a technical SEO audit of the client's website; answers with the task id.
+#[server(prefix = "/api", endpoint = "audits/run")]
+pub async fn run_audit(client_id: String) -> Result<String, AppError> {
+    use domain::model::task::{NewTask, Priority, TaskParams, TaskType};
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::RunAgentTask)?;
+    let state = super::ssr::state()?;
+    let id = super::ssr::parse_id(&client_id)?;
+    let task = NewTask {
+        task_type: TaskType::TechnicalSeoAudit,
+        client_id: Some(id),
+        campaign_id: None,
+        priority: Priority::Normal,
+        params: TaskParams::default(),
+    };
+    let task_id = domain::tasks::queue::create(&state.pool, client_scope(&actor), actor.user_id, task).await.map_err(
+        |e| match e {
+            // The client is out of scope or gone: the page doesn't exist for this caller.
+            domain::DomainError::Validation(_) => AppError::NotFound,
+            other => other.into(),
+        },
+    )?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect(&format!("/clients/{id}/audits"));
+    }
+    Ok(task_id.to_string())
+}
+
+/// Sets the client's recurring audit: `weekly`, `monthly`, or empty to stop it.
+#[server(prefix = "/api", endpoint = "audits/schedule")]
+pub async fn set_audit_schedule(
+    client_id: String,
+    cadence: String,
+) -> Result<Option<domain::model::crawl::Schedule>, AppError> {
+    use domain::model::crawl::Cadence;
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ScheduleAudits)?;
+    let cadence = match cadence.trim() {
+        "" | "none" => None,
+        c => match Cadence::parse(c) {
+            Some(c) => Some(c),
+            None => {
+                let mut errors = domain::validation::FieldErrors::default();
+                errors.add("cadence", "choose weekly, monthly or no schedule");
+                return Err(AppError::Validation(errors));
+            }
+        },
+    };
+    let state = super::ssr::state()?;
+    let id = super::ssr::parse_id(&client_id)?;
+    let schedule =
+        domain::store::crawls::set_schedule(&state.pool, actor.user_id, client_scope(&actor), id, cadence).await?;
+    if super::ssr::is_form_post() {
+        leptos_axum::redirect(&format!("/clients/{id}/audits"));
+    }
+    Ok(schedule)
+}

@@ -1,0 +1,503 @@
+//! The audit pages: a client's audits (run one now, the recurring schedule, every crawl with its score) and
+//! one crawl (live progress while it runs; then the health score, the categories, the issues by check with
+//! their URLs, the page explorer and the exports). Filters and paging live in the query string, so every
+//! view has a URL and works without JavaScript.
+
+use domain::model::crawl::{Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass};
+use domain::policy::Action;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::audits::{
+    crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit, SetAuditSchedule,
+};
+use crate::charts::{ScoreBarChart, ScoreBars};
+use crate::components::{result_of, ActionError, Authorized, ErrorMessage};
+use crate::forms::grouped;
+use crate::pages::tasks::live_tick;
+
+fn crawl_status_class(s: CrawlStatus) -> &'static str {
+    match s {
+        CrawlStatus::Running => "badge badge-running",
+        CrawlStatus::Completed => "badge badge-ok",
+        CrawlStatus::Failed => "badge badge-failed",
+        CrawlStatus::Cancelled => "badge badge-cancelled",
+    }
+}
+
+fn when(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn health_text(c: &Crawl) -> String {
+    match (c.health, c.html_pages) {
+        (_, Some(0)) => "no HTML pages crawled".to_string(),
+        (Some(h), _) => format!("{h:.1} / 100"),
+        _ => "—".to_string(),
+    }
+}
+
+fn stopped_text(s: &str) -> &'static str {
+    match s {
+        "max_pages" => "stopped at the page limit",
+        "time_budget" => "stopped at the time budget",
+        "cancelled" => "cancelled",
+        _ => "stopped early",
+    }
+}
+
+#[component]
+pub fn ClientAuditsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let run = ServerAction::<RunAudit>::new();
+    let schedule = ServerAction::<SetAuditSchedule>::new();
+    let active = RwSignal::new(false);
+    let tick = live_tick(active.into());
+    let audits = Resource::new(
+        move || (id(), run.version().get(), schedule.version().get(), tick.get()),
+        |(id, _, _, _)| load_client_audits(id),
+    );
+    view! {
+        <Authorized action=Action::ViewAudits render=move |_| view! {
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match audits.await {
+                        Err(e) => view! { <h1>"Audits"</h1><ErrorMessage error=e /> }.into_any(),
+                        Ok(a) => {
+                            active.set(a.crawls.iter().any(|c| c.status == CrawlStatus::Running)
+                                || run.value().get_untracked().is_some_and(|r| r.is_ok()) && a.crawls.is_empty());
+                            view! { <ClientAuditsView a run schedule /> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        } />
+    }
+}
+
+#[component]
+fn ClientAuditsView(
+    a: ClientAudits,
+    run: ServerAction<RunAudit>,
+    schedule: ServerAction<SetAuditSchedule>,
+) -> impl IntoView {
+    let title = format!("Audits of {}", a.client_name);
+    let client_id = a.client_id.to_string();
+    let client_id_schedule = client_id.clone();
+    let completed: Vec<&Crawl> =
+        a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed && c.html_pages.unwrap_or(0) > 0).collect();
+    let trend = (completed.len() >= 2).then(|| {
+        let mut points: Vec<&&Crawl> = completed.iter().take(12).collect();
+        points.reverse();
+        ScoreBars {
+            id: "health-trend".into(),
+            labels: points.iter().map(|c| when(c.finished_at.unwrap_or(c.started_at))).collect(),
+            values: points.iter().map(|c| c.health.unwrap_or(0.0)).collect(),
+            description: "Bar chart of site health per completed audit, oldest first; the table below has the \
+                same numbers"
+                .into(),
+        }
+    });
+    let current = a.schedule.as_ref().map(|s| s.cadence.as_str().to_string()).unwrap_or_default();
+    let queued = move || run.value().get().and_then(|r| r.ok());
+    view! {
+        <Title text=title.clone() />
+        <p class="breadcrumbs"><a href=format!("/clients/{}", a.client_id)>{format!("Back to {}", a.client_name)}</a></p>
+        <h1>{title}</h1>
+        <p>"Website: " <a href=a.website.clone() rel="noopener noreferrer nofollow" target="_blank">{a.website.clone()}</a></p>
+        <section aria-labelledby="run-heading">
+            <h2 id="run-heading">"Run an audit"</h2>
+            <p>"The technical SEO auditor crawls the website (robots.txt, sitemaps, polite limits) and runs every check; progress shows here and on the audit's page."</p>
+            <ActionError value=result_of(run) />
+            <ActionForm action=run>
+                <input type="hidden" name="client_id" value=client_id.clone() />
+                <button type="submit" class="primary" disabled=move || run.pending().get()>"Run an audit now"</button>
+            </ActionForm>
+            {move || queued().map(|task| view! {
+                <p role="status">"Audit queued. " <a href=format!("/tasks/{task}")>"Follow the audit task"</a></p>
+            })}
+        </section>
+        <section aria-labelledby="schedule-heading">
+            <h2 id="schedule-heading">"Recurring audit"</h2>
+            <p>{match &a.schedule {
+                Some(s) => format!("{} audits; the next one is queued at {}.", s.cadence.label(), when(s.next_run_at)),
+                None => "No recurring audit. Choose weekly or monthly to have the operations manager run one and compare it with the last.".to_string(),
+            }}</p>
+            <ActionError value=result_of(schedule) />
+            <ActionForm action=schedule>
+                <input type="hidden" name="client_id" value=client_id_schedule />
+                <div class="field">
+                    <label for="f-cadence">"Schedule"</label>
+                    <select id="f-cadence" name="cadence">
+                        <option value="" selected=current.is_empty()>"No recurring audit"</option>
+                        {Cadence::ALL.iter().map(|c| {
+                            let is = current == c.as_str();
+                            view! { <option value=c.as_str() selected=is>{c.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" disabled=move || schedule.pending().get()>"Save schedule"</button>
+            </ActionForm>
+        </section>
+        <section aria-labelledby="crawls-heading">
+            <h2 id="crawls-heading">"Crawls"</h2>
+            {trend.map(|chart| view! { <ScoreBarChart chart /> })}
+            {if a.crawls.is_empty() {
+                view! { <p>"No audit has run yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">"Crawls of this client, newest first"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Started"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Site"</th>
+                                    <th scope="col" class="num">"Pages"</th>
+                                    <th scope="col" class="num">"Health"</th>
+                                    <th scope="col" class="num">"Errors"</th>
+                                    <th scope="col" class="num">"Warnings"</th>
+                                    <th scope="col" class="num">"Notices"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {a.crawls.iter().map(|c| {
+                                    let opt = |v: Option<i32>| v.map(|n| grouped(i64::from(n))).unwrap_or_else(|| "—".into());
+                                    view! {
+                                        <tr>
+                                            <th scope="row"><a href=format!("/audits/{}", c.id)>{format!("Audit of {}", when(c.started_at))}</a></th>
+                                            <td><span class=crawl_status_class(c.status)>{c.status.label()}</span></td>
+                                            <td>{format!("{} ({})", c.start_url, c.kind.label())}</td>
+                                            <td class="num">{grouped(i64::from(c.pages_done))}</td>
+                                            <td class="num">{health_text(c)}</td>
+                                            <td class="num">{opt(c.error_count)}</td>
+                                            <td class="num">{opt(c.warning_count)}</td>
+                                            <td class="num">{opt(c.notice_count)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn CrawlPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let q = move |k: &str| query.read().get(k).unwrap_or_default();
+    let active = RwSignal::new(false);
+    let tick = live_tick(active.into());
+    let detail = Resource::new(move || (id(), tick.get()), |(id, _)| get_crawl(id));
+    let check = move || q("check");
+    let issues_offset = move || q("io").parse::<i64>().unwrap_or(0);
+    let issues = Resource::new(
+        move || (id(), check(), issues_offset()),
+        |(id, check, offset)| async move {
+            if check.is_empty() {
+                None
+            } else {
+                Some(crawl_issues(id, check, offset).await)
+            }
+        },
+    );
+    let filter = move || (q("status"), q("depth"), q("pcheck"), q("po").parse::<i64>().unwrap_or(0));
+    let pages = Resource::new(
+        move || (id(), filter(), tick.get()),
+        |(id, (status, depth, check, offset), _)| crawl_pages(id, status, depth, check, offset),
+    );
+    view! {
+        <Authorized action=Action::ViewAudits render=move |_| view! {
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Err(e) => view! { <h1>"Audit"</h1><ErrorMessage error=e /> }.into_any(),
+                        Ok(d) => {
+                            active.set(d.crawl.status == CrawlStatus::Running);
+                            view! { <CrawlView d /> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| view! { <p>"Loading issues…"</p> }>
+                {move || Suspend::new(async move {
+                    match issues.await {
+                        None => ().into_any(),
+                        Some(Err(e)) => view! { <section id="issues"><h2>"Issues"</h2><ErrorMessage error=e /></section> }.into_any(),
+                        Some(Ok(p)) => view! { <IssueList p check=check() /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| view! { <p>"Loading pages…"</p> }>
+                {move || Suspend::new(async move {
+                    let (status, depth, pcheck, _) = filter();
+                    match pages.await {
+                        Err(e) => view! { <section id="pages"><h2>"Pages"</h2><ErrorMessage error=e /></section> }.into_any(),
+                        Ok(p) => view! { <PageExplorer p status depth pcheck /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        } />
+    }
+}
+
+#[component]
+fn CrawlView(d: CrawlDetail) -> impl IntoView {
+    let c = d.crawl;
+    let title = format!("Audit of {} on {}", c.start_url, when(c.started_at));
+    let running = c.status == CrawlStatus::Running;
+    let total = i64::from(c.pages_done) + i64::from(c.queued);
+    let progress_max = total.clamp(1, i64::from(c.max_pages.max(1)));
+    let rate = format!("{:.1}", c.pages_per_second());
+    let categories = c.categories.clone();
+    let chart = (!categories.is_empty() && c.html_pages.unwrap_or(0) > 0).then(|| ScoreBars {
+        id: "categories".into(),
+        labels: categories.iter().map(|g| g.label.clone()).collect(),
+        values: categories.iter().map(|g| g.score).collect(),
+        description: "Bar chart of the score per category; the table beside it has the same numbers".into(),
+    });
+    let id = c.id;
+    view! {
+        <Title text=title.clone() />
+        <p class="breadcrumbs"><a href=format!("/clients/{}/audits", c.client_id)>{format!("Audits of {}", c.client_name)}</a></p>
+        <h1>{title}</h1>
+        <p role="status" class="status" aria-live="polite">
+            "Status: " <span class=crawl_status_class(c.status)>{c.status.label()}</span>
+            {c.stopped.as_deref().map(|s| format!(" ({})", stopped_text(s)))}
+            {format!(" · {} pages fetched, {} queued, {} fetch errors, {} pages/s",
+                grouped(i64::from(c.pages_done)), grouped(i64::from(c.queued)), grouped(i64::from(c.fetch_errors)), rate)}
+        </p>
+        {running.then(|| view! {
+            <label for="crawl-progress">"Crawl progress"</label>
+            <progress id="crawl-progress" max=progress_max.to_string() value=c.pages_done.to_string()>
+                {format!("{} of about {}", c.pages_done, progress_max)}
+            </progress>
+            <p class="muted">{format!("Limits: {} pages, {} clicks deep. The page updates every two seconds.", grouped(i64::from(c.max_pages)), c.max_depth)}</p>
+        })}
+        {c.error.clone().map(|e| view! { <div class="flash flash-error" role="alert"><p>{format!("The crawl failed: {e}")}</p></div> })}
+        {c.task_id.map(|t| view! { <p><a href=format!("/tasks/{t}")>"The audit task"</a></p> })}
+        {(c.status == CrawlStatus::Completed).then(|| view! {
+            <section aria-labelledby="score-heading">
+                <h2 id="score-heading">"Site health"</h2>
+                {if c.html_pages.unwrap_or(0) == 0 {
+                    view! { <p>"No HTML pages were crawled, so there is nothing to score. Check the website address and the fetch errors below."</p> }.into_any()
+                } else {
+                    let h = c.health.unwrap_or(0.0);
+                    view! {
+                        <p class="score-big">"Health " <strong>{format!("{h:.1}")}</strong> " / 100"</p>
+                        <label for="health-meter" class="visually-hidden">"Site health"</label>
+                        <meter id="health-meter" min="0" max="100" low="50" high="80" optimum="100" value=h.to_string()>{format!("{h:.1} of 100")}</meter>
+                        <p class="muted">"Health = 100 × (1 − HTML pages with at least one error ÷ HTML pages)."</p>
+                    }.into_any()
+                }}
+                <dl class="facts">
+                    <dt>"HTML pages"</dt><dd>{grouped(i64::from(c.html_pages.unwrap_or(0)))}</dd>
+                    <dt>"Errors"</dt><dd>{grouped(i64::from(c.error_count.unwrap_or(0)))}</dd>
+                    <dt>"Warnings"</dt><dd>{grouped(i64::from(c.warning_count.unwrap_or(0)))}</dd>
+                    <dt>"Notices"</dt><dd>{grouped(i64::from(c.notice_count.unwrap_or(0)))}</dd>
+                    <dt>"robots.txt"</dt><dd>{if c.robots_txt_found == Some(true) { "found" } else { "not found" }}</dd>
+                    <dt>"Sitemap"</dt><dd>{if c.sitemap_found == Some(true) { "found" } else { "not found" }}</dd>
+                </dl>
+            </section>
+            <section aria-labelledby="categories-heading">
+                <h2 id="categories-heading">"Categories"</h2>
+                {chart.clone().map(|chart| view! { <ScoreBarChart chart /> })}
+                <div class="table-wrap">
+                    <table>
+                        <caption class="visually-hidden">"Score and issues per category"</caption>
+                        <thead><tr>
+                            <th scope="col">"Category"</th>
+                            <th scope="col" class="num">"Score"</th>
+                            <th scope="col" class="num">"Errors"</th>
+                            <th scope="col" class="num">"Warnings"</th>
+                            <th scope="col" class="num">"Notices"</th>
+                        </tr></thead>
+                        <tbody>
+                            {categories.iter().map(|g| view! {
+                                <tr>
+                                    <th scope="row">{g.label.clone()}</th>
+                                    <td class="num">{format!("{:.1}", g.score)}</td>
+                                    <td class="num">{grouped(g.errors)}</td>
+                                    <td class="num">{grouped(g.warnings)}</td>
+                                    <td class="num">{grouped(g.notices)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        })}
+        <section aria-labelledby="checks-heading">
+            <h2 id="checks-heading">"Issues by check"</h2>
+            <p>
+                "Download: "
+                <a href=format!("/export/crawls/{id}/issues.csv") download>"issues as CSV"</a> ", "
+                <a href=format!("/export/crawls/{id}/issues.json") download>"issues as JSON"</a> ", "
+                <a href=format!("/export/crawls/{id}/pages.csv") download>"pages as CSV"</a> ", "
+                <a href=format!("/export/crawls/{id}/pages.json") download>"pages as JSON"</a>
+            </p>
+            {if d.checks.is_empty() {
+                view! { <p>{if running { "Issues appear as pages are checked." } else { "No issues found." }}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">"Issue counts by check, most severe first"</caption>
+                            <thead><tr>
+                                <th scope="col">"Check"</th>
+                                <th scope="col">"Severity"</th>
+                                <th scope="col">"Category"</th>
+                                <th scope="col" class="num">"URLs"</th>
+                                <th scope="col">"What it means"</th>
+                            </tr></thead>
+                            <tbody>
+                                {d.checks.iter().map(|k| view! {
+                                    <tr>
+                                        <th scope="row"><a href=format!("?check={}#issues", k.check)>{format!("Show {} URLs", k.check)}</a></th>
+                                        <td>{k.severity.clone()}</td>
+                                        <td>{k.category.clone()}</td>
+                                        <td class="num">{grouped(k.count)}</td>
+                                        <td>{k.description.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Previous / next links over `total` rows shown `limit` at a time, keeping the other query parameters.
+fn pager(label: &'static str, base: String, key: &'static str, offset: i64, limit: i64, total: i64) -> impl IntoView {
+    let prev = (offset > 0).then(|| format!("{base}&{key}={}", (offset - limit).max(0)));
+    let next = (offset + limit < total).then(|| format!("{base}&{key}={}", offset + limit));
+    let shown = if total == 0 {
+        "none".to_string()
+    } else {
+        format!("{}–{} of {}", offset + 1, (offset + limit).min(total), grouped(total))
+    };
+    view! {
+        <nav class="pager" aria-label=label>
+            <span>{shown}</span>
+            {prev.map(|h| view! { <a href=h rel="prev">"Previous page"</a> })}
+            {next.map(|h| view! { <a href=h rel="next">"Next page"</a> })}
+        </nav>
+    }
+}
+
+#[component]
+fn IssueList(p: IssuePage, check: String) -> impl IntoView {
+    let base = format!("?check={check}");
+    view! {
+        <section id="issues" aria-labelledby="issues-heading">
+            <h2 id="issues-heading">{format!("URLs with {check}")}</h2>
+            {if p.rows.is_empty() {
+                view! { <p>"No URLs have this issue."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">{format!("URLs with the issue {check}")}</caption>
+                            <thead><tr><th scope="col">"URL"</th><th scope="col">"Detail"</th></tr></thead>
+                            <tbody>
+                                {p.rows.iter().map(|r| view! {
+                                    <tr><td class="url">{r.url.clone()}</td><td>{r.detail.clone()}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            {pager("Issue pages", base, "io", p.offset, p.limit, p.total)}
+        </section>
+    }
+}
+
+#[component]
+fn PageExplorer(p: PagePage, status: String, depth: String, pcheck: String) -> impl IntoView {
+    let base = format!("?status={status}&depth={depth}&pcheck={pcheck}");
+    view! {
+        <section id="pages" aria-labelledby="pages-heading">
+            <h2 id="pages-heading">"Pages"</h2>
+            <form method="get" class="filters" action="#pages">
+                <div class="field">
+                    <label for="f-status">"Status"</label>
+                    <select id="f-status" name="status">
+                        <option value="" selected=status.is_empty()>"Any"</option>
+                        {StatusClass::ALL.iter().map(|s| {
+                            let is = status == s.as_str();
+                            view! { <option value=s.as_str() selected=is>{s.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-depth">"Depth (clicks from the start)"</label>
+                    <input id="f-depth" name="depth" inputmode="numeric" value=depth.clone() />
+                </div>
+                <div class="field">
+                    <label for="f-pcheck">"With the issue"</label>
+                    <select id="f-pcheck" name="pcheck">
+                        <option value="" selected=pcheck.is_empty()>"Any"</option>
+                        {domain::model::crawl::CHECK_IDS.iter().map(|c| {
+                            let is = pcheck == *c;
+                            view! { <option value=*c selected=is>{*c}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit">"Filter pages"</button>
+            </form>
+            {if p.rows.is_empty() {
+                view! { <p>"No pages match."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">"Crawled pages in crawl order"</caption>
+                            <thead><tr>
+                                <th scope="col">"URL"</th>
+                                <th scope="col" class="num">"Status"</th>
+                                <th scope="col" class="num">"Depth"</th>
+                                <th scope="col">"Title"</th>
+                                <th scope="col" class="num">"Words"</th>
+                                <th scope="col" class="num">"TTFB ms"</th>
+                                <th scope="col" class="num">"Internal links"</th>
+                                <th scope="col">"Indexable"</th>
+                                <th scope="col" class="num">"Errors"</th>
+                                <th scope="col" class="num">"Warnings"</th>
+                                <th scope="col" class="num">"Notices"</th>
+                            </tr></thead>
+                            <tbody>
+                                {p.rows.iter().map(|r| view! {
+                                    <tr>
+                                        <td class="url">{r.url.clone()}{r.error.clone().map(|e| view! { <br /><span class="muted">{e}</span> })}</td>
+                                        <td class="num">{if r.status == 0 { "failed".to_string() } else { r.status.to_string() }}</td>
+                                        <td class="num">{r.depth}</td>
+                                        <td>{r.title.clone().unwrap_or_default()}</td>
+                                        <td class="num">{grouped(i64::from(r.word_count))}</td>
+                                        <td class="num">{grouped(i64::from(r.ttfb_ms))}</td>
+                                        <td class="num">{r.internal_links}</td>
+                                        <td>{if r.indexable { "yes" } else { "no" }}</td>
+                                        <td class="num">{r.errors}</td>
+                                        <td class="num">{r.warnings}</td>
+                                        <td class="num">{r.notices}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            {pager("Page explorer pages", base, "po", p.offset, p.limit, p.total)}
+        </section>
+    }
+}

@@ -1,0 +1,272 @@
+//! The technical SEO auditor's run: crawl the client's site, stream pages, links, text samples and issues
+//! into Postgres in batches while the crawl goes (the crawl waits when the database is slower, so memory
+//! stays flat), keep the crawl row's counters current for the live progress, then run the cross-page
+//! checks and store the scores.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use tokio::sync::mpsc;
+use url::Url;
+use uuid::Uuid;
+
+use crate::crawl::checks::{Auditor, Issue, SiteFacts, Thresholds};
+use crate::crawl::crawler::{self, CrawlConfig, Progress, Stop};
+use crate::crawl::fetch::AddressPolicy;
+use crate::crawl::{audit as crawl_audit, CrawledPage};
+use crate::model::crawl::{AuditResult, CrawlKind, CrawlStatus};
+use crate::store::crawls::{self, Finished, IssueBatch, NewCrawl, PageBatch};
+use crate::DomainError;
+
+/// How crawls started by tasks are bounded and where they may go.
+#[derive(Debug, Clone)]
+pub struct CrawlSettings {
+    pub policy: AddressPolicy,
+    pub max_pages: usize,
+    pub max_depth: u32,
+    pub time_budget: Duration,
+    pub concurrency: usize,
+    pub delay: Duration,
+}
+
+impl Default for CrawlSettings {
+    fn default() -> Self {
+        CrawlSettings {
+            policy: AddressPolicy::default(),
+            max_pages: 500,
+            max_depth: 10,
+            time_budget: Duration::from_secs(600),
+            concurrency: 8,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// Pages written per batch, and the longest a page waits to be written (the progress shown lags by at most
+/// this much).
+const BATCH_PAGES: usize = 100;
+const BATCH_WAIT: Duration = Duration::from_millis(500);
+
+/// Why an audit run did not complete.
+#[derive(Debug)]
+pub enum AuditError {
+    /// The site can't be crawled as given (bad URL, refused address): retrying won't help.
+    Input(String),
+    /// Storage or the network failed: worth a retry.
+    Failed(String),
+}
+
+impl From<DomainError> for AuditError {
+    fn from(e: DomainError) -> Self {
+        AuditError::Failed(e.to_string())
+    }
+}
+
+/// The crawl start URL of a client's website (stored as `scheme://host/...`).
+pub fn start_url(website: &str) -> Result<Url, AuditError> {
+    let raw = website.trim();
+    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
+    let url =
+        Url::parse(&with_scheme).map_err(|e| AuditError::Input(format!("the website {raw} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(AuditError::Input(format!("the website {raw} is not an http(s) address")));
+    }
+    Ok(url)
+}
+
+/// Crawls `start` for `client_id` as crawl `kind`, storing everything under a new crawl row, and returns the
+/// result. `cancel` stops the crawl at its next fetch.
+pub async fn run(
+    pool: &PgPool,
+    settings: &CrawlSettings,
+    client_id: Uuid,
+    task_id: Option<Uuid>,
+    kind: CrawlKind,
+    start: Url,
+    cancel: Arc<AtomicBool>,
+) -> Result<AuditResult, AuditError> {
+    let mut config = CrawlConfig::new(start.clone());
+    config.max_pages = settings.max_pages.max(1);
+    config.max_depth = settings.max_depth;
+    config.time_budget = settings.time_budget;
+    config.concurrency = settings.concurrency.max(1);
+    config.delay = settings.delay;
+    config.policy = settings.policy.clone();
+    let crawl_id = crawls::create(
+        pool,
+        &NewCrawl {
+            client_id,
+            task_id,
+            kind,
+            start_url: start.as_str(),
+            max_pages: i32::try_from(config.max_pages).unwrap_or(i32::MAX),
+            max_depth: i32::try_from(config.max_depth).unwrap_or(i32::MAX),
+        },
+    )
+    .await?;
+    match crawl_and_store(pool, &config, crawl_id, cancel).await {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            let message = match &e {
+                AuditError::Input(m) | AuditError::Failed(m) => m.clone(),
+            };
+            if let Err(end) = crawls::end(pool, crawl_id, CrawlStatus::Failed, Some(&message)).await {
+                tracing::warn!(crawl = %crawl_id, error = %end, "marking a failed crawl failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn crawl_and_store(
+    pool: &PgPool,
+    config: &CrawlConfig,
+    crawl_id: Uuid,
+    cancel: Arc<AtomicBool>,
+) -> Result<AuditResult, AuditError> {
+    let started = Instant::now();
+    let site_start = crawler::normalise(&config.start).to_string();
+    let mut auditor = Auditor::new(&site_start, Thresholds::default());
+    let (tx, mut rx) = mpsc::channel::<(CrawledPage, Progress)>(64);
+    let crawling = crawler::crawl_to(config, cancel, tx);
+    let writing = async {
+        let mut pages = PageBatch::default();
+        let mut issues = IssueBatch::default();
+        let mut n = 0i32;
+        let mut last_flush = Instant::now();
+        let mut progress = Progress::default();
+        while let Some((page, p)) = rx.recv().await {
+            n += 1;
+            progress = p;
+            pages.push(n, &page, |u| Url::parse(u).is_ok_and(|u| crawler::is_internal(&config.start, &u)));
+            for issue in auditor.add_page(&page) {
+                issues.push(&issue);
+            }
+            if pages.len() >= BATCH_PAGES || last_flush.elapsed() >= BATCH_WAIT {
+                pages.flush(pool, crawl_id).await?;
+                issues.flush(pool, crawl_id).await?;
+                crawls::progress(pool, crawl_id, progress).await?;
+                last_flush = Instant::now();
+            }
+        }
+        pages.flush(pool, crawl_id).await?;
+        issues.flush(pool, crawl_id).await?;
+        crawls::progress(pool, crawl_id, progress).await?;
+        Ok::<(), DomainError>(())
+    };
+    let (summary, written) = tokio::join!(crawling, writing);
+    written?;
+    let summary = summary.map_err(|e| match e {
+        crate::crawl::fetch::FetchError::Refused(m) => AuditError::Input(format!("the crawl was refused: {m}")),
+        other => AuditError::Failed(other.to_string()),
+    })?;
+    if summary.stopped == Some(Stop::Cancelled) {
+        crawls::end(pool, crawl_id, CrawlStatus::Cancelled, None).await?;
+        return Err(AuditError::Failed("the crawl was cancelled".into()));
+    }
+    let image_sizes =
+        crawl_audit::probe_images(config, auditor.image_urls()).await.map_err(|e| AuditError::Failed(e.to_string()))?;
+    let site = SiteFacts {
+        start_url: site_start,
+        robots_txt_found: summary.robots_txt_found,
+        sitemap_found: summary.sitemap_found,
+        image_sizes,
+    };
+    let mut late: Vec<Issue> = Vec::new();
+    let score = auditor.finish(&site, |i| late.push(i));
+    for chunk in late.chunks(1_000) {
+        let mut batch = IssueBatch::default();
+        for i in chunk {
+            batch.push(i);
+        }
+        batch.flush(pool, crawl_id).await?;
+    }
+    let stopped = summary.stopped.map(|s| match s {
+        Stop::MaxPages => "max_pages",
+        Stop::TimeBudget => "time_budget",
+        Stop::Cancelled => "cancelled",
+    });
+    crawls::finish(
+        pool,
+        crawl_id,
+        &Finished {
+            pages: summary.pages,
+            fetch_errors: summary.errors,
+            stopped,
+            robots_txt_found: summary.robots_txt_found,
+            sitemap_found: summary.sitemap_found,
+            score: &score,
+        },
+    )
+    .await?;
+    let crawl = crawls::get(pool, crate::policy::ClientScope::All, crawl_id).await?;
+    let mut top_checks = crawls::check_counts(pool, crawl_id).await?;
+    top_checks.truncate(10);
+    let secs = started.elapsed().as_secs_f64();
+    Ok(AuditResult {
+        crawl_id,
+        start_url: config.start.to_string(),
+        pages: u32::try_from(summary.pages).unwrap_or(u32::MAX),
+        html_pages: score.html_pages,
+        fetch_errors: u32::try_from(summary.errors).unwrap_or(u32::MAX),
+        pages_per_second: if secs > 0.0 { crate::agents::round(summary.pages as f64 / secs, 1) } else { 0.0 },
+        health: score.health,
+        categories: crawl.categories.iter().map(|c| (c.label.clone(), c.score)).collect(),
+        errors: u32::try_from(crawl.error_count.unwrap_or(0)).unwrap_or(0),
+        warnings: u32::try_from(crawl.warning_count.unwrap_or(0)).unwrap_or(0),
+        notices: u32::try_from(crawl.notice_count.unwrap_or(0)).unwrap_or(0),
+        top_checks,
+        stopped: stopped.map(str::to_string),
+        robots_txt_found: summary.robots_txt_found,
+        sitemap_found: summary.sitemap_found,
+        finished_at: crawl.finished_at.unwrap_or_else(chrono::Utc::now),
+    })
+}
+
+/// Schedules that are due: each gets its audit task queued and its next run moved one cadence on (from the
+/// due time, or from now when more than one cadence was missed). Returns the tasks queued.
+pub async fn run_due_schedules(pool: &PgPool) -> Result<Vec<Uuid>, DomainError> {
+    use super::queue::{self, Insert};
+    use crate::model::crawl::Cadence;
+    use crate::model::task::{NewTask, Priority, TaskParams, TaskType};
+    use chrono::{DateTime, Utc};
+    let mut tx = pool.begin().await?;
+    let due: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT client_id, cadence, next_run_at FROM audit_schedules WHERE next_run_at <= now()
+          ORDER BY next_run_at LIMIT 50 FOR UPDATE SKIP LOCKED",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut queued = Vec::new();
+    let now = Utc::now();
+    for (client_id, cadence, due_at) in due {
+        let cadence = Cadence::parse(&cadence).unwrap_or(Cadence::Weekly);
+        let mut next = cadence.next_after(due_at);
+        if next <= now {
+            next = cadence.next_after(now);
+        }
+        let insert = Insert {
+            id: Uuid::new_v4(),
+            task: NewTask {
+                task_type: TaskType::TechnicalSeoAudit,
+                client_id: Some(client_id),
+                campaign_id: None,
+                priority: Priority::Normal,
+                params: TaskParams::default(),
+            },
+            depends_on: Vec::new(),
+        };
+        queue::enqueue(&mut tx, None, &insert).await?;
+        sqlx::query("UPDATE audit_schedules SET next_run_at = $2, last_task_id = $3 WHERE client_id = $1")
+            .bind(client_id)
+            .bind(next)
+            .bind(insert.id)
+            .execute(&mut *tx)
+            .await?;
+        queued.push(insert.id);
+    }
+    tx.commit().await?;
+    Ok(queued)
+}
