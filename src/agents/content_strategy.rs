@@ -295,12 +295,10 @@ pub fn words(text: &str) -> Vec<String> {
 pub fn terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for phrase in phrases(text) {
-        for start in 0..phrase.len() {
-            if !is_content_word(&phrase[start]) {
-                continue;
-            }
+        let content: Vec<bool> = phrase.iter().map(|w| is_content_word(w)).collect();
+        for start in (0..phrase.len()).filter(|&i| content[i]) {
             for end in start..phrase.len().min(start + MAX_NGRAM) {
-                if is_content_word(&phrase[end]) {
+                if content[end] {
                     out.push(phrase[start..=end].join(" "));
                 }
             }
