@@ -1,10 +1,13 @@
-//! `server audit URL`: the crawler and the checks from the command line, no web app and no database.
+//! `server audit URL`: the crawler and the checks from the command line, no web app and no database. Issues
+//! are written as they are found and nothing per page is kept beyond the auditor's compact facts, so a
+//! 100,000-page site audits in flat memory.
 
-use domain::crawl::audit;
-use domain::crawl::crawler::CrawlConfig;
+use domain::crawl::audit::{self, AuditError, AuditSink, PageRow};
+use domain::crawl::checks::{Issue, Thresholds};
+use domain::crawl::crawler::{CrawlConfig, Progress};
 use domain::crawl::fetch::AddressPolicy;
 use domain::DomainError;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,16 +48,28 @@ pub async fn run(o: Options) -> Result<(), DomainError> {
             on_signal.store(true, Ordering::Relaxed);
         }
     });
-    let report = audit::run(&config, cancel).await.map_err(|e| DomainError::Rule(format!("crawl failed: {e}")))?;
-    let secs = report.summary.elapsed.as_secs_f64().max(1e-9);
-    let s = &report.score;
+    let writer: Box<dyn Write + Send> = match &o.out {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| DomainError::field("out", format!("creating {}: {e}", path.display())))?,
+        ),
+        None => Box::new(std::io::stdout()),
+    };
+    let mut issues = IssueWriter::new(writer, o.format == "csv").map_err(|e| write_failed(&o.out, e))?;
+    let outcome = audit::run(&config, Thresholds::default(), cancel, &mut issues).await.map_err(|e| match e {
+        AuditError::Crawl(e) => DomainError::Rule(format!("crawl failed: {e}")),
+        AuditError::Sink(e) => write_failed(&o.out, e),
+    })?;
+    issues.end().map_err(|e| write_failed(&o.out, e))?;
+    let secs = outcome.summary.elapsed.as_secs_f64().max(1e-9);
+    let s = &outcome.score;
     let summary = format!(
         "pages: {} ({} failed to fetch) in {:.2} s = {:.0} pages/s{}\nhealth score: {:.1} ({} of {} HTML pages with errors)\nissues: {} errors, {} warnings, {} notices\ncategories: {}\n",
-        report.summary.pages,
-        report.summary.errors,
+        outcome.summary.pages,
+        outcome.summary.errors,
         secs,
-        report.summary.pages as f64 / secs,
-        match report.summary.stopped {
+        outcome.summary.pages as f64 / secs,
+        match outcome.summary.stopped {
             Some(stop) => format!(" (stopped: {stop:?})"),
             None => String::new(),
         },
@@ -66,20 +81,58 @@ pub async fn run(o: Options) -> Result<(), DomainError> {
         s.notices,
         s.categories.iter().map(|(c, v)| format!("{c:?} {v:.1}")).collect::<Vec<_>>().join(", "),
     );
-    let issues = match o.format.as_str() {
-        "csv" => audit::issues_csv(&report.issues),
-        _ => serde_json::to_string_pretty(&report.issues).map_err(|e| DomainError::Internal(e.to_string()))?,
-    };
     match o.out {
-        Some(path) => {
-            std::fs::write(&path, issues)
-                .map_err(|e| DomainError::field("out", format!("writing {}: {e}", path.display())))?;
-            print!("{summary}");
-        }
-        None => {
-            eprint!("{summary}");
-            let _ = std::io::stdout().write_all(issues.as_bytes());
-        }
+        Some(_) => print!("{summary}"),
+        None => eprint!("{summary}"),
     }
     Ok(())
+}
+
+fn write_failed(out: &Option<std::path::PathBuf>, e: std::io::Error) -> DomainError {
+    match out {
+        Some(path) => DomainError::field("out", format!("writing {}: {e}", path.display())),
+        None => DomainError::Internal(format!("writing the issues: {e}")),
+    }
+}
+
+/// Writes each issue as it is found: CSV rows, or the elements of one JSON array, one issue per line (the
+/// array is complete once the audit ends). Pages are not written.
+struct IssueWriter {
+    out: BufWriter<Box<dyn Write + Send>>,
+    csv: bool,
+    written: u64,
+}
+
+impl IssueWriter {
+    fn new(out: Box<dyn Write + Send>, csv: bool) -> std::io::Result<IssueWriter> {
+        let mut out = BufWriter::with_capacity(64 * 1024, out);
+        out.write_all(if csv { audit::issue_csv_header().as_bytes() } else { b"[" })?;
+        Ok(IssueWriter { out, csv, written: 0 })
+    }
+
+    fn end(mut self) -> std::io::Result<()> {
+        if !self.csv {
+            self.out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()
+    }
+}
+
+impl AuditSink for IssueWriter {
+    type Error = std::io::Error;
+
+    async fn page(&mut self, _row: PageRow, _progress: Progress) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    async fn issue(&mut self, issue: Issue) -> std::io::Result<()> {
+        if self.csv {
+            self.out.write_all(audit::issue_csv_row(&issue).as_bytes())?;
+        } else {
+            self.out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut self.out, &issue)?;
+        }
+        self.written += 1;
+        Ok(())
+    }
 }

@@ -78,8 +78,8 @@
 //! - per hreflang alternate 24 bytes (and the code when it is invalid); per probed image (at most
 //!   [`MAX_IMAGE_PROBES`]) the first three pages using it and a count.
 //!
-//! A 100,000-page crawl with 40 internal links a page and 70-byte URLs keeps about 100k × (36 + 160 + 48)
-//! + 100k × (70 + 53) bytes ≈ 37 MB. The duplicate groups are sorted at finish (no extra copy); the
+//! A 100,000-page crawl with 40 internal links a page and 70-byte URLs keeps about
+//! 100k × (36 + 160 + 48 + 70 + 53) bytes ≈ 37 MB. The duplicate groups are sorted at finish (no extra copy); the
 //! orphan check collects the redirect targets of linked URLs (4 bytes each).
 //!
 //! # Score
@@ -789,7 +789,6 @@ impl Auditor {
         flush(&mut out, &self.urls);
         self.orphans(site, &mut out);
         flush(&mut out, &self.urls);
-        drop(flush);
         tally.score()
     }
 
@@ -992,8 +991,6 @@ fn issue(out: &mut Vec<Issue>, check: &str, url: &str, detail: String) {
     let severity = CHECKS.iter().find(|c| c.id == check).map_or(Error, |c| c.severity);
     issue_as(out, check, severity, url, detail);
 }
-
-/// `"a, b, c and 2 more"`.
 
 /// `"a, b, c and 2 more"`.
 fn sample(items: &[&str]) -> String {

@@ -140,3 +140,59 @@ async fn server_audit_refuses_a_private_site_without_the_allow_flag() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("private or reserved"), "{stderr}");
 }
+
+fn run_audit(args: Vec<String>) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_server")).args(args).output().expect("run server audit")
+}
+
+#[tokio::test]
+async fn server_audit_writes_csv_rows_to_a_file() {
+    let addr = fixture_site().await;
+    let dir = std::env::temp_dir().join(format!("aiseo-audit-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.join("issues.csv");
+    let site = format!("http://{addr}");
+    let args = vec![
+        "audit".into(),
+        format!("{site}/"),
+        "--allow-private".into(),
+        "--format".into(),
+        "csv".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    let run = tokio::task::spawn_blocking(move || run_audit(args)).await.expect("join");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let csv = std::fs::read_to_string(&out).expect("issues file");
+    let mut lines = csv.split("\r\n");
+    assert_eq!(lines.next(), Some("check,severity,category,url,detail"));
+    let rows: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    assert!(rows.iter().any(|r| r.starts_with(&format!("broken_internal_link,error,links,{site}/,"))), "{csv}");
+    assert!(rows.iter().any(|r| r.starts_with(&format!("orphan_page,warning,links,{site}/orphan,"))), "{csv}");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let counted: usize = ["errors", "warnings", "notices"]
+        .iter()
+        .filter_map(|what| {
+            let line = stdout.lines().find(|l| l.starts_with("issues: "))?;
+            let part = line.trim_start_matches("issues: ").split(", ").find(|p| p.ends_with(what))?;
+            part.split(' ').next()?.parse::<usize>().ok()
+        })
+        .sum();
+    assert_eq!(counted, rows.len(), "the summary counts every issue written: {stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn server_audit_streams_a_json_array_to_stdout_and_the_summary_to_stderr() {
+    let addr = fixture_site().await;
+    let args =
+        vec!["audit".into(), format!("http://{addr}/"), "--allow-private".into(), "--max-pages".into(), "3".into()];
+    let run = tokio::task::spawn_blocking(move || run_audit(args)).await.expect("join");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("pages: 3 ") && stderr.contains("(stopped: MaxPages)"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("stdout is one JSON array");
+    let issues = v.as_array().expect("array");
+    assert!(!issues.is_empty());
+    assert!(issues.iter().all(|i| i["check"].is_string() && i["severity"].is_string() && i["url"].is_string()));
+}
