@@ -47,6 +47,8 @@ CREATE TABLE crawl_pages (
     content_type     text,
     title            text,
     meta_description text,
+    -- The first H1's text, and how many H1s there are.
+    h1               text,
     h1_count         integer NOT NULL DEFAULT 0,
     word_count       integer NOT NULL DEFAULT 0,
     canonical        text,

@@ -3,9 +3,9 @@
 //!
 //! The graph (agents.md): the technical audit first; content, competitive and link work after it;
 //! reporting after all of those; the strategy roadmap last, after reporting. A step is planned when its
-//! agent is assigned to the campaign, except the strategy, which every campaign ends with. A step whose
-//! agent is not in this build is skipped with the reason, and the steps after it depend on what remains:
-//! a skipped step is simply absent from the dependencies.
+//! agent is assigned to the campaign, except the strategy, which every campaign ends with; a step depends
+//! only on the planned steps before it (an unassigned agent's step is simply absent from the dependencies).
+//! `PlannedTask::skipped` stays in the stored plan for plans written by earlier versions.
 //!
 //! A disabled agent's step is planned all the same, with a warning in the plan: an admin may enable the
 //! agent before the step runs. Routing at run time lives with the engine: a task whose agent is disabled,
@@ -60,26 +60,23 @@ pub fn plan(input: &Input<'_>) -> CampaignPlan {
         if !wanted {
             continue;
         }
-        let skipped = (!task_type.available())
-            .then(|| format!("{} needs the crawler, which this version doesn't have yet", agent.label()));
-        if skipped.is_none() && !(input.enabled)(agent) {
+        if !(input.enabled)(agent) {
             reasons.push(format!(
                 "{} is disabled by an admin: its step fails unless the agent is enabled before it runs.",
                 agent.label()
             ));
         }
-        let after: Vec<TaskType> =
-            before.iter().copied().filter(|b| steps.iter().any(|s| s.task_type == *b && s.skipped.is_none())).collect();
-        match &skipped {
-            Some(why) => reasons.push(format!("Skipped {}: {why}.", task_type.label().to_lowercase())),
-            None if after.is_empty() => reasons.push(format!("{} runs first.", task_type.label())),
-            None => reasons.push(format!(
+        let after: Vec<TaskType> = before.iter().copied().filter(|b| steps.iter().any(|s| s.task_type == *b)).collect();
+        if after.is_empty() {
+            reasons.push(format!("{} runs first.", task_type.label()));
+        } else {
+            reasons.push(format!(
                 "{} runs after {}.",
                 task_type.label(),
                 after.iter().map(|t| t.label().to_lowercase()).collect::<Vec<_>>().join(", ")
-            )),
+            ));
         }
-        steps.push(PlannedTask { task_id: None, task_type, agent, after, skipped });
+        steps.push(PlannedTask { task_id: None, task_type, agent, after, skipped: None });
     }
     CampaignPlan { steps, reasons }
 }
@@ -94,25 +91,28 @@ mod tests {
     }
 
     #[test]
-    fn default_campaign_without_crawler_runs_reporting_then_strategy() {
+    fn default_campaign_runs_the_audit_then_the_crawl_agents_then_reporting_then_strategy() {
+        use TaskType::*;
         let p = plan(&Input { assigned: &DEFAULT_AGENTS, enabled: &|_| true });
-        assert_eq!(planned(&p), vec![(TaskType::Reporting, vec![]), (TaskType::Strategy, vec![TaskType::Reporting])]);
-        let skipped: Vec<TaskType> = p.steps.iter().filter(|s| s.skipped.is_some()).map(|s| s.task_type).collect();
+        let crawl = vec![TechnicalSeoAudit, ContentStrategy, CompetitiveAnalysis, LinkBuilding];
         assert_eq!(
-            skipped,
+            planned(&p),
             vec![
-                TaskType::TechnicalSeoAudit,
-                TaskType::ContentStrategy,
-                TaskType::CompetitiveAnalysis,
-                TaskType::LinkBuilding
+                (TechnicalSeoAudit, vec![]),
+                (ContentStrategy, vec![TechnicalSeoAudit]),
+                (CompetitiveAnalysis, vec![TechnicalSeoAudit]),
+                (LinkBuilding, vec![TechnicalSeoAudit]),
+                (Reporting, crawl.clone()),
+                (Strategy, [crawl, vec![Reporting]].concat()),
             ]
         );
+        assert!(p.steps.iter().all(|s| s.skipped.is_none()));
     }
 
     #[test]
     fn disabled_agent_is_planned_with_a_warning() {
         let p = plan(&Input { assigned: &DEFAULT_AGENTS, enabled: &|a| a != AgentId::Reporting });
-        assert_eq!(planned(&p), vec![(TaskType::Reporting, vec![]), (TaskType::Strategy, vec![TaskType::Reporting])]);
+        assert_eq!(planned(&p).len(), 6);
         assert!(p.reasons.iter().any(|r| r.starts_with("Reporting is disabled")), "{:?}", p.reasons);
     }
 

@@ -211,13 +211,16 @@ pub async fn crawl_to(
             running.spawn(async move {
                 let r = fetch::fetch(&client, &policy, &url, page::BODY_CAP, false).await;
                 let r = match r {
-                    Ok(mut f) if page::is_html(f.content_type.as_deref(), &f.body) && is_internal(&start, &f.final_url) => {
+                    Ok(mut f)
+                        if page::is_html(f.content_type.as_deref(), &f.body) && is_internal(&start, &f.final_url) =>
+                    {
                         // Parsing is CPU work (up to 5 MB of markup): on the blocking pool, one per fetch.
                         let body = std::mem::take(&mut f.body);
                         let (content_type, base) = (f.content_type.clone(), f.final_url.clone());
-                        let facts = tokio::task::spawn_blocking(move || page::parse(&body, content_type.as_deref(), &base))
-                            .await
-                            .unwrap_or_default();
+                        let facts =
+                            tokio::task::spawn_blocking(move || page::parse(&body, content_type.as_deref(), &base))
+                                .await
+                                .unwrap_or_default();
                         Ok((f, Some(facts)))
                     }
                     Ok(f) => Ok((f, None)),

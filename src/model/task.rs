@@ -120,16 +120,10 @@ impl TaskType {
         }
     }
 
-    /// Whether this build has the agent for it. The crawl-based agents arrive with the crawler; until then
-    /// their task types are refused at creation and skipped (with that reason) by campaign plans.
-    pub fn available(self) -> bool {
-        !matches!(self, TaskType::ContentStrategy | TaskType::LinkBuilding | TaskType::CompetitiveAnalysis)
-    }
-
     /// Task types a person may start from the "Run an agent" form (campaign plans start with their
     /// campaign; the engine check is for operators and benchmarks).
     pub fn runnable_by_people(self) -> bool {
-        self.available() && !matches!(self, TaskType::CampaignPlan | TaskType::Ping)
+        !matches!(self, TaskType::CampaignPlan | TaskType::Ping)
     }
 
     /// The task types an agent takes.
@@ -183,9 +177,9 @@ impl AgentId {
             SalesConversation => "Next-step email or call script for a lead: talking points and objection answers from the lead's data and audit.",
             ProposalGeneration => "Three packages with scope, monthly price and expected outcomes, priced from size band, industry, lead tier and audit issue load.",
             TechnicalSeoAuditor => "Crawls the client's site (robots.txt, sitemaps, polite limits), runs the audit checks and stores pages, links and issues with the health score.",
-            ContentStrategy => "Top terms, thin and duplicate pages, topic clusters and a content calendar from crawled text. Arrives with the crawler.",
-            LinkBuilding => "Internal link graph, orphan and deep pages, broken links and outreach prospects. Arrives with the crawler.",
-            CompetitiveAnalysis => "Bounded crawls of competitors compared side by side. Arrives with the crawler.",
+            ContentStrategy => "Top terms, thin and duplicate pages, topic clusters and a content calendar from crawled text.",
+            LinkBuilding => "Internal link graph, orphan and deep pages, broken links and outreach prospects.",
+            CompetitiveAnalysis => "Bounded crawls of competitors compared side by side.",
             Reporting => "Client or campaign report: KPIs, score trend, issues fixed and new, anomalies; printable, CSV and JSON.",
         }
     }
@@ -238,6 +232,9 @@ pub enum TaskOutput {
     Reporting(agents::reporting::Output),
     CampaignPlan(CampaignPlan),
     TechnicalSeoAudit(super::crawl::AuditResult),
+    ContentStrategy(agents::content_strategy::ContentOutput),
+    LinkBuilding(agents::link_building::LinkOutput),
+    CompetitiveAnalysis(agents::competitive_analysis::CompetitiveOutput),
     CrawlComparison(agents::technical_seo_operations_manager::Output),
     Ping {},
 }
@@ -368,11 +365,6 @@ impl NewTaskInput {
         let mut errors = FieldErrors::default();
         let task_type = match TaskType::parse(self.task_type.trim()) {
             Some(t) if t.runnable_by_people() => Some(t),
-            Some(t) if !t.available() => {
-                errors
-                    .add("task_type", format!("{} needs the crawler, which this version doesn't have yet", t.label()));
-                None
-            }
             Some(t) => {
                 errors.add("task_type", format!("{} tasks can't be started from this form", t.label()));
                 None
@@ -459,8 +451,6 @@ pub struct AgentWindowStats {
 pub struct AgentStatus {
     pub agent: AgentId,
     pub enabled: bool,
-    /// Whether this build has the agent (the crawl-based ones arrive with the crawler).
-    pub available: bool,
     pub circuit: CircuitState,
     pub last_hour: AgentWindowStats,
     pub last_day: AgentWindowStats,
@@ -507,11 +497,12 @@ mod tests {
     }
 
     #[test]
-    fn crawl_tasks_are_refused_until_the_crawler_exists() {
+    fn crawl_tasks_are_run_by_people_on_a_client() {
         let mut i = input("technical_seo_audit");
         i.client_id = Uuid::nil().to_string();
-        let e = i.validate().unwrap_err();
-        assert!(e.get("task_type").is_some_and(|m| m.contains("crawler")), "{e:?}");
+        assert_eq!(i.validate().map(|t| t.task_type), Ok(TaskType::TechnicalSeoAudit));
+        let e = input("campaign_plan").validate().unwrap_err();
+        assert!(e.get("task_type").is_some_and(|m| m.contains("can't be started")), "{e:?}");
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub struct PageBatch {
     title: Vec<Option<String>>,
     description: Vec<Option<String>>,
     h1: Vec<i32>,
+    h1_text: Vec<Option<String>>,
     words: Vec<i32>,
     canonical: Vec<Option<String>>,
     hash: Vec<Option<String>>,
@@ -138,6 +139,7 @@ impl PageBatch {
         self.title.push(f.and_then(|f| f.title.as_deref()).map(|t| clip(t, 1_000)));
         self.description.push(f.and_then(|f| f.meta_description.as_deref()).map(|t| clip(t, 2_000)));
         self.h1.push(f.map_or(0, |f| i32::try_from(f.h1.len()).unwrap_or(i32::MAX)));
+        self.h1_text.push(f.and_then(|f| f.h1.first()).map(|t| clip(t, 1_000)));
         self.words.push(f.map_or(0, |f| i32::try_from(f.word_count).unwrap_or(i32::MAX)));
         self.canonical.push(f.and_then(|f| f.canonical.clone()));
         self.hash.push(f.map(|f| f.content_hash.clone()).filter(|h| !h.is_empty()));
@@ -184,11 +186,11 @@ impl PageBatch {
         sqlx::query(
             "INSERT INTO crawl_pages (crawl_id, id, url, final_url, status, depth, ttfb_ms, bytes, content_type,
                  title, meta_description, h1_count, word_count, canonical, content_hash, json_ld, html, indexable,
-                 in_sitemap, internal_links, external_links, error)
+                 in_sitemap, internal_links, external_links, error, h1)
              SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::smallint[], $6::int[], $7::int[],
                  $8::bigint[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::text[],
                  $15::text[], $16::bool[], $17::bool[], $18::bool[], $19::bool[], $20::int[], $21::int[],
-                 $22::text[])",
+                 $22::text[], $23::text[])",
         )
         .bind(crawl_id)
         .bind(&b.ids)
@@ -212,6 +214,7 @@ impl PageBatch {
         .bind(&b.internal)
         .bind(&b.external)
         .bind(&b.error)
+        .bind(&b.h1_text)
         .execute(&mut *tx)
         .await?;
         if !b.link_from.is_empty() {
@@ -787,7 +790,7 @@ pub async fn compare(
                       FROM a FULL JOIN b ON a.check_id = b.check_id AND a.url = b.url)
          SELECT check_id, count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_fixed),
                 count(*) FILTER (WHERE NOT is_new AND NOT is_fixed),
-                (array_agg(url ORDER BY url) FILTER (WHERE is_new))[1:5]
+                coalesce((array_agg(url ORDER BY url) FILTER (WHERE is_new))[1:5], '{}')
            FROM j GROUP BY check_id ORDER BY check_id",
     )
     .bind(before)
@@ -812,4 +815,114 @@ pub async fn compare(
             }
         })
         .collect())
+}
+
+/// The latest completed crawl of the client's own site.
+pub async fn latest_site_crawl(pool: &PgPool, client_id: Uuid) -> Result<Option<Crawl>, DomainError> {
+    let id: Option<(Uuid,)> = sqlx::query_as(
+        "SELECT id FROM crawls WHERE client_id = $1 AND kind = 'site' AND status = 'completed'
+          ORDER BY finished_at DESC LIMIT 1",
+    )
+    .bind(client_id)
+    .fetch_optional(pool)
+    .await?;
+    match id {
+        Some((id,)) => Ok(Some(get(pool, ClientScope::All, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The latest completed crawl of each competitor site of the client, by start URL.
+pub async fn latest_competitor_crawls(pool: &PgPool, client_id: Uuid) -> Result<Vec<Crawl>, DomainError> {
+    let ids: Vec<(Uuid,)> = sqlx::query_as(
+        "SELECT id FROM (SELECT DISTINCT ON (start_url) id, start_url FROM crawls
+                           WHERE client_id = $1 AND kind = 'competitor' AND status = 'completed'
+                           ORDER BY start_url, finished_at DESC) k ORDER BY start_url",
+    )
+    .bind(client_id)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for (id,) in ids {
+        out.push(get(pool, ClientScope::All, id).await?);
+    }
+    Ok(out)
+}
+
+/// Pages the crawl-based agents read per crawl, at most (the first fetched: breadth-first, nearest the start).
+pub const AGENT_PAGES: i64 = 20_000;
+
+/// A crawl as the link and content agents read it: its pages (first [`AGENT_PAGES`]), their links, and the
+/// text samples with each page's first H1.
+pub async fn agent_view(
+    pool: &PgPool,
+    crawl: &Crawl,
+) -> Result<(crate::agents::link_building::SiteCrawl, Vec<crate::agents::content_strategy::ContentPage>), DomainError> {
+    use crate::agents::content_strategy::ContentPage;
+    use crate::agents::link_building::{CrawlPage, LinkEdge, SiteCrawl};
+    type Row = (i32, String, i16, i32, bool, bool, Option<String>, i32, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.id, p.url, p.status, p.depth, p.in_sitemap, p.indexable, p.title, p.word_count, p.content_hash,
+                p.h1, t.text
+           FROM crawl_pages p LEFT JOIN crawl_texts t ON t.crawl_id = p.crawl_id AND t.page_id = p.id
+          WHERE p.crawl_id = $1 ORDER BY p.id LIMIT $2",
+    )
+    .bind(crawl.id)
+    .bind(AGENT_PAGES)
+    .fetch_all(pool)
+    .await?;
+    let last_id = rows.last().map_or(0, |r| r.0);
+    let mut index = std::collections::HashMap::new();
+    let mut pages = Vec::with_capacity(rows.len());
+    let mut content = Vec::with_capacity(rows.len());
+    for (i, (id, url, status, depth, in_sitemap, indexable, title, words, hash, h1, text)) in
+        rows.into_iter().enumerate()
+    {
+        index.insert(id, i);
+        let page = CrawlPage {
+            url,
+            status: u16::try_from(status).unwrap_or(0),
+            depth: u32::try_from(depth).unwrap_or(0),
+            in_sitemap,
+            indexable,
+            title,
+            word_count: u32::try_from(words).unwrap_or(0),
+            content_hash: hash,
+        };
+        content.push(ContentPage { page: page.clone(), h1, text });
+        pages.push(page);
+    }
+    let links: Vec<(i32, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT from_page, to_url, anchor, nofollow, internal FROM crawl_links
+          WHERE crawl_id = $1 AND from_page <= $2 ORDER BY from_page",
+    )
+    .bind(crawl.id)
+    .bind(last_id)
+    .fetch_all(pool)
+    .await?;
+    let links = links
+        .into_iter()
+        .filter_map(|(from, to, anchor, nofollow, internal)| {
+            index.get(&from).map(|&from| LinkEdge { from, to, anchor, nofollow, internal })
+        })
+        .collect();
+    let domain = url::Url::parse(&crawl.start_url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_string()))
+        .unwrap_or_else(|| crawl.start_url.clone());
+    Ok((SiteCrawl { domain, start_url: crawl.start_url.clone(), pages, links }, content))
+}
+
+/// Averages over a crawl's HTML pages: words per page, median time to first byte (ms) and the share with
+/// JSON-LD.
+pub async fn page_stats(pool: &PgPool, crawl_id: Uuid) -> Result<(f64, u32, f64), DomainError> {
+    let (words, ttfb, json_ld): (Option<f64>, Option<f64>, Option<f64>) = sqlx::query_as(
+        "SELECT avg(word_count)::float8, percentile_cont(0.5) WITHIN GROUP (ORDER BY ttfb_ms)::float8,
+                avg(CASE WHEN json_ld THEN 1.0 ELSE 0.0 END)::float8
+           FROM crawl_pages WHERE crawl_id = $1 AND html",
+    )
+    .bind(crawl_id)
+    .fetch_one(pool)
+    .await?;
+    Ok((words.unwrap_or(0.0), ttfb.map_or(0, |t| t.round().max(0.0) as u32), json_ld.unwrap_or(0.0)))
 }

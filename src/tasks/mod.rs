@@ -3,6 +3,7 @@
 //! ([`runner`]).
 
 pub mod audit;
+pub mod crawl_agents;
 pub mod queue;
 pub mod runner;
 pub mod worker;

@@ -900,7 +900,6 @@ pub async fn agent_statuses(
         out.push(AgentStatus {
             agent: *agent,
             enabled: !disabled.contains(agent),
-            available: TaskType::of_agent(*agent).iter().any(|t| t.available()),
             circuit,
             last_hour: s.map(|s| window(s.1, s.2, s.3)).unwrap_or_default(),
             last_day: s.map(|s| window(s.4, s.5, s.6)).unwrap_or_default(),

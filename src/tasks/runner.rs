@@ -51,6 +51,13 @@ impl Failure {
     }
 }
 
+fn agent_failure(e: super::crawl_agents::AgentError) -> Failure {
+    match e {
+        super::crawl_agents::AgentError::Input(m) => Failure::input(m),
+        super::crawl_agents::AgentError::Failed(m) => Failure { message: m, kind: FailureKind::Agent },
+    }
+}
+
 fn audit_failure(e: AuditError) -> Failure {
     match e {
         AuditError::Input(m) => Failure::input(m),
@@ -124,12 +131,6 @@ impl Runner {
             )));
         };
         let agent = task_type.agent();
-        if !task_type.available() {
-            return Err(Failure::input(format!(
-                "{} needs the crawler, which this version doesn't have yet",
-                agent.label()
-            )));
-        }
         if !task.agent_enabled {
             return Err(Failure {
                 message: format!("the {} agent is disabled by an admin", agent.label()),
@@ -169,8 +170,22 @@ impl Runner {
             TaskType::CampaignPlan => self.plan_campaign(task).await,
             TaskType::TechnicalSeoAudit => self.technical_audit(task).await,
             TaskType::CrawlComparison => self.crawl_comparison(task).await,
-            TaskType::ContentStrategy | TaskType::LinkBuilding | TaskType::CompetitiveAnalysis => {
-                Err(Failure::input(format!("{} needs the crawler, which this version doesn't have yet", agent.label())))
+            TaskType::ContentStrategy => {
+                let c = self.client(task).await?;
+                let out = super::crawl_agents::content_strategy(&self.pool, &c).await.map_err(agent_failure)?;
+                Ok(Outcome::of(TaskOutput::ContentStrategy(out)))
+            }
+            TaskType::LinkBuilding => {
+                let c = self.client(task).await?;
+                let out = super::crawl_agents::link_building(&self.pool, &c).await.map_err(agent_failure)?;
+                Ok(Outcome::of(TaskOutput::LinkBuilding(out)))
+            }
+            TaskType::CompetitiveAnalysis => {
+                let c = self.client(task).await?;
+                let out = super::crawl_agents::competitive_analysis(&self.pool, &self.crawl, &c, task.id)
+                    .await
+                    .map_err(agent_failure)?;
+                Ok(Outcome::of(TaskOutput::CompetitiveAnalysis(out)))
             }
         }
     }

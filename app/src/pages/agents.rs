@@ -74,11 +74,7 @@ fn AgentCard(a: AgentStatus, admin: bool, toggle: ServerAction<SetAgentEnabled>)
     let id = a.agent.as_str();
     let heading = format!("agent-{id}");
     let labelled_by = heading.clone();
-    let state = match (a.available, a.enabled) {
-        (false, _) => "Arrives with the crawler",
-        (true, true) => "Enabled",
-        (true, false) => "Disabled",
-    };
+    let state = if a.enabled { "Enabled" } else { "Disabled" };
     let circuit = match &a.circuit {
         CircuitState::Closed => "Closed".to_string(),
         CircuitState::Open { until, failures } => {
@@ -100,7 +96,7 @@ fn AgentCard(a: AgentStatus, admin: bool, toggle: ServerAction<SetAgentEnabled>)
                     <dt>"LLM use (day)"</dt><dd>{format!("{} tokens, cost {:.4}", a.llm_tokens, a.llm_cost)}</dd>
                 })}
             </dl>
-            {(admin && a.available).then(|| view! {
+            {admin.then(|| view! {
                 <ActionForm action=toggle>
                     <input type="hidden" name="agent" value=id />
                     <input type="hidden" name="enabled" value=if enabled { "false" } else { "true" } />

@@ -3,6 +3,7 @@ pub mod agents;
 pub mod audit;
 pub mod campaigns;
 pub mod clients;
+pub mod crawl_outputs;
 pub mod login;
 pub mod portfolio;
 pub mod site_audit;

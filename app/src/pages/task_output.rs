@@ -133,6 +133,9 @@ pub fn TaskOutputView(output: TaskOutput) -> impl IntoView {
         TaskOutput::Reporting(o) => view! { <ReportView o /> }.into_any(),
         TaskOutput::CampaignPlan(plan) => view! { <CampaignPlanView plan /> }.into_any(),
         TaskOutput::TechnicalSeoAudit(o) => view! { <AuditResultView o /> }.into_any(),
+        TaskOutput::ContentStrategy(o) => view! { <crate::pages::crawl_outputs::ContentStrategyView o /> }.into_any(),
+        TaskOutput::LinkBuilding(o) => view! { <crate::pages::crawl_outputs::LinkBuildingView o /> }.into_any(),
+        TaskOutput::CompetitiveAnalysis(o) => view! { <crate::pages::crawl_outputs::CompetitiveView o /> }.into_any(),
         TaskOutput::CrawlComparison(o) => view! { <CrawlComparisonView o /> }.into_any(),
         TaskOutput::Ping {} => view! { <p>"The engine ran this check; it has no output."</p> }.into_any(),
     }

@@ -13,5 +13,6 @@ mod llm_standin;
 mod llm_tasks;
 mod matrix;
 mod platform;
+mod site_audits;
 mod tasks;
 mod users;

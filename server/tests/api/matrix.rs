@@ -85,6 +85,20 @@ fn matrix() -> Vec<Row> {
             Needs(Action::ConfigureAgents),
             vec![("agent", "no_such_agent"), ("enabled", "true")],
         ),
+        ("/api/audits/client", Needs(Action::ViewAudits), vec![("client_id", NIL)]),
+        ("/api/audits/crawl", Needs(Action::ViewAudits), vec![("id", NIL)]),
+        (
+            "/api/audits/issues",
+            Needs(Action::ViewAudits),
+            vec![("id", NIL), ("check", "title_missing"), ("offset", "0")],
+        ),
+        (
+            "/api/audits/pages",
+            Needs(Action::ViewAudits),
+            vec![("id", NIL), ("status", ""), ("depth", ""), ("check", ""), ("offset", "0")],
+        ),
+        ("/api/audits/run", Needs(Action::RunAgentTask), vec![("client_id", NIL)]),
+        ("/api/audits/schedule", Needs(Action::ScheduleAudits), vec![("client_id", NIL), ("cadence", "weekly")]),
     ]
 }
 
