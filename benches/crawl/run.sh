@@ -5,13 +5,18 @@
 # (/usr/bin/time -v "Maximum resident set size") per site size.
 #
 # Usage: benches/crawl/run.sh [PAGES...]        (default: 10000 100000)
-# Env:   CONCURRENCY (default 16), SEED (default 42), CARGO_TARGET_DIR (default /var/tmp/aiseo-target)
+# Env:   CONCURRENCY (default 16), SEED (default 42), CARGO_TARGET_DIR (default /var/tmp/aiseo-target),
+#        BIN_DIR (a directory holding already built `server` and `bench_site`: skips the build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/aiseo-target}" LEPTOS_OUTPUT_NAME=ai-seo-architects
-cargo build --release -q -p server --bin server --example bench_site
-bin="$CARGO_TARGET_DIR/release"
+if [ -n "${BIN_DIR:-}" ]; then
+  server="$BIN_DIR/server" site="$BIN_DIR/bench_site"
+else
+  cargo build --release -q -p server --bin server --example bench_site
+  server="$CARGO_TARGET_DIR/release/server" site="$CARGO_TARGET_DIR/release/examples/bench_site"
+fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 concurrency="${CONCURRENCY:-16}"
@@ -22,11 +27,11 @@ trap '[ -n "$site_pid" ] && kill "$site_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 printf '%-8s %-8s %-10s %-10s %-12s %s\n' pages crawled seconds pages/s peak_rss_mb health
 for n in "${sizes[@]}"; do
-  "$bin/examples/bench_site" --pages "$n" --seed "$seed" >"$work/site.log" 2>&1 &
+  "$site" --pages "$n" --seed "$seed" >"$work/site.log" 2>&1 &
   site_pid=$!
   for _ in $(seq 1 100); do grep -q '^listening on ' "$work/site.log" && break; sleep 0.1; done
   base=$(sed -n 's/^listening on //p' "$work/site.log")
-  /usr/bin/time -v "$bin/server" audit "$base/" --allow-private --max-pages "$n" --max-depth 100 \
+  /usr/bin/time -v "$server" audit "$base/" --allow-private --max-pages "$n" --max-depth 100 \
     --time-budget 3600 --concurrency "$concurrency" --format csv --out /dev/null \
     >"$work/audit.out" 2>"$work/audit.time"
   kill "$site_pid" 2>/dev/null || true
