@@ -852,18 +852,31 @@ pub async fn latest_competitor_crawls(pool: &PgPool, client_id: Uuid) -> Result<
 /// Pages the crawl-based agents read per crawl, at most (the first fetched: breadth-first, nearest the start).
 pub const AGENT_PAGES: i64 = 20_000;
 
-/// A crawl as the link and content agents read it: its pages (first [`AGENT_PAGES`]), their links, and the
-/// text samples with each page's first H1.
+/// A crawl as the link and content agents read it: its pages (first [`AGENT_PAGES`]) with their links, and
+/// for content the pages that are their own final URL (redirects left out) with text sample and first H1.
 pub async fn agent_view(
     pool: &PgPool,
     crawl: &Crawl,
 ) -> Result<(crate::agents::link_building::SiteCrawl, Vec<crate::agents::content_strategy::ContentPage>), DomainError> {
     use crate::agents::content_strategy::ContentPage;
     use crate::agents::link_building::{CrawlPage, LinkEdge, SiteCrawl};
-    type Row = (i32, String, i16, i32, bool, bool, Option<String>, i32, Option<String>, Option<String>, Option<String>);
+    type Row = (
+        i32,
+        String,
+        i16,
+        i32,
+        bool,
+        bool,
+        Option<String>,
+        i32,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.url, p.status, p.depth, p.in_sitemap, p.indexable, p.title, p.word_count, p.content_hash,
-                p.h1, t.text
+                p.h1, t.text, p.final_url
            FROM crawl_pages p LEFT JOIN crawl_texts t ON t.crawl_id = p.crawl_id AND t.page_id = p.id
           WHERE p.crawl_id = $1 ORDER BY p.id LIMIT $2",
     )
@@ -875,7 +888,7 @@ pub async fn agent_view(
     let mut index = std::collections::HashMap::new();
     let mut pages = Vec::with_capacity(rows.len());
     let mut content = Vec::with_capacity(rows.len());
-    for (i, (id, url, status, depth, in_sitemap, indexable, title, words, hash, h1, text)) in
+    for (i, (id, url, status, depth, in_sitemap, indexable, title, words, hash, h1, text, final_url)) in
         rows.into_iter().enumerate()
     {
         index.insert(id, i);
@@ -889,7 +902,10 @@ pub async fn agent_view(
             word_count: u32::try_from(words).unwrap_or(0),
             content_hash: hash,
         };
-        content.push(ContentPage { page: page.clone(), h1, text });
+        // A redirect's content is its target's, which is a page of its own: content reads each page once.
+        if final_url == page.url {
+            content.push(ContentPage { page: page.clone(), h1, text });
+        }
         pages.push(page);
     }
     let links: Vec<(i32, String, String, bool, bool)> = sqlx::query_as(

@@ -452,10 +452,33 @@ impl Runner {
             }),
             pain_points: c.lead.pain_points.clone(),
             audit: store::crawls::latest_audit(&self.pool, c.id).await?,
-            // The content, competitive and link outputs come from their agents' latest tasks.
-            content: None,
-            competitive: None,
-            links: None,
+            content: match queue::latest_output(&self.pool, TaskType::ContentStrategy, c.id, None).await? {
+                Some((_, TaskOutput::ContentStrategy(o))) => Some(cs::ContentSummary {
+                    pages_analysed: o.pages_analysed,
+                    thin_pages: u32::try_from(o.thin_pages.len()).unwrap_or(u32::MAX),
+                    duplicate_pages: u32::try_from(o.duplicates.iter().map(|d| d.urls.len()).sum::<usize>())
+                        .unwrap_or(u32::MAX),
+                    gap_terms: o.gaps.iter().take(10).map(|g| g.term.clone()).collect(),
+                }),
+                _ => None,
+            },
+            competitive: match queue::latest_output(&self.pool, TaskType::CompetitiveAnalysis, c.id, None).await? {
+                Some((_, TaskOutput::CompetitiveAnalysis(o))) => {
+                    o.rows.iter().find(|r| r.is_client).map(|r| cs::CompetitiveSummary {
+                        strength_index: r.strength.score,
+                        weaker_on: o.weaknesses.iter().map(|w| w.metric.clone()).collect(),
+                    })
+                }
+                _ => None,
+            },
+            links: match queue::latest_output(&self.pool, TaskType::LinkBuilding, c.id, None).await? {
+                Some((_, TaskOutput::LinkBuilding(o))) => Some(cs::LinkSummary {
+                    orphan_pages: o.orphans_total,
+                    broken_outbound: o.broken_links_total,
+                    deep_pages: o.deep_pages_total,
+                }),
+                _ => None,
+            },
         };
         let mut out = cs::run(&input);
         let mut usage = LlmUsage::default();

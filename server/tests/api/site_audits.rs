@@ -511,3 +511,81 @@ async fn audits_of_private_addresses_are_refused_without_the_allow_list() {
         .expect("crawl row");
     assert_eq!(status, "failed");
 }
+
+#[tokio::test]
+async fn the_crawl_agents_read_the_stored_crawls_and_competitive_analysis_crawls_competitors() {
+    let site = fixture_site(false).await;
+    let rival = fixture_site(false).await;
+    rival.broken.store(false, Ordering::SeqCst);
+    let app = TestApp::spawn(options()).await;
+    let admin = app.admin().await;
+    let client_id = client_on(&app, &admin, "Agents Fixture Ltd", site.addr, "").await;
+    let cid = uuid::Uuid::parse_str(&client_id).expect("uuid");
+    sqlx::query("UPDATE clients SET competitor_domains = $2 WHERE id = $1")
+        .bind(cid)
+        .bind(vec![format!("http://{}/", rival.addr)])
+        .execute(&app.pool)
+        .await
+        .expect("competitors");
+
+    // Before any audit the crawl agents say what is missing, and don't retry.
+    let r = crate::tasks::run_task(&admin, "link_building", &client_id, &[]).await;
+    let t = wait_final(&admin, r.json().as_str().expect("id")).await;
+    assert_eq!(t["summary"]["status"], "failed");
+    assert!(t["summary"]["error"].as_str().unwrap_or_default().contains("no completed technical SEO audit"), "{t}");
+    assert_eq!(t["error_kind"], "input");
+
+    let audit = wait_final(&admin, &run_audit(&admin, &client_id).await).await;
+    assert_eq!(audit["summary"]["status"], "completed");
+
+    let run = |kind: &'static str| {
+        let (admin, client_id) = (&admin, client_id.clone());
+        async move {
+            let r = crate::tasks::run_task(admin, kind, &client_id, &[]).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let t = wait_final(admin, r.json().as_str().expect("id")).await;
+            assert_eq!(t["summary"]["status"], "completed", "{kind}: {t}");
+            assert_eq!(t["output"]["type"], kind);
+            t["output"]["output"].clone()
+        }
+    };
+    let competitive = run("competitive_analysis").await;
+    let rows = competitive["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{competitive}");
+    assert_eq!(rows[0]["is_client"], true);
+    assert_eq!(rows[0]["health_score"], 40.0);
+    assert_eq!(rows[1]["health_score"], 75.0, "the rival's crawl was scored: {competitive}");
+    assert_eq!(rows[1]["pages_crawled"], 4);
+    let jaccard = competitive["overlaps"][0]["jaccard"].as_f64().expect("jaccard");
+    assert!(jaccard > 0.5, "the two fixture sites share their text: {jaccard}");
+    let (competitor_crawls,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM crawls WHERE client_id = $1 AND kind = 'competitor' AND status = 'completed'")
+            .bind(cid)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(competitor_crawls, 1);
+
+    let links = run("link_building").await;
+    assert_eq!(links["pages"], 5, "{links}");
+    assert_eq!(links["broken_links_total"], 1, "/ links to /missing: {links}");
+    assert_eq!(links["broken_links"][0]["targets"][0]["status"], 404);
+    let ranks: f64 = links["top_pages"].as_array().expect("top").iter().map(|p| p["pagerank"].as_f64().unwrap_or(0.0)).sum();
+    assert!(ranks > 0.0 && ranks <= 1.0 + 1e-9, "{ranks}");
+    assert!(links["health"]["components"].as_array().is_some_and(|c| c.len() == 4), "{links}");
+
+    let content = run("content_strategy").await;
+    // /, /about and /untitled: /old redirects to /about and /missing has no text.
+    assert_eq!(content["pages_analysed"], 3, "{content}");
+    assert_eq!(content["competitor_pages_analysed"], 3, "the rival's crawl is the competitor corpus");
+    assert!(content["duplicates"].as_array().is_some_and(Vec::is_empty), "a redirect is not a duplicate: {content}");
+    let terms: Vec<&str> = content["top_terms"].as_array().expect("terms").iter().filter_map(|t| t["term"].as_str()).collect();
+    assert!(terms.iter().any(|t| t.contains("fixture")), "{terms:?}");
+    let thin: Vec<&str> = content["thin_pages"].as_array().expect("thin").iter().filter_map(|p| p["url"].as_str()).collect();
+    assert!(thin.iter().any(|u| u.ends_with("/untitled")), "the untitled page has a dozen words: {thin:?}");
+    assert!(!content["calendar"].as_array().expect("calendar").is_empty(), "a rewrite is planned: {content}");
+
+    // The strategist now reads all three.
+    let strategy = run("strategy").await;
+    assert!(!strategy.to_string().contains("Not yet available: audit, content, competitive, links"), "{strategy}");
+}
