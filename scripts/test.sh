@@ -23,7 +23,9 @@ db="aiseo_e2e_$$"
 port="${E2E_PORT:-3123}"
 psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" postgres >/dev/null
 log=/tmp/aiseo-e2e-server.log
+# CRAWL_ALLOW: the audit tests crawl a fixture site they serve on 127.0.0.1.
 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" REDIS_URL="redis://127.0.0.1:6379" REDIS_KEY_PREFIX="aiseo-e2e-$$" \
+  CRAWL_ALLOW=127.0.0.0/8 \
   LISTEN_ADDR="127.0.0.1:$port" APP_ENV=development LOG_LEVEL=warn \
   ADMIN_EMAIL=admin@aiseo.test ADMIN_PASSWORD=admin-password-e2e ADMIN_NAME="E2E Admin" \
   "$CARGO_TARGET_DIR/debug/server" serve >"$log" 2>&1 &
@@ -40,7 +42,8 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 set +e
-(cd end2end && E2E_BASE_URL="http://127.0.0.1:$port" E2E_ADMIN_EMAIL=admin@aiseo.test \
+(cd end2end && E2E_BASE_URL="http://127.0.0.1:$port" E2E_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
+  E2E_ADMIN_EMAIL=admin@aiseo.test \
   E2E_ADMIN_PASSWORD=admin-password-e2e E2E_ADMIN_NAME="E2E Admin" npx playwright test)
 e2e_status=$?
 set -e

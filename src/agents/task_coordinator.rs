@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn reporting_only_when_assigned_but_strategy_always() {
         let p = plan(&Input { assigned: &[AgentId::ContentStrategy], enabled: &|_| true });
-        assert_eq!(planned(&p), vec![(TaskType::Strategy, vec![])]);
+        assert_eq!(
+            planned(&p),
+            vec![(TaskType::ContentStrategy, vec![]), (TaskType::Strategy, vec![TaskType::ContentStrategy])]
+        );
     }
 
     #[test]
