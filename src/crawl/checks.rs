@@ -2496,33 +2496,4 @@ mod tests {
             prop_assert_eq!(run(&pages, &site, &t), expected);
         }
     }
-
-    fn rss_kb() -> u64 {
-        let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
-    }
-
-    #[test]
-    #[ignore]
-    fn memory_probe() {
-        let base = "http://127.0.0.1:40000";
-        let mut a = Auditor::new(&format!("{base}/"), Thresholds::default());
-        let before = rss_kb();
-        let mut x: u64 = 1;
-        for i in 0..100_000u64 {
-            let url = format!("{base}/p/{i}");
-            let links = (0..45).map(|_| { x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); link(&format!("{base}/p/{}", (x >> 33) % 100_000), "anchor words") }).collect();
-            let p = CrawledPage { url: url.clone(), final_url: url.clone(), status: 200, depth: 3, in_sitemap: true, facts: Some(PageFacts {
-                title: Some(format!("Page {i}: some topic words for agencies")),
-                meta_description: Some(format!("Page {i} explains the topic: a practical guide with examples, checklists and the mistakes agencies make.")),
-                canonical: Some(url.clone()), h1: vec!["h".into()], word_count: 3000, content_hash: format!("{:064x}", i * 7919),
-                links, ..PageFacts::default() }), ..CrawledPage::default() };
-            let _ = a.add_page(&p);
-        }
-        let after = rss_kb();
-        eprintln!("auditor after 100k pages: {} KB ({} bytes/page)", after - before, (after - before) * 1024 / 100_000);
-        let mut n = 0;
-        let _ = a.finish(&site(), |_| n += 1);
-        eprintln!("peak-ish after finish: {} KB, issues {n}", rss_kb() - before);
-    }
 }
