@@ -5,7 +5,8 @@
 # (/usr/bin/time -v "Maximum resident set size") per site size.
 #
 # Usage: benches/crawl/run.sh [PAGES...]        (default: 10000 100000)
-# Env:   CONCURRENCY (default 16), SEED (default 42), CARGO_TARGET_DIR (default /var/tmp/aiseo-target),
+# Env:   CONCURRENCY (default 8, the CLI default: on 2 cores more only adds contention), SEED (default 42),
+#        CARGO_TARGET_DIR (default /var/tmp/aiseo-target),
 #        BIN_DIR (a directory holding already built `server` and `bench_site`: skips the build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +20,7 @@ else
 fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
-concurrency="${CONCURRENCY:-16}"
+concurrency="${CONCURRENCY:-8}"
 seed="${SEED:-42}"
 work=$(mktemp -d /var/tmp/aiseo-crawl-bench.XXXXXX)
 site_pid=""
