@@ -183,7 +183,9 @@ pub fn page_action(path: &str) -> Option<Action> {
     if path == "/agents" || path.starts_with("/agents/") {
         return Some(Action::ViewAgents);
     }
-    if path.starts_with("/audits/") || (path.starts_with("/clients/") && path.ends_with("/audits")) {
+    if path.starts_with("/audits/")
+        || (path.starts_with("/clients/") && (path.ends_with("/audits") || path.ends_with("/audits/compare")))
+    {
         return Some(Action::ViewAudits);
     }
     if path.starts_with("/clients") || path.starts_with("/campaigns") {

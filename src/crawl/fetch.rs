@@ -241,7 +241,13 @@ pub async fn fetch(
                 }
             }
         } else {
-            bytes = res.content_length().unwrap_or(0);
+            // The header as sent: reqwest's `content_length()` reads the (empty) HEAD body and answers 0.
+            bytes = res
+                .headers()
+                .get(reqwest::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
         }
         return Ok(Fetched {
             final_url: current,

@@ -240,20 +240,10 @@ impl Runner {
             )));
         };
         let checks = store::crawls::compare(&self.pool, before.id, after.id).await?;
-        let scores = |k: &crate::model::crawl::Crawl| ops::CrawlScores {
-            crawl_id: k.id,
-            finished_at: k.finished_at.unwrap_or(k.updated_at),
-            pages: u32::try_from(k.html_pages.unwrap_or(0)).unwrap_or(0),
-            health: k.health.unwrap_or(100.0),
-            categories: k.categories.iter().map(|g| (g.label.clone(), g.score)).collect(),
-            errors: u32::try_from(k.error_count.unwrap_or(0)).unwrap_or(0),
-            warnings: u32::try_from(k.warning_count.unwrap_or(0)).unwrap_or(0),
-            notices: u32::try_from(k.notice_count.unwrap_or(0)).unwrap_or(0),
-        };
         let out = ops::run(&ops::Input {
             client_name: c.company_name.clone(),
-            before: scores(&before),
-            after: scores(&after),
+            before: before.scores(),
+            after: after.scores(),
             checks,
         });
         let events = out

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::audits::{
-    crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit, SetAuditSchedule,
+    compare_crawls, crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit, SetAuditSchedule,
 };
 use crate::charts::{ScoreBarChart, ScoreBars};
 use crate::components::{result_of, ActionError, Authorized, ErrorMessage};
@@ -141,6 +141,32 @@ fn ClientAuditsView(
                 <button type="submit" disabled=move || schedule.pending().get()>"Save schedule"</button>
             </ActionForm>
         </section>
+        {(completed.len() >= 2).then(|| {
+            let option = |c: &Crawl| (c.id.to_string(), format!("{} (health {})", when(c.finished_at.unwrap_or(c.started_at)), health_text(c)));
+            let options: Vec<(String, String)> = a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed).map(option).collect();
+            let (later, earlier) = (options[0].0.clone(), options[1].0.clone());
+            let options_after = options.clone();
+            view! {
+                <section aria-labelledby="compare-heading">
+                    <h2 id="compare-heading">"Compare two crawls"</h2>
+                    <form method="get" action=format!("/clients/{}/audits/compare", a.client_id)>
+                        <div class="field">
+                            <label for="f-before">"Earlier crawl"</label>
+                            <select id="f-before" name="before">
+                                {options.into_iter().map(|(v, l)| { let is = v == earlier; view! { <option value=v selected=is>{l}</option> } }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="f-after">"Later crawl"</label>
+                            <select id="f-after" name="after">
+                                {options_after.into_iter().map(|(v, l)| { let is = v == later; view! { <option value=v selected=is>{l}</option> } }).collect_view()}
+                            </select>
+                        </div>
+                        <button type="submit">"Compare crawls"</button>
+                    </form>
+                </section>
+            }
+        })}
         <section aria-labelledby="crawls-heading">
             <h2 id="crawls-heading">"Crawls"</h2>
             {trend.map(|chart| view! { <ScoreBarChart chart /> })}
@@ -499,5 +525,30 @@ fn PageExplorer(p: PagePage, status: String, depth: String, pcheck: String) -> i
             }}
             {pager("Page explorer pages", base, "po", p.offset, p.limit, p.total)}
         </section>
+    }
+}
+
+/// Two crawls of a client side by side: `?before=<crawl id>&after=<crawl id>`.
+#[component]
+pub fn CompareCrawlsPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let client = move || params.read().get("id").unwrap_or_default();
+    let pair = move || (query.read().get("before").unwrap_or_default(), query.read().get("after").unwrap_or_default());
+    let comparison = Resource::new(pair, |(before, after)| compare_crawls(before, after));
+    view! {
+        <Title text="Crawl comparison" />
+        <Authorized action=Action::ViewAudits render=move |_| view! {
+            <p class="breadcrumbs"><a href=format!("/clients/{}/audits", client())>"Back to the audits"</a></p>
+            <h1>"Crawl comparison"</h1>
+            <Transition fallback=|| view! { <p>"Comparing…"</p> }>
+                {move || Suspend::new(async move {
+                    match comparison.await {
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                        Ok(o) => view! { <crate::pages::task_output::CrawlComparisonView o /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        } />
     }
 }

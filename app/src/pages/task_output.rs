@@ -887,7 +887,7 @@ fn alert_class(s: AlertSeverity) -> &'static str {
 }
 
 #[component]
-fn CrawlComparisonView(o: ops::Output) -> impl IntoView {
+pub fn CrawlComparisonView(o: ops::Output) -> impl IntoView {
     let signed = |x: f64| if x > 0.0 { format!("+{x:.1}") } else { format!("{x:.1}") };
     view! {
         <section>

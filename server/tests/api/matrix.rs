@@ -98,6 +98,7 @@ fn matrix() -> Vec<Row> {
             vec![("id", NIL), ("status", ""), ("depth", ""), ("check", ""), ("offset", "0")],
         ),
         ("/api/audits/run", Needs(Action::RunAgentTask), vec![("client_id", NIL)]),
+        ("/api/audits/compare", Needs(Action::ViewAudits), vec![("before", NIL), ("after", NIL)]),
         ("/api/audits/schedule", Needs(Action::ScheduleAudits), vec![("client_id", NIL), ("cadence", "weekly")]),
     ]
 }

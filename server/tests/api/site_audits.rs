@@ -61,8 +61,17 @@ async fn fixture_site(slow: bool) -> Site {
         )
         .route(
             "/about",
-            get(|| async { Html(page("/about", "About the fixture company", "<a href=\"/\">Home page</a>")) }),
+            get(|| async {
+                Html(page(
+                    "/about",
+                    "About the fixture company",
+                    "<a href=\"/\">Home page</a><img src=\"/big.png\" alt=\"A big photo\"><img src=\"/small.png\" alt=\"A logo\">",
+                ))
+            }),
         )
+        // Images answer HEAD with their length: 600,000 bytes is over the 500 KiB limit, 2,000 is not.
+        .route("/big.png", get(|| async { ([("content-type", "image/png")], vec![0u8; 600_000]) }))
+        .route("/small.png", get(|| async { ([("content-type", "image/png")], vec![0u8; 2_000]) }))
         .route("/old", get(|| async { Redirect::permanent("/about") }))
         .route(
             "/untitled",
@@ -169,6 +178,9 @@ async fn an_audit_task_crawls_stores_and_scores_the_site() {
     assert_eq!(check_count(&detail, "title_missing"), 1);
     assert_eq!(check_count(&detail, "sitemap_missing"), 1);
     assert_eq!(check_count(&detail, "redirect_chain"), 0, "one hop is not a chain");
+    assert_eq!(check_count(&detail, "image_too_large"), 1, "the big image only: {detail}");
+    let r = admin.post("/api/audits/issues", &[("id", &crawl_id), ("check", "image_too_large"), ("offset", "0")]).await;
+    assert_eq!(r.json()["rows"][0]["url"], format!("http://{}/big.png", site.addr));
     let categories = c["categories"].as_array().expect("categories");
     assert_eq!(categories.len(), 6);
     let on_page = categories.iter().find(|g| g["label"] == "On-page").expect("on-page");
@@ -382,6 +394,22 @@ async fn a_second_audit_is_compared_with_the_first_and_regressions_raise_events(
     let fixed = fixed.expect("the third audit's comparison");
     assert!(fixed["output"]["alerts"].as_array().is_some_and(Vec::is_empty), "{fixed}");
     assert!(fixed["output"]["fixed_issues"].as_i64().unwrap_or(0) >= 3, "{fixed}");
+
+    // Any two crawls compare on demand: the first (fixed site) against the second (broken), same figures as
+    // the comparison task; a crawl against itself is refused naming the field.
+    let first_crawl = first["output"]["output"]["crawl_id"].as_str().expect("crawl").to_string();
+    let second_crawl = second["output"]["output"]["crawl_id"].as_str().expect("crawl").to_string();
+    let r = admin.post("/api/audits/compare", &[("before", &first_crawl), ("after", &second_crawl)]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let on_demand = r.json();
+    assert_eq!(on_demand["health_delta"], -35.0);
+    assert_eq!(on_demand["new_issues"], out["new_issues"]);
+    let r = admin.post("/api/audits/compare", &[("before", &first_crawl), ("after", &first_crawl)]).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(error_fields(&r), vec!["after".to_string()]);
+    let (outsider, _, _) = app.user(&admin, "account_manager").await;
+    let r = outsider.post("/api/audits/compare", &[("before", &first_crawl), ("after", &second_crawl)]).await;
+    assert_eq!(r.status, 404, "outside the portfolio: {}", r.body);
 }
 
 #[tokio::test]
@@ -558,19 +586,21 @@ async fn the_crawl_agents_read_the_stored_crawls_and_competitive_analysis_crawls
     assert_eq!(rows[1]["pages_crawled"], 4);
     let jaccard = competitive["overlaps"][0]["jaccard"].as_f64().expect("jaccard");
     assert!(jaccard > 0.5, "the two fixture sites share their text: {jaccard}");
-    let (competitor_crawls,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM crawls WHERE client_id = $1 AND kind = 'competitor' AND status = 'completed'")
-            .bind(cid)
-            .fetch_one(&app.pool)
-            .await
-            .expect("count");
+    let (competitor_crawls,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM crawls WHERE client_id = $1 AND kind = 'competitor' AND status = 'completed'",
+    )
+    .bind(cid)
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
     assert_eq!(competitor_crawls, 1);
 
     let links = run("link_building").await;
     assert_eq!(links["pages"], 5, "{links}");
     assert_eq!(links["broken_links_total"], 1, "/ links to /missing: {links}");
     assert_eq!(links["broken_links"][0]["targets"][0]["status"], 404);
-    let ranks: f64 = links["top_pages"].as_array().expect("top").iter().map(|p| p["pagerank"].as_f64().unwrap_or(0.0)).sum();
+    let ranks: f64 =
+        links["top_pages"].as_array().expect("top").iter().map(|p| p["pagerank"].as_f64().unwrap_or(0.0)).sum();
     assert!(ranks > 0.0 && ranks <= 1.0 + 1e-9, "{ranks}");
     assert!(links["health"]["components"].as_array().is_some_and(|c| c.len() == 4), "{links}");
 
@@ -579,9 +609,11 @@ async fn the_crawl_agents_read_the_stored_crawls_and_competitive_analysis_crawls
     assert_eq!(content["pages_analysed"], 3, "{content}");
     assert_eq!(content["competitor_pages_analysed"], 3, "the rival's crawl is the competitor corpus");
     assert!(content["duplicates"].as_array().is_some_and(Vec::is_empty), "a redirect is not a duplicate: {content}");
-    let terms: Vec<&str> = content["top_terms"].as_array().expect("terms").iter().filter_map(|t| t["term"].as_str()).collect();
+    let terms: Vec<&str> =
+        content["top_terms"].as_array().expect("terms").iter().filter_map(|t| t["term"].as_str()).collect();
     assert!(terms.iter().any(|t| t.contains("fixture")), "{terms:?}");
-    let thin: Vec<&str> = content["thin_pages"].as_array().expect("thin").iter().filter_map(|p| p["url"].as_str()).collect();
+    let thin: Vec<&str> =
+        content["thin_pages"].as_array().expect("thin").iter().filter_map(|p| p["url"].as_str()).collect();
     assert!(thin.iter().any(|u| u.ends_with("/untitled")), "the untitled page has a dozen words: {thin:?}");
     assert!(!content["calendar"].as_array().expect("calendar").is_empty(), "a rewrite is planned: {content}");
 
