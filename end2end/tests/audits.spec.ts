@@ -106,6 +106,22 @@ test.describe("technical SEO audits", () => {
 
     await page.getByRole("link", { name: `Audits of ${client.company_name}` }).click();
     await waitForHydration(page);
+
+    // A second audit, then the two compared side by side.
+    await page.getByRole("button", { name: "Run an audit now" }).click();
+    await expect(crawls.getByRole("row")).toHaveCount(3, { timeout: 30_000 });
+    await expect(crawls.getByRole("row").nth(1)).toContainText("Completed", { timeout: 30_000 });
+    await page.getByRole("button", { name: "Compare crawls" }).click();
+    await expect(page).toHaveURL(/\/audits\/compare\?before=/);
+    await waitForHydration(page);
+    await expect(page.getByRole("heading", { name: "Crawl comparison", exact: true })).toBeVisible();
+    await expect(page.getByText("0 new, 0 fixed and")).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Regression alerts" })).toBeVisible();
+    await expect(page.getByText("No regressions.")).toBeVisible();
+    await expectNoAxeViolations(page);
+    await page.getByRole("link", { name: "Back to the audits" }).click();
+    await waitForHydration(page);
+
     await page.getByLabel("Schedule", { exact: true }).selectOption({ label: "Weekly" });
     await page.getByRole("button", { name: "Save schedule" }).click();
     await expect(page.getByText(/^Weekly audits; the next one is queued at \d{4}-\d{2}-\d{2} /)).toBeVisible();

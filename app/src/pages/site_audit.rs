@@ -66,8 +66,14 @@ pub fn ClientAuditsPage() -> impl IntoView {
                     match audits.await {
                         Err(e) => view! { <h1>"Audits"</h1><ErrorMessage error=e /> }.into_any(),
                         Ok(a) => {
-                            active.set(a.crawls.iter().any(|c| c.status == CrawlStatus::Running)
-                                || run.value().get_untracked().is_some_and(|r| r.is_ok()) && a.crawls.is_empty());
+                            // Follow running crawls, and an audit just queued until its crawl has finished.
+                            let queued = run.value().get_untracked().and_then(|r| r.ok());
+                            let waiting = queued.is_some_and(|task| {
+                                !a.crawls.iter().any(|c| {
+                                    c.task_id.is_some_and(|t| t.to_string() == task) && c.status != CrawlStatus::Running
+                                })
+                            });
+                            active.set(waiting || a.crawls.iter().any(|c| c.status == CrawlStatus::Running));
                             view! { <ClientAuditsView a run schedule /> }.into_any()
                         }
                     }
