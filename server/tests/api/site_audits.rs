@@ -510,7 +510,7 @@ async fn cancelling_stops_the_crawl_and_keeps_what_it_stored() {
     .await
     .expect("crawl");
     assert_eq!(status, "cancelled");
-    assert!(pages >= 3 && pages < 64, "stopped mid-way with its pages kept: {pages}");
+    assert!((3..64).contains(&pages), "stopped mid-way with its pages kept: {pages}");
     // Nothing more is written once it stopped.
     tokio::time::sleep(Duration::from_millis(800)).await;
     let later: i64 = sqlx::query_scalar("SELECT count(*) FROM crawl_pages WHERE crawl_id = $1")
