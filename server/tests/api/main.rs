@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod binary;
 mod campaigns;
+mod checks_site;
 mod client_index;
 mod clients;
 mod common;
