@@ -103,8 +103,6 @@ pub enum FetchError {
     Refused(String),
     #[error("timed out")]
     Timeout,
-    #[error("redirect loop at {0}")]
-    RedirectLoop(String),
     #[error("more than {MAX_REDIRECTS} redirects")]
     TooManyRedirects,
     #[error("{0}")]
@@ -216,7 +214,21 @@ pub async fn fetch(
                 let mut next = next;
                 next.set_fragment(None);
                 if next == current || chain.iter().any(|(u, _)| *u == next.as_str()) {
-                    return Err(FetchError::RedirectLoop(next.to_string()));
+                    // A loop: stop here and answer with the hops and the URL it came back to, which is
+                    // what the redirect_loop check reads. No body, no content type: nothing to parse.
+                    return Ok(Fetched {
+                        final_url: next,
+                        status,
+                        chain,
+                        ttfb,
+                        bytes: 0,
+                        body: Vec::new(),
+                        content_type: None,
+                        x_robots_tag: None,
+                        retry_after: None,
+                        hsts: false,
+                        csp: false,
+                    });
                 }
                 if chain.len() > MAX_REDIRECTS {
                     return Err(FetchError::TooManyRedirects);

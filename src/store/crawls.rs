@@ -58,23 +58,6 @@ pub async fn create(pool: &PgPool, c: &NewCrawl<'_>) -> Result<Uuid, DomainError
     Ok(id)
 }
 
-/// True when the page would be indexed: 200, HTML, no `noindex`/`none` in meta robots or X-Robots-Tag, and
-/// no canonical naming another URL (compared without fragment and trailing slash).
-pub fn indexable(p: &CrawledPage) -> bool {
-    let Some(f) = &p.facts else { return false };
-    let blocks = |v: Option<&str>| {
-        v.is_some_and(|s| s.to_ascii_lowercase().split(',').any(|d| matches!(d.trim(), "noindex" | "none")))
-    };
-    let bare = |u: &str| {
-        let u = u.split('#').next().unwrap_or_default();
-        u.trim_end_matches('/').to_string()
-    };
-    p.status == 200
-        && !blocks(f.meta_robots.as_deref())
-        && !blocks(p.x_robots_tag.as_deref())
-        && f.canonical.as_deref().is_none_or(|c| bare(c) == bare(&p.final_url) || bare(c) == bare(&p.url))
-}
-
 /// Pages (with their links and, for the first [`TEXT_SAMPLE_PAGES`], their text) waiting to be written.
 #[derive(Default)]
 pub struct PageBatch {
@@ -145,7 +128,7 @@ impl PageBatch {
         self.hash.push(f.map(|f| f.content_hash.clone()).filter(|h| !h.is_empty()));
         self.json_ld.push(f.is_some_and(|f| !f.json_ld_types.is_empty()));
         self.html.push(f.is_some());
-        self.indexable.push(indexable(p));
+        self.indexable.push(checks::is_indexable(p));
         self.in_sitemap.push(p.in_sitemap);
         self.error.push(p.error.clone());
         let (mut int, mut ext) = (0, 0);

@@ -140,7 +140,11 @@ async fn crawl_and_store(
         while let Some((page, p)) = rx.recv().await {
             n += 1;
             progress = p;
-            pages.push(n, &page, |u| Url::parse(u).is_ok_and(|u| crawler::is_internal(&config.start, &u)));
+            let outcome = if page.error.is_some() { "error" } else { "fetched" };
+            metrics::counter!("crawl_pages_total", "outcome" => outcome).increment(1);
+            // Internal as the checks judge it (host without `www.`, and port).
+            let scope = auditor.scope();
+            pages.push(n, &page, |u| scope.is_internal(u));
             for issue in auditor.add_page(&page) {
                 issues.push(&issue);
             }
@@ -162,6 +166,7 @@ async fn crawl_and_store(
         crate::crawl::fetch::FetchError::Refused(m) => AuditError::Input(format!("the crawl was refused: {m}")),
         other => AuditError::Failed(other.to_string()),
     })?;
+    metrics::histogram!("crawl_duration_seconds").record(summary.elapsed.as_secs_f64());
     if summary.stopped == Some(Stop::Cancelled) {
         crawls::end(pool, crawl_id, CrawlStatus::Cancelled, None).await?;
         return Err(AuditError::Failed("the crawl was cancelled".into()));
@@ -174,8 +179,14 @@ async fn crawl_and_store(
         sitemap_found: summary.sitemap_found,
         image_sizes,
     };
-    let mut late: Vec<Issue> = Vec::new();
-    let score = auditor.finish(&site, |i| late.push(i));
+    // The cross-page checks are CPU work over the whole crawl: on the blocking pool.
+    let (score, late) = tokio::task::spawn_blocking(move || {
+        let mut late: Vec<Issue> = Vec::new();
+        let score = auditor.finish(&site, |i| late.push(i));
+        (score, late)
+    })
+    .await
+    .map_err(|e| AuditError::Failed(format!("the audit's checks stopped: {e}")))?;
     for chunk in late.chunks(1_000) {
         let mut batch = IssueBatch::default();
         for i in chunk {

@@ -19,12 +19,6 @@
 //!   (`mixed_content_flags_http_resources_on_https_pages`, `mixed_content_ignores_http_pages`,
 //!   `missing_hsts_and_csp_flag_https_pages`, `missing_hsts_and_csp_ignore_http_and_non_html`), and the clean
 //!   site shows `missing_hsts` / `missing_csp` silent on HTTP pages.
-//! - `redirect_loop` cannot fire on a crawl today: the fetcher stops at the first revisited URL with
-//!   `FetchError::RedirectLoop`, and the crawler records that URL as a failed fetch (status 0, no redirect
-//!   chain), while the check reads the redirect chain. The defect site serves a loop anyway;
-//!   `redirect_loop_fires_on_a_crawled_loop` (ignored until the crawler keeps the chain of a loop) asserts the
-//!   check on it, and the defect-site test fails as soon as the check does fire, so the exemption cannot
-//!   outlive the bug.
 
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect};
@@ -42,12 +36,6 @@ use url::Url;
 
 /// Checks that judge HTTPS pages only; covered by unit tests in `src/crawl/checks.rs`.
 const HTTPS_ONLY: [&str; 3] = ["mixed_content", "missing_hsts", "missing_csp"];
-
-/// Checks the crawler cannot trigger today, with the reason (see the module doc).
-const NOT_REACHABLE_BY_A_CRAWL: [(&str, &str); 1] = [(
-    "redirect_loop",
-    "the fetcher reports a loop as a failed fetch without its redirect chain, which the check reads",
-)];
 
 /// (check, path on the defect site) pairs that must be raised.
 const DEFECTS: &[(&str, &str)] = &[
@@ -73,6 +61,7 @@ const DEFECTS: &[(&str, &str)] = &[
     ("no_https", "/"),
     ("noindex_in_sitemap", "/noindex"),
     ("orphan_page", "/orphan"),
+    ("redirect_loop", "/loop-a"),
     ("page_too_large", "/large"),
     ("redirect_chain", "/old"),
     ("slow_response", "/slow"),
@@ -525,28 +514,14 @@ async fn every_check_fires_on_the_page_built_for_it() {
         BARE.iter().map(|(check, path)| (check.to_string(), format!("{bare_base}{path}"))).collect();
     assert_eq!(bare.pairs(), expected, "the bare site raises its site checks and nothing else");
 
-    // Nothing HTTPS-only fires on plain HTTP, and the exempted checks really do not fire (when one starts
-    // to, move it to DEFECTS).
-    for (check, why) in NOT_REACHABLE_BY_A_CRAWL {
-        let loop_url = format!("{defect_base}/loop-a");
-        assert!(
-            !defects.issues.iter().any(|i| i.check == check),
-            "{check} fires now ({}): add it to DEFECTS and drop it from NOT_REACHABLE_BY_A_CRAWL ({why})",
-            defects.about(&loop_url)
-        );
-    }
+    // Nothing HTTPS-only fires on plain HTTP.
     let fired: BTreeSet<&str> = defects.issues.iter().chain(&bare.issues).map(|i| i.check.as_str()).collect();
     for check in HTTPS_ONLY {
         assert!(!fired.contains(check), "{check} judges HTTPS pages only");
     }
 
     // Coverage: every check of the catalogue fires on a fixture page, or is accounted for above.
-    let covered: BTreeSet<&str> = fired
-        .iter()
-        .copied()
-        .chain(HTTPS_ONLY)
-        .chain(NOT_REACHABLE_BY_A_CRAWL.iter().map(|(check, _)| *check))
-        .collect();
+    let covered: BTreeSet<&str> = fired.iter().copied().chain(HTTPS_ONLY).collect();
     let catalogue: BTreeSet<&str> = CHECKS.iter().map(|c| c.id).collect();
     assert_eq!(covered, catalogue, "every check needs a fixture page that triggers it");
     let listed: BTreeSet<&str> = DEFECTS.iter().chain(BARE).map(|(check, _)| *check).collect();
@@ -574,14 +549,4 @@ async fn a_clean_site_raises_only_no_https() {
     assert_eq!(outcome.score.html_pages, 6);
     assert_eq!(outcome.score.errors, 1, "no_https is the only error");
     assert_eq!((outcome.score.warnings, outcome.score.notices), (0, 0));
-}
-
-/// `redirect_loop` on a crawl: ignored until the crawler keeps a loop's redirect chain (see the module doc).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the crawler records a redirect loop as a failed fetch without its chain; redirect_loop never fires"]
-async fn redirect_loop_fires_on_a_crawled_loop() {
-    let base = defect_site().await;
-    let (_, defects) = audit_site(&base).await;
-    let url = format!("{base}/loop-a");
-    assert!(defects.has("redirect_loop", &url), "{}", defects.about(&url));
 }

@@ -241,6 +241,10 @@ async fn an_audit_task_crawls_stores_and_scores_the_site() {
     assert!(links >= 6, "links stored: {links}");
     assert_eq!(texts, 4, "one text sample per HTML page");
 
+    let metrics = app.client().get("/metrics").await.body;
+    assert!(metrics.contains("crawl_pages_total{outcome=\"fetched\"}"), "{metrics}");
+    assert!(metrics.contains("crawl_duration_seconds"), "{metrics}");
+
     // The client's audits list it.
     let r = admin.post("/api/audits/client", &[("client_id", &client_id)]).await;
     assert_eq!(r.status, 200, "{}", r.body);
