@@ -106,6 +106,7 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         crawl_time_budget_secs: 600,
         crawl_concurrency: 8,
         crawl_delay_ms: 0,
+        crawl_root_certs: None,
     }
 }
 

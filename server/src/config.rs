@@ -104,6 +104,9 @@ pub struct Config {
     /// Least milliseconds between two request starts on a host (robots.txt's Crawl-delay can raise it).
     #[arg(long, env = "CRAWL_DELAY_MS", default_value_t = 0)]
     pub crawl_delay_ms: u64,
+    /// A PEM file of certificates audits trust besides the web's roots (a staging site behind a private CA).
+    #[arg(long, env = "CRAWL_ROOT_CERTS")]
+    pub crawl_root_certs: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -134,6 +137,12 @@ impl Config {
             time_budget: std::time::Duration::from_secs(self.crawl_time_budget_secs.max(1)),
             concurrency: self.crawl_concurrency.clamp(1, 64),
             delay: std::time::Duration::from_millis(self.crawl_delay_ms),
+            root_certificates: match &self.crawl_root_certs {
+                Some(path) => vec![std::fs::read(path).map_err(|e| {
+                    domain::DomainError::Internal(format!("CRAWL_ROOT_CERTS: reading {}: {e}", path.display()))
+                })?],
+                None => Vec::new(),
+            },
         })
     }
 

@@ -209,7 +209,11 @@ pub async fn probe_images(
     urls: Vec<String>,
 ) -> Result<Vec<(String, u16, Option<u64>)>, FetchError> {
     let policy = Arc::new(config.policy.clone());
-    let client = fetch::client(policy.clone(), config.request_timeout.min(Duration::from_secs(10)))?;
+    let client = fetch::client_trusting(
+        policy.clone(),
+        config.request_timeout.min(Duration::from_secs(10)),
+        &config.root_certificates,
+    )?;
     let mut out = Vec::new();
     let mut running = JoinSet::new();
     let mut queue = urls.into_iter();

@@ -37,6 +37,8 @@ pub struct CrawlConfig {
     pub delay: Duration,
     pub request_timeout: Duration,
     pub policy: AddressPolicy,
+    /// PEM certificates trusted besides the built-in web roots (a staging site behind a private CA).
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 impl CrawlConfig {
@@ -50,6 +52,7 @@ impl CrawlConfig {
             delay: Duration::ZERO,
             request_timeout: Duration::from_secs(20),
             policy: AddressPolicy::default(),
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -125,7 +128,7 @@ pub async fn crawl_to(
 ) -> Result<Summary, FetchError> {
     let started = Instant::now();
     let policy = Arc::new(config.policy.clone());
-    let client = fetch::client(policy.clone(), config.request_timeout)?;
+    let client = fetch::client_trusting(policy.clone(), config.request_timeout, &config.root_certificates)?;
     policy.check_url(&config.start)?;
 
     let robots_url = config.start.join("/robots.txt").map_err(|e| FetchError::Network(e.to_string()))?;

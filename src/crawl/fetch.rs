@@ -138,14 +138,30 @@ impl reqwest::dns::Resolve for GuardedResolver {
 /// The crawler's HTTP client: guarded resolver, no automatic redirects, gzip/brotli off (bytes are what the
 /// site serves), the crawler's user agent, a per-request timeout.
 pub fn client(policy: Arc<AddressPolicy>, timeout: Duration) -> Result<reqwest::Client, FetchError> {
-    reqwest::Client::builder()
+    client_trusting(policy, timeout, &[])
+}
+
+/// [`client`], also trusting the PEM certificates in `roots` besides the built-in web roots: a staging site
+/// behind a private CA, or an HTTPS test fixture.
+pub fn client_trusting(
+    policy: Arc<AddressPolicy>,
+    timeout: Duration,
+    roots: &[Vec<u8>],
+) -> Result<reqwest::Client, FetchError> {
+    let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
         .dns_resolver(Arc::new(GuardedResolver { policy }))
         .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .build()
-        .map_err(|e| FetchError::Network(format!("building the HTTP client: {e}")))
+        .connect_timeout(timeout.min(Duration::from_secs(10)));
+    for pem in roots {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| FetchError::Network(format!("a root certificate to trust is not PEM: {e}")))?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder.build().map_err(|e| FetchError::Network(format!("building the HTTP client: {e}")))
 }
 
 /// One fetched URL after its redirects.

@@ -29,6 +29,8 @@ pub struct CrawlSettings {
     pub time_budget: Duration,
     pub concurrency: usize,
     pub delay: Duration,
+    /// PEM certificates (bundles) trusted besides the built-in web roots.
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for CrawlSettings {
@@ -40,6 +42,7 @@ impl Default for CrawlSettings {
             time_budget: Duration::from_secs(600),
             concurrency: 8,
             delay: Duration::ZERO,
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -94,6 +97,7 @@ pub async fn run(
     config.concurrency = settings.concurrency.max(1);
     config.delay = settings.delay;
     config.policy = settings.policy.clone();
+    config.root_certificates = settings.root_certificates.clone();
     let crawl_id = crawls::create(
         pool,
         &NewCrawl {

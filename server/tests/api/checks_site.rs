@@ -34,7 +34,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
-/// Checks that judge HTTPS pages only; covered by unit tests in `src/crawl/checks.rs`.
+/// Checks that judge HTTPS pages only: the plain-HTTP sites must not raise them, and
+/// [`https_checks_fire_on_an_https_site_and_not_on_a_secured_page`] raises them on an HTTPS fixture.
 const HTTPS_ONLY: [&str; 3] = ["mixed_content", "missing_hsts", "missing_csp"];
 
 /// (check, path on the defect site) pairs that must be raised.
@@ -123,7 +124,13 @@ impl Collected {
 
 /// Crawls the site at `base` (bounded: 200 pages, 60 s, 10 clicks) with 127.0.0.0/8 allowed.
 async fn audit_site(base: &str) -> (Outcome, Collected) {
+    audit_site_trusting(base, Vec::new()).await
+}
+
+/// [`audit_site`], also trusting the PEM certificates in `roots` (an HTTPS fixture's own certificate).
+async fn audit_site_trusting(base: &str, roots: Vec<Vec<u8>>) -> (Outcome, Collected) {
     let mut config = CrawlConfig::new(Url::parse(&format!("{base}/")).expect("start URL"));
+    config.root_certificates = roots;
     config.max_pages = 200;
     config.max_depth = 10;
     config.time_budget = Duration::from_secs(60);
@@ -549,4 +556,90 @@ async fn a_clean_site_raises_only_no_https() {
     assert_eq!(outcome.score.html_pages, 6);
     assert_eq!(outcome.score.errors, 1, "no_https is the only error");
     assert_eq!((outcome.score.warnings, outcome.score.notices), (0, 0));
+}
+
+/// Serves the router `app` builds for its base URL (`https://127.0.0.1:port`) over TLS with a fresh
+/// self-signed certificate for 127.0.0.1; returns the base and the certificate (PEM) to trust.
+async fn serve_tls(app: impl FnOnce(&str) -> Router) -> (String, Vec<u8>) {
+    let key = rcgen::KeyPair::generate().expect("key pair");
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .expect("certificate parameters")
+        .self_signed(&key)
+        .expect("self-signed certificate");
+    let key_der = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).expect("key DER");
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key_der)
+        .expect("server certificate");
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind HTTPS fixture");
+    let base = format!("https://{}", listener.local_addr().expect("addr"));
+    let router = app(&base);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, router) = (acceptor.clone(), router.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let service = hyper_util::service::TowerToHyperService::new(router);
+                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    (base, cert.pem().into_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_checks_fire_on_an_https_site_and_not_on_a_secured_page() {
+    let body = "<p>Fixture text about audits. </p>".repeat(60);
+    let head = |title: &str, path: &str| {
+        format!(
+            "<!doctype html><html lang=en><head><title>{title}</title><meta name=description \
+             content=\"A fixture page of the HTTPS checks, long enough to pass the description length check.\">\
+             <link rel=canonical href=\"{path}\"><script type=\"application/ld+json\">{{}}</script></head>"
+        )
+    };
+    let home = format!(
+        "{}<body><h1>Insecure home</h1>{body}<img src=\"http://127.0.0.1:9/logo.png\" alt=\"Logo\">\
+         <a href=\"/secured\">The secured page</a></body></html>",
+        head("An HTTPS home page with gaps", "/")
+    );
+    let secured = format!(
+        "{}<body><h1>Secured</h1>{body}<a href=\"/\">The home page</a></body></html>",
+        head("An HTTPS page with its headers", "/secured")
+    );
+    let (base, certificate) = serve_tls(move |_| {
+        Router::new().route("/", get(move || async move { Html(home) })).route(
+            "/secured",
+            get(move || async move {
+                (
+                    [
+                        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
+                        (header::CONTENT_SECURITY_POLICY, "default-src 'self'"),
+                    ],
+                    Html(secured),
+                )
+            }),
+        )
+    })
+    .await;
+
+    // Without trusting the fixture's certificate the start page can't be fetched at all.
+    let (_, untrusted) = audit_site(&base).await;
+    assert!(untrusted.pages.iter().all(|p| p.status == 0), "{:?}", untrusted.pages);
+
+    let (outcome, site) = audit_site_trusting(&base, vec![certificate]).await;
+    let home_url = format!("{base}/");
+    let secured_url = format!("{base}/secured");
+    assert_eq!(site.pages.len(), 2, "{:?}", site.pages);
+    for check in HTTPS_ONLY {
+        assert!(site.has(check, &home_url), "{check} must fire on {}", site.about(&home_url));
+        assert!(!site.has(check, &secured_url), "{check} must not fire on {}", site.about(&secured_url));
+    }
+    assert!(!site.issues.iter().any(|i| i.check == "no_https"), "an HTTPS site: {:?}", site.issues);
+    assert_eq!(outcome.score.html_pages, 2);
 }

@@ -186,6 +186,7 @@ impl TestApp {
             crawl_time_budget_secs: 60,
             crawl_concurrency: 4,
             crawl_delay_ms: 0,
+            crawl_root_certs: None,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
