@@ -9,6 +9,7 @@ pub mod api;
 pub mod charts;
 pub mod components;
 pub mod error;
+pub mod format;
 pub mod forms;
 pub mod pages;
 #[cfg(feature = "ssr")]

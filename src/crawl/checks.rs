@@ -193,30 +193,9 @@ pub const CHECKS: &[CheckInfo] = &[
 ];
 
 /// Link texts that say nothing about the target (English and Russian), compared lower case with surrounding
-/// whitespace and punctuation trimmed ("Read more »" matches "read more").
-pub const GENERIC_ANCHORS: &[&str] = &[
-    "click here",
-    "click",
-    "here",
-    "read more",
-    "more",
-    "learn more",
-    "see more",
-    "more info",
-    "this link",
-    "link",
-    "continue",
-    "подробнее",
-    "здесь",
-    "тут",
-    "далее",
-    "читать далее",
-    "читать дальше",
-    "узнать больше",
-    "нажмите здесь",
-    "по ссылке",
-    "ссылка",
-];
+/// whitespace and punctuation trimmed ("Read more »" matches "read more"). One list for the check and the link
+/// building agent's anchor mix (which compiles for the browser too, so the list lives there).
+pub use crate::agents::link_building::GENERIC_ANCHORS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Issue {

@@ -22,6 +22,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use url::Url;
 
+use sha2::{Digest, Sha256};
+
 use super::fetch::{self, AddressPolicy, FetchError, Robots};
 use super::{page, CrawledPage};
 
@@ -73,6 +75,16 @@ pub struct Summary {
     pub robots_txt_found: bool,
     pub sitemap_found: bool,
     pub stopped: Option<Stop>,
+}
+
+/// The first 128 bits of a URL's SHA-256: what the crawl remembers of each URL it has queued or found in a
+/// sitemap, 16 bytes instead of the URL. Two URLs share a fingerprint with probability about n²/2¹²⁹
+/// (below 10⁻²⁶ for a million URLs).
+fn fingerprint(url: &str) -> u128 {
+    let digest = Sha256::digest(url.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(bytes)
 }
 
 /// Fragment removed; the form pages are compared and stored in.
@@ -146,7 +158,8 @@ pub async fn crawl_to(
             sitemap_files.push_back(u.to_string());
         }
     }
-    let mut sitemap_pages: Vec<Url> = Vec::new();
+    // Queued URLs are kept as text (a parsed `Url` is about twice the size) and parsed again at launch.
+    let mut sitemap_pages: Vec<Box<str>> = Vec::new();
     let mut sitemap_found = false;
     let mut files_read = 0;
     while let Some(file) = sitemap_files.pop_front() {
@@ -160,18 +173,19 @@ pub async fn crawl_to(
                 let s = fetch::parse_sitemap(&f.body);
                 sitemap_found |= !s.pages.is_empty() || !s.sitemaps.is_empty();
                 sitemap_files.extend(s.sitemaps);
-                sitemap_pages.extend(s.pages.iter().filter_map(|p| Url::parse(p).ok()).map(|u| normalise(&u)));
+                sitemap_pages
+                    .extend(s.pages.iter().filter_map(|p| Url::parse(p).ok()).map(|u| normalise(&u).as_str().into()));
             }
         }
     }
-    let in_sitemap: HashSet<String> = sitemap_pages.iter().map(|u| u.to_string()).collect();
+    let in_sitemap: HashSet<u128> = sitemap_pages.iter().map(|u| fingerprint(u)).collect();
 
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut frontier: VecDeque<(Url, u32)> = VecDeque::new();
+    let mut seen: HashSet<u128> = HashSet::new();
+    let mut frontier: VecDeque<(Box<str>, u32)> = VecDeque::new();
     let start = normalise(&config.start);
-    seen.insert(start.to_string());
-    frontier.push_back((start, 0));
-    let mut sitemap_queue: VecDeque<Url> = sitemap_pages.into_iter().collect();
+    seen.insert(fingerprint(start.as_str()));
+    frontier.push_back((start.as_str().into(), 0));
+    let mut sitemap_queue: VecDeque<Box<str>> = sitemap_pages.into_iter().collect();
 
     type Fetch = Result<(fetch::Fetched, Option<super::PageFacts>), FetchError>;
     let mut running: JoinSet<(Url, u32, Fetch)> = JoinSet::new();
@@ -191,14 +205,16 @@ pub async fn crawl_to(
         }
         // Launch while there is room, work and budget.
         while running.len() < config.concurrency.max(1) && launched < config.max_pages {
-            let next = frontier.pop_front().or_else(|| {
-                while let Some(u) = sitemap_queue.pop_front() {
-                    if is_internal(&config.start, &u) && seen.insert(u.to_string()) {
-                        return Some((u, 1));
+            let next =
+                frontier.pop_front().and_then(|(u, depth)| Url::parse(&u).ok().map(|u| (u, depth))).or_else(|| {
+                    while let Some(raw) = sitemap_queue.pop_front() {
+                        let Ok(u) = Url::parse(&raw) else { continue };
+                        if is_internal(&config.start, &u) && seen.insert(fingerprint(u.as_str())) {
+                            return Some((u, 1));
+                        }
                     }
-                }
-                None
-            });
+                    None
+                });
             let Some((url, depth)) = next else { break };
             if !robots.allows(url.as_str()) {
                 continue;
@@ -243,7 +259,7 @@ pub async fn crawl_to(
             url: url.to_string(),
             final_url: url.to_string(),
             depth,
-            in_sitemap: in_sitemap.contains(url.as_str()),
+            in_sitemap: in_sitemap.contains(&fingerprint(url.as_str())),
             ..Default::default()
         };
         match result {
@@ -267,8 +283,8 @@ pub async fn crawl_to(
                     if depth < config.max_depth {
                         for link in &facts.links {
                             let Ok(u) = Url::parse(&link.url) else { continue };
-                            if is_internal(&config.start, &u) && seen.insert(u.to_string()) {
-                                frontier.push_back((u, depth + 1));
+                            if is_internal(&config.start, &u) && seen.insert(fingerprint(u.as_str())) {
+                                frontier.push_back((u.as_str().into(), depth + 1));
                             }
                         }
                     }

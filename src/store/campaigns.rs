@@ -233,6 +233,10 @@ pub async fn change_status(
 /// worker completing a task of this campaign takes the task row, then a key-share lock on the campaign; the
 /// same order here means the two wait for each other instead of deadlocking.
 pub async fn delete(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) -> Result<Uuid, DomainError> {
+    super::with_retries("deleting a campaign", || delete_once(pool, scope, actor, id)).await
+}
+
+async fn delete_once(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) -> Result<Uuid, super::Attempt> {
     let campaign = get(pool, scope, id).await?;
     let mut tx = pool.begin().await?;
     let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR NO KEY UPDATE")
@@ -241,10 +245,10 @@ pub async fn delete(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) ->
         .await?;
     let status = CampaignStatus::parse(&current).unwrap_or(CampaignStatus::Draft);
     if !status.deletable() {
-        return Err(DomainError::Rule(format!(
+        return Err(super::Attempt::Failed(DomainError::Rule(format!(
             "{} is {} and can't be deleted: only draft, completed or cancelled campaigns can. Complete or cancel it first.",
             campaign.name, status
-        )));
+        ))));
     }
     sqlx::query("DELETE FROM tasks WHERE campaign_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM campaigns WHERE id = $1").bind(id).execute(&mut *tx).await?;

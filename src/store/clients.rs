@@ -364,6 +364,10 @@ pub async fn assign(pool: &PgPool, actor: Uuid, id: Uuid, manager: Option<Uuid>)
 
 /// Deletes a client and its campaigns, unless a campaign is active or paused: then the refusal names them.
 pub async fn delete(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainError> {
+    super::with_retries("deleting a client", || delete_once(pool, actor, id)).await
+}
+
+async fn delete_once(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), super::Attempt> {
     let mut tx = pool.begin().await?;
     // FOR NO KEY UPDATE, then the tasks, then the rows: the order a worker completing one of the client's
     // tasks takes its locks in (task row, then key-share on the client and campaign), so neither deadlocks.
@@ -383,10 +387,10 @@ pub async fn delete(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainEr
     .await?;
     if !blocking.is_empty() {
         let list: Vec<String> = blocking.iter().map(|(n, s)| format!("{n} ({s})")).collect();
-        return Err(DomainError::Rule(format!(
+        return Err(super::Attempt::Failed(DomainError::Rule(format!(
             "{name} can't be deleted while it has active or paused campaigns: {}. Complete or cancel them first.",
             list.join(", ")
-        )));
+        ))));
     }
     sqlx::query("DELETE FROM tasks WHERE client_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut *tx).await?;

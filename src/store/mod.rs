@@ -31,6 +31,47 @@ pub fn pool(url: &str, max_connections: u32) -> Result<PgPool, DomainError> {
         .connect_lazy_with(options))
 }
 
+/// How a transaction that may meet a running worker ended: Postgres aborted it as a deadlock or a
+/// serialization failure (worth running again), or it failed for good.
+pub(crate) enum Attempt {
+    Again,
+    Failed(DomainError),
+}
+
+impl From<sqlx::Error> for Attempt {
+    fn from(e: sqlx::Error) -> Attempt {
+        let contention = e.as_database_error().and_then(|d| d.code()).is_some_and(|c| c == "40P01" || c == "40001");
+        if contention {
+            Attempt::Again
+        } else {
+            Attempt::Failed(e.into())
+        }
+    }
+}
+
+impl From<DomainError> for Attempt {
+    fn from(e: DomainError) -> Attempt {
+        Attempt::Failed(e)
+    }
+}
+
+/// Runs a transaction up to three times while Postgres aborts it for contention (a delete meeting a worker
+/// that completes or fails the same tasks in another order, say).
+pub(crate) async fn with_retries<T, F, Fut>(what: &str, mut run: F) -> Result<T, DomainError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Attempt>>,
+{
+    for attempt in 1..=3 {
+        match run().await {
+            Ok(v) => return Ok(v),
+            Err(Attempt::Failed(e)) => return Err(e),
+            Err(Attempt::Again) => tracing::info!(attempt, "{what}: aborted by contention, running it again"),
+        }
+    }
+    Err(DomainError::Unavailable(format!("{what} kept meeting concurrent work; try again")))
+}
+
 pub async fn migrate(pool: &PgPool) -> Result<(), DomainError> {
     MIGRATOR.run(pool).await.map_err(|e| DomainError::Unavailable(format!("running migrations: {e}")))
 }

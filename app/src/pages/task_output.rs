@@ -16,37 +16,8 @@ use domain::model::crawl::AuditResult;
 use domain::model::task::{CampaignPlan, TaskOutput};
 use leptos::prelude::*;
 
+use crate::format::{number, score, NONE};
 use crate::forms::grouped;
-
-/// Shown where a figure is missing or not a number.
-const NONE: &str = "—";
-
-/// A score as the agents round it: one decimal.
-fn score(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.1}")
-    } else {
-        NONE.to_string()
-    }
-}
-
-/// At most `digits` decimals with trailing zeros dropped and the whole part grouped by thousands:
-/// `12500.0` → `12,500`, `1.15` → `1.15`, `0.9` → `0.9`.
-fn number(x: f64, digits: usize) -> String {
-    if !x.is_finite() {
-        return NONE.to_string();
-    }
-    let text = format!("{:.*}", digits, x.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((text.as_str(), ""));
-    let fraction = fraction.trim_end_matches('0');
-    let whole = whole.parse::<i64>().map(grouped).unwrap_or_else(|_| whole.to_string());
-    let sign = if x < 0.0 && (whole != "0" || !fraction.is_empty()) { "-" } else { "" };
-    if fraction.is_empty() {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{fraction}")
-    }
-}
 
 /// Money in whole units, rounded (the cast saturates, NaN reads 0).
 fn money(x: f64) -> String {
@@ -55,7 +26,7 @@ fn money(x: f64) -> String {
 
 /// A fraction as a percentage: `0.42` → `42 %`, `0.425` → `42.5 %`.
 fn percent(fraction: f64) -> String {
-    format!("{} %", number(fraction * 100.0, 1))
+    crate::format::percent(fraction, 1)
 }
 
 /// A relative change as a signed percentage: `0.76` → `+76 %`, `-0.8` → `-80 %`.
