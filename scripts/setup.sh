@@ -30,6 +30,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
+# Precompressed assets (gzip is always there; brotli comes from Debian's package).
+command -v brotli >/dev/null || apt_install brotli
+# wasm-opt for the size-optimised WASM: binaryen 132 from npm (Debian's binaryen 108 corrupts the module).
+WASM_OPT_VERSION=132
+if [[ "$(wasm-opt --version 2>/dev/null || true)" != *"version $WASM_OPT_VERSION"* ]]; then
+  npm install -g --silent --no-audit --no-fund "binaryen@$WASM_OPT_VERSION.0.0"
+fi
+
 if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || apt_install chromium
   command -v redis-server >/dev/null || apt_install redis-server

@@ -50,4 +50,11 @@ set -e
 if [[ $e2e_status != 0 ]]; then
   echo "--- server log (last 50 lines)"; tail -n 50 "$log"
 fi
-exit $e2e_status
+
+echo "== first run (the README's run command from a fresh state)"
+set +e
+scripts/first-run-check.sh
+first_run_status=$?
+set -e
+[[ $e2e_status == 0 ]] || exit $e2e_status
+exit $first_run_status

@@ -6,6 +6,7 @@
 
 pub mod agents;
 pub mod error;
+pub mod markup;
 pub mod model;
 pub mod policy;
 pub mod spreadsheet;

@@ -36,6 +36,51 @@ impl std::fmt::Display for FieldErrors {
     }
 }
 
+/// Why a value is refused when it holds a control character other than tab, line feed or carriage return.
+///
+/// Nobody types NUL, escape, DEL or the C1 controls into a form; they come from scripts and fuzzers, and NUL
+/// is not even storable (Postgres' `text` refuses it, which used to surface as a 500). Tab and line feed are
+/// ordinary text. Carriage return is allowed too: HTML form submission sends every textarea line break as
+/// CRLF, so refusing CR would refuse every multi-line note typed in a browser.
+pub fn control_char_error(value: &str) -> Option<String> {
+    let bad = value.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    bad.then(|| "must not contain control characters (only tabs and line breaks are allowed)".to_string())
+}
+
+/// Applies [`control_char_error`] to every text field of a form struct, keyed by the field's name as the
+/// form sends it (its serde name), lists of text included. Every form's `validate` calls this first, so a
+/// field added to a form later is covered without anyone remembering to. Other checks don't run on such
+/// input: their messages would only describe the garbage.
+pub fn no_control_chars(form: &impl Serialize) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    // A struct of strings always serialises to an object; anything else has no text fields to check.
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(form) {
+        for (field, value) in &fields {
+            let message = match value {
+                serde_json::Value::String(text) => control_char_error(text),
+                serde_json::Value::Array(items) => items.iter().filter_map(|i| i.as_str()).find_map(control_char_error),
+                _ => None,
+            };
+            if let Some(message) = message {
+                errors.add(field, message);
+            }
+        }
+    }
+    errors.into_result()
+}
+
+/// The sign-in form. Only control characters are refused here: a malformed email or a short password is
+/// just a failed sign-in, answered like any other.
+pub fn sign_in_errors(email: &str, password: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (field, value) in [("email", email), ("password", password)] {
+        if let Some(message) = control_char_error(value) {
+            errors.add(field, message);
+        }
+    }
+    errors
+}
+
 /// Passwords: at least this many characters (NIST SP 800-63B allows 8; we ask 12 for staff accounts).
 pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Upper bound keeps hashing cost bounded (argon2 input) while allowing long passphrases.
@@ -86,10 +131,12 @@ pub fn name_error(name: &str) -> Option<String> {
     }
 }
 
-/// The password policy: 12 to 128 characters and not the account's email.
+/// The password policy: 12 to 128 characters, no control characters and not the account's email.
 pub fn password_error(password: &str, email: &str) -> Option<String> {
     let n = password.chars().count();
-    if n < PASSWORD_MIN_CHARS {
+    if let Some(e) = control_char_error(password) {
+        Some(e)
+    } else if n < PASSWORD_MIN_CHARS {
         Some(format!("password must be at least {PASSWORD_MIN_CHARS} characters"))
     } else if n > PASSWORD_MAX_CHARS {
         Some(format!("password must be at most {PASSWORD_MAX_CHARS} characters"))
@@ -111,6 +158,7 @@ pub struct NewUser {
 
 impl NewUser {
     pub fn validate(&self) -> Result<(), FieldErrors> {
+        no_control_chars(self)?;
         let mut errors = FieldErrors::default();
         if let Some(e) = email_error(&self.email) {
             errors.add("email", e);
@@ -135,6 +183,8 @@ pub fn password_change_errors(new_password: &str, confirm: &str, email: &str) ->
     let mut errors = FieldErrors::default();
     if let Some(e) = password_error(new_password, email) {
         errors.add("new_password", e);
+    } else if let Some(e) = control_char_error(confirm) {
+        errors.add("confirm_password", e);
     } else if new_password != confirm {
         errors.add("confirm_password", "the two passwords differ");
     }
@@ -199,6 +249,49 @@ mod tests {
     fn empty_password_means_generate() {
         let user = NewUser { email: "a@b.co".into(), name: "A".into(), role: "staff".into(), password: String::new() };
         assert_eq!(user.validate(), Ok(()));
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_tabs_and_line_breaks_are_text() {
+        for bad in ["a\0b", "\u{1b}[31m", "del\u{7f}", "c1\u{85}", "\u{0}"] {
+            assert!(control_char_error(bad).is_some(), "{bad:?} should be refused");
+        }
+        for good in ["", "plain", "tab\there", "line\nbreak", "textarea\r\nline", "émoji ✓ \u{a0}"] {
+            assert_eq!(control_char_error(good), None, "{good:?} should pass");
+        }
+    }
+
+    #[test]
+    fn every_text_field_of_a_form_is_checked_for_control_characters() {
+        #[derive(Serialize)]
+        struct Form {
+            name: String,
+            note: String,
+            tags: Vec<String>,
+            count: u32,
+        }
+        let form =
+            Form { name: "a\0".into(), note: "fine\r\n".into(), tags: vec!["ok".into(), "\u{1b}".into()], count: 1 };
+        let errors = no_control_chars(&form).unwrap_err();
+        assert!(errors.get("name").is_some() && errors.get("tags").is_some(), "{errors}");
+        assert_eq!(errors.get("note"), None);
+    }
+
+    #[test]
+    fn user_and_password_forms_name_the_field_with_a_control_character() {
+        let user =
+            NewUser { email: "a\0b@x.test".into(), name: "A".into(), role: "staff".into(), password: String::new() };
+        assert!(user.validate().unwrap_err().get("email").is_some());
+        let user =
+            NewUser { email: "a@b.co".into(), name: "Ann\u{1b}".into(), role: "staff".into(), password: String::new() };
+        assert!(user.validate().unwrap_err().get("name").is_some());
+        assert!(password_error("twelve-chars\0", "a@b.co").is_some());
+        assert!(password_change_errors("a-long-password", "a-long-pass\0word", "a@b.co")
+            .get("confirm_password")
+            .is_some());
+        let e = sign_in_errors("a\0b@x.test", "pass\u{1b}word");
+        assert!(e.get("email").is_some() && e.get("password").is_some());
+        assert!(sign_in_errors("ann@example.com", "any password").is_empty());
     }
 
     #[test]

@@ -109,9 +109,17 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
     }
 }
 
-/// A page-level error, announced to screen readers.
+/// A page-level error, announced to screen readers. Rendered on the server, it also gives the page the
+/// error's status (404 for an object that doesn't exist or lies outside the caller's portfolio, 422 for a
+/// bad query parameter, ...), so a page's status never says 200 over an error.
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(res), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status()))
+    {
+        res.set_status(status);
+    }
     let sign_in = matches!(error, AppError::Unauthenticated);
     view! {
         <div class="flash flash-error" role="alert">

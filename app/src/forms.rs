@@ -69,6 +69,11 @@ pub fn TextareaField(
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let invalid = move || error_of(errors, field)().is_some().to_string();
+    // tachys 0.2 writes a `<textarea>`'s children into the server-rendered HTML unescaped (it treats them
+    // like `<script>`'s), so a value holding `</textarea>` would end the element early: the server escapes
+    // the text itself. The browser decodes it back into the same text, which is what hydration finds.
+    #[cfg(feature = "ssr")]
+    let value = domain::markup::escape_html(&value);
     view! {
         <div class="field">
             <label for=format!("f-{field}")>{label}</label>
@@ -191,6 +196,16 @@ pub fn grouped(v: i64) -> String {
     } else {
         out
     }
+}
+
+/// `pairs` as an `application/x-www-form-urlencoded` query string (without the `?`), every value encoded,
+/// for links that carry request values on.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
 }
 
 #[cfg(test)]

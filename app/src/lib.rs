@@ -48,6 +48,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page's `<title>`: the page's text, then the product name. The one formatter of the app, so every
+/// `<Title text=...>` of every page passes through it.
+///
+/// On the server the text is HTML-escaped: leptos_meta 0.8.7 writes the formatted title into the
+/// server-rendered `<title>` raw, so a client named `</title><form ...>` would otherwise put live markup
+/// into the page. In the browser leptos_meta sets `document.title`, which takes plain text, so it is not
+/// escaped there (escaping would show `&lt;` in the tab).
+pub fn title_text(text: String) -> String {
+    let title = format!("{text} · AI SEO Architects");
+    if cfg!(feature = "ssr") {
+        domain::markup::escape_html(&title)
+    } else {
+        title
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -64,7 +80,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/ai-seo-architects.css" />
-        <Title formatter=|text| format!("{text} · AI SEO Architects") />
+        <Title formatter=title_text />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <components::Header />

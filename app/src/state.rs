@@ -16,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The configured LLM, for its circuit on the agents page.
     pub llm: Option<domain::llm::LlmClient>,
+    /// The crawler's outbound guard (CRAWL_ALLOW): a client's website may be an IP address it permits.
+    pub crawl_policy: domain::crawl::fetch::AddressPolicy,
 }
 
 impl FromRef<AppState> for LeptosOptions {

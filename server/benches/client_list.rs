@@ -73,7 +73,7 @@ impl Drop for BenchDb {
 
 fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
     Config {
-        database_url: db.url.clone(),
+        database_url: db.url.clone().into(),
         db_max_connections: DB_POOL,
         redis_url: Some(REDIS_URL.into()),
         redis_key_prefix: format!("aiseo-bench-{}", uuid::Uuid::new_v4().simple()),

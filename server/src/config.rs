@@ -4,17 +4,66 @@
 use clap::Args;
 use std::net::SocketAddr;
 
+/// A setting that must never be printed: a password, an API key, a URL that may carry a password.
+///
+/// `Debug` shows `<redacted>` and there is no `Display`, so `{config:?}` in a log line or a panic message
+/// carries no secret and `{}` does not compile. The code that needs the value (connecting to Postgres or
+/// Redis, creating the first admin, calling the LLM) reads it as a `&str` through `Deref`. A newtype rather
+/// than `secrecy::SecretString`: the value is handed on as `&str` where the services are built, and deref
+/// keeps those call sites unchanged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for code that hands it to a client library.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// What clap parses a secret setting from (and what tests build one from).
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_string())
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
-    /// Postgres connection URL.
-    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/aiseo")]
-    pub database_url: String,
+    /// Postgres connection URL (it may carry the password: kept out of logs and `--help`).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/aiseo",
+        hide_env_values = true
+    )]
+    pub database_url: Secret,
     /// Maximum connections in the Postgres pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
     /// Redis URL for sessions and login throttling; unset means in-memory (one instance only).
-    #[arg(long, env = "REDIS_URL")]
-    pub redis_url: Option<String>,
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<Secret>,
     /// Prefix of this deployment's keys in Redis.
     #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "aiseo")]
     pub redis_key_prefix: String,
@@ -55,7 +104,7 @@ pub struct Config {
     #[arg(long, env = "ADMIN_EMAIL")]
     pub admin_email: Option<String>,
     #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret>,
     #[arg(long, env = "ADMIN_NAME", default_value = "Administrator")]
     pub admin_name: String,
     /// Agent tasks the in-process worker runs at once; 0 runs no worker in this process (then run
@@ -73,7 +122,7 @@ pub struct Config {
     #[arg(long, env = "LLM_BASE_URL")]
     pub llm_base_url: Option<String>,
     #[arg(long, env = "LLM_API_KEY", hide_env_values = true)]
-    pub llm_api_key: Option<String>,
+    pub llm_api_key: Option<Secret>,
     #[arg(long, env = "LLM_MODEL", default_value = "gpt-4o-mini")]
     pub llm_model: String,
     /// Seconds one LLM attempt may take.
@@ -115,8 +164,8 @@ impl Config {
         let Some(base) = self.llm_base_url.as_deref().map(str::trim).filter(|b| !b.is_empty()) else {
             return Ok(None);
         };
-        let mut c =
-            domain::llm::LlmConfig::new(base, self.llm_api_key.clone().filter(|k| !k.is_empty()), &self.llm_model);
+        let key = self.llm_api_key.as_ref().map(|k| k.expose().to_string()).filter(|k| !k.is_empty());
+        let mut c = domain::llm::LlmConfig::new(base, key, &self.llm_model);
         c.timeout = std::time::Duration::from_secs(self.llm_timeout_secs.max(1));
         c.price_prompt_per_1k = self.llm_price_prompt_per_1k.max(0.0);
         c.price_completion_per_1k = self.llm_price_completion_per_1k.max(0.0);
@@ -125,13 +174,18 @@ impl Config {
             .map_err(|e| domain::DomainError::Internal(format!("LLM_BASE_URL: {e}")))
     }
 
+    /// The outbound guard of crawls: private ranges refused except those `CRAWL_ALLOW` lists. The client
+    /// form accepts an IP-address website by the same rule.
+    pub fn crawl_policy(&self) -> Result<domain::crawl::fetch::AddressPolicy, domain::DomainError> {
+        let ranges: Vec<&str> = self.crawl_allow.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
+        domain::crawl::fetch::AddressPolicy::allowing(&ranges)
+            .map_err(|e| domain::DomainError::Internal(format!("CRAWL_ALLOW: {e}")))
+    }
+
     /// Bounds and the allow-list of the crawls tasks run.
     pub fn crawl(&self) -> Result<domain::tasks::audit::CrawlSettings, domain::DomainError> {
-        let ranges: Vec<&str> = self.crawl_allow.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
-        let policy = domain::crawl::fetch::AddressPolicy::allowing(&ranges)
-            .map_err(|e| domain::DomainError::Internal(format!("CRAWL_ALLOW: {e}")))?;
         Ok(domain::tasks::audit::CrawlSettings {
-            policy,
+            policy: self.crawl_policy()?,
             max_pages: self.crawl_max_pages.clamp(1, 1_000_000),
             max_depth: self.crawl_max_depth,
             time_budget: std::time::Duration::from_secs(self.crawl_time_budget_secs.max(1)),
@@ -163,5 +217,52 @@ impl Config {
             ip_max_failures: self.login_max_failures_ip,
             window: std::time::Duration::from_secs(self.login_window_seconds),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    const SECRETS: [&str; 4] = ["db-pass-7Hq2", "redis-pass-Vx91", "admin-pass-Lm4k", "sk-llm-key-Zr83"];
+
+    fn parsed() -> Config {
+        Cli::try_parse_from([
+            "server",
+            "--database-url",
+            "postgres://aiseo:db-pass-7Hq2@db.internal:5432/aiseo",
+            "--redis-url",
+            "redis://:redis-pass-Vx91@cache.internal:6379",
+            "--admin-email",
+            "ada@agency.test",
+            "--admin-password",
+            "admin-pass-Lm4k",
+            "--llm-base-url",
+            "https://llm.internal/v1",
+            "--llm-api-key",
+            "sk-llm-key-Zr83",
+        ])
+        .expect("the settings parse")
+        .config
+    }
+
+    #[test]
+    fn secrets_parse_from_the_command_line_and_never_print() {
+        Cli::command().debug_assert();
+        let config = parsed();
+        assert_eq!(config.database_url.expose(), "postgres://aiseo:db-pass-7Hq2@db.internal:5432/aiseo");
+        assert_eq!(config.admin_password.as_deref(), Some("admin-pass-Lm4k"));
+        let printed = format!("{config:?} {config:#?}");
+        for secret in SECRETS {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert!(printed.contains("ada@agency.test"), "the rest still prints: {printed}");
     }
 }

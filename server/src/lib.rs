@@ -5,6 +5,7 @@ pub mod config;
 pub mod export;
 pub mod middleware;
 pub mod ops;
+pub mod panics;
 pub mod sessions;
 pub mod telemetry;
 
@@ -18,6 +19,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -79,6 +81,7 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
+        .hash_files(assets_hashed())
         .build();
     let llm = config.llm()?;
     if llm.is_none() {
@@ -96,9 +99,20 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
             throttle: Arc::new(throttle),
             client_index: Arc::new(domain::store::client_index::ClientIndex::new()),
             leptos_options,
+            crawl_policy: config.crawl_policy()?,
         },
         redis,
     })
+}
+
+/// Whether `scripts/build.sh` left `hash.txt` beside this binary: then pages name the content-hashed
+/// copies of the WASM module and its JS glue (which browsers may keep for a year), as Leptos reads them
+/// from there. A binary without it (the tests' binaries) names the plain files.
+fn assets_hashed() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|p| p.is_file())
 }
 
 /// Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when the database has no user yet.
@@ -135,6 +149,8 @@ pub async fn create_admin(
 /// The whole HTTP app.
 pub fn router(config: &Config, services: &Services) -> Router {
     let _ = telemetry::metrics_handle();
+    // Before anything of Leptos runs: the route list below would install a plain spawner otherwise.
+    panics::install();
     let state = services.state.clone();
     let store = match &services.redis {
         Some(redis) => sessions::Store::Redis(RedisStore::new(redis.clone())),
@@ -164,10 +180,20 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .with_state(state);
 
     let ops_routes = ops::router(services.clone());
+    edge(Router::new().merge(ops_routes).merge(app_routes))
+}
 
-    Router::new()
-        .merge(ops_routes)
-        .merge(app_routes)
+/// The layers every answer passes through, the error pages of panics included: panic containment, security
+/// headers, metrics, the request id (set, logged, echoed) and tracing.
+pub fn edge(routes: Router) -> Router {
+    panics::install();
+    routes
+        .layer(axum::middleware::from_fn(panics::contain))
+        .layer(axum::middleware::from_fn(middleware::cache_control))
+        // Pages, server-function answers and exports compressed on the fly (static assets come
+        // precompressed and pass through); the default predicate never compresses an event stream, so
+        // server-sent events are not buffered.
+        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -176,9 +202,11 @@ pub fn router(config: &Config, services: &Services) -> Router {
             tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Last resort for a panic in the layers above `panics::contain` (which answers every other one with
+        // the error page, its headers and request id).
         .layer(CatchPanicLayer::custom(|_| {
-            tracing::error!("a request handler panicked");
-            http::Response::builder().status(500).body(axum::body::Body::from("internal error")).unwrap_or_default()
+            tracing::error!("a request middleware panicked");
+            panics::error_response(false, "-")
         }))
 }
 

@@ -143,9 +143,11 @@ pub async fn client_ip(State(trust_forwarded): State<bool>, mut req: Request, ne
     next.run(req).await
 }
 
-/// Refuses cross-site state-changing requests (CSRF): `Sec-Fetch-Site` must be same-origin or none, or,
-/// from browsers that don't send it, `Origin` must match `Host`. Requests with neither (scripts, curl)
-/// carry no ambient browser credentials of a victim and pass.
+/// Refuses cross-site state-changing requests (CSRF). Both signals a browser sends must agree with a
+/// same-origin request: an `Origin` header, when present, must name this host (a mismatch refuses whatever
+/// else the request says), and `Sec-Fetch-Site`, when present, must be `same-origin` or `none` (typed
+/// into the address bar). Requests with neither (scripts, curl) carry no ambient browser credentials of a
+/// victim and pass.
 pub async fn same_origin(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !origin_allowed(req.headers()) {
@@ -157,17 +159,18 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
 }
 
 pub fn origin_allowed(headers: &http::HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return site == "same-origin" || site == "none";
-    }
-    match (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest == host).unwrap_or(false),
-        (Some(_), None) => false,
-        (None, _) => true,
-    }
+    let origin_ok = match headers.get(header::ORIGIN) {
+        None => true,
+        Some(origin) => match (origin.to_str().ok(), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest == host).unwrap_or(false),
+            _ => false,
+        },
+    };
+    let fetch_site_ok = match headers.get("sec-fetch-site") {
+        None => true,
+        Some(site) => matches!(site.to_str(), Ok("same-origin" | "none")),
+    };
+    origin_ok && fetch_site_ok
 }
 
 /// Security headers on every response, with a fresh CSP nonce for the inline scripts Leptos writes.
@@ -195,6 +198,49 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     res
+}
+
+/// How long browsers may keep what they got:
+/// - content-hashed assets (`/pkg/<name>.<16 hex>.js|wasm`, a new name for new bytes): a year, immutable;
+/// - other static files (CSS, ECharts, icons): kept but revalidated each time (`no-cache`; unchanged files
+///   answer 304 from their Last-Modified);
+/// - everything else (pages, server-function answers, exports: per-user data): never stored (`no-store`).
+pub async fn cache_control(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    if res.headers().contains_key(header::CACHE_CONTROL) {
+        return res;
+    }
+    let value = if !(res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED) {
+        "no-store"
+    } else if is_hashed_asset(&path) {
+        "public, max-age=31536000, immutable"
+    } else if is_static_file(&path) {
+        "no-cache"
+    } else {
+        "no-store"
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+/// `/pkg/<name>.<16 lowercase hex>.<ext>`: the content-hashed copies `scripts/build.sh` writes.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let Some(file) = path.strip_prefix("/pkg/") else { return false };
+    let mut parts = file.rsplitn(3, '.');
+    let (Some(ext), Some(hash), Some(stem)) = (parts.next(), parts.next(), parts.next()) else { return false };
+    !stem.is_empty()
+        && !stem.contains('/')
+        && matches!(ext, "js" | "wasm")
+        && hash.len() == 16
+        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn is_static_file(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || (!path.starts_with("/api/")
+            && !path.starts_with("/export/")
+            && path.rsplit('/').next().unwrap_or("").contains('.'))
 }
 
 /// Request count and latency by route template (never by raw path, which would explode cardinality).
@@ -266,12 +312,47 @@ mod tests {
     }
 
     #[test]
+    fn a_mismatched_origin_refuses_whatever_sec_fetch_site_says() {
+        for site in ["none", "same-origin"] {
+            assert!(!origin_allowed(&headers(&[
+                ("sec-fetch-site", site),
+                ("origin", "http://evil.test"),
+                ("host", "app.test:3000")
+            ])));
+            assert!(origin_allowed(&headers(&[
+                ("sec-fetch-site", site),
+                ("origin", "http://app.test:3000"),
+                ("host", "app.test:3000")
+            ])));
+        }
+        assert!(!origin_allowed(&headers(&[("sec-fetch-site", "none"), ("origin", "null"), ("host", "app.test")])));
+        assert!(!origin_allowed(&headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://app.test"),
+            ("host", "app.test")
+        ])));
+    }
+
+    #[test]
     fn pages_are_told_apart_from_assets_and_api() {
         assert!(is_page_request(&Method::GET, "/admin/users"));
         assert!(!is_page_request(&Method::POST, "/admin/users"));
         assert!(!is_page_request(&Method::GET, "/api/me"));
         assert!(!is_page_request(&Method::GET, "/pkg/app.wasm"));
         assert!(!is_page_request(&Method::GET, "/favicon.ico"));
+    }
+
+    #[test]
+    fn only_content_hashed_assets_are_immutable() {
+        assert!(is_hashed_asset("/pkg/ai-seo-architects.0123456789abcdef.wasm"));
+        assert!(is_hashed_asset("/pkg/ai-seo-architects.0123456789abcdef.js"));
+        assert!(!is_hashed_asset("/pkg/ai-seo-architects.wasm"));
+        assert!(!is_hashed_asset("/pkg/ai-seo-architects.css"));
+        assert!(!is_hashed_asset("/pkg/ai-seo-architects.0123456789ABCDEF.js"));
+        assert!(!is_hashed_asset("/pkg/x.0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/clients/ai-seo-architects.0123456789abcdef.js"));
+        assert!(is_static_file("/echarts.min.js") && is_static_file("/pkg/ai-seo-architects.css"));
+        assert!(!is_static_file("/clients") && !is_static_file("/export/clients.csv"));
     }
 
     #[test]

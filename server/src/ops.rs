@@ -1,4 +1,8 @@
 //! Operations endpoints: /health (alive), /ready (dependencies), /metrics (Prometheus).
+//!
+//! These routes sit outside the session layer and answer anyone (load balancers, monitors), so /ready says
+//! what is wrong in words ("database unavailable") and the drivers' own errors, which may carry host
+//! names, addresses and user names, go to the log only.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -44,7 +48,10 @@ async fn ready(State(services): State<Services>) -> Response {
     checks.push(Check {
         name: "postgres",
         status: if pg_ok { "healthy" } else { "down" },
-        detail: pg.err().map(|e| e.to_string()),
+        detail: pg.err().map(|e| {
+            tracing::warn!(error = %e, "readiness: Postgres does not answer");
+            "database unavailable".to_string()
+        }),
     });
     metrics::gauge!("db_pool_connections").set(services.state.pool.size() as f64);
     metrics::gauge!("db_pool_idle_connections").set(services.state.pool.num_idle() as f64);
@@ -56,7 +63,10 @@ async fn ready(State(services): State<Services>) -> Response {
             checks.push(Check {
                 name: "redis",
                 status: if redis_ok { "healthy" } else { "down" },
-                detail: ping.err().map(|e| e.to_string()),
+                detail: ping.err().map(|e| {
+                    tracing::warn!(error = %e, "readiness: Redis does not answer");
+                    "session store unavailable: sign-in and sessions fail".to_string()
+                }),
             });
         }
         None => checks.push(Check {
@@ -106,7 +116,10 @@ async fn workers_check(services: &Services) -> (Check, bool) {
             );
             (Check { name: "workers", status: if ok { "healthy" } else { "degraded" }, detail: Some(detail) }, ok)
         }
-        Err(e) => (Check { name: "workers", status: "down", detail: Some(e.to_string()) }, false),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: the task queue can't be read");
+            (Check { name: "workers", status: "down", detail: Some("task queue unavailable".into()) }, false)
+        }
     }
 }
 

@@ -37,9 +37,9 @@
 //! 0.9, unqualified 0.9 (a buyer still to be convinced gets at most 10 % off). No qualification → 1.0, and
 //! `missing` says so.
 //!
-//! **Issue-load factor**: `1 + min(0.5, total issues / 200)` with total = critical + warnings + notices
-//! of the site audit: each issue adds 0.25 % for the fixing work, up to +50 % at 200 issues; beyond that
-//! the extra work goes into the term, not the price. No audit → 1.0, and `missing` says so.
+//! **Issue-load factor**: `1 + 0.5 × min(total issues, 200) / 200` with total = critical + warnings +
+//! notices of the site audit: each issue adds 0.25 % for the fixing work, up to +50 % at 200 issues; beyond
+//! that the extra work goes into the term, not the price. No audit → 1.0, and `missing` says so.
 //!
 //! Every factor is at least 0.9, so the Essentials → Growth → Premium gaps (0.4 and 0.8 of a unit of at
 //! least 1,215) exceed the rounding step of 50 and the order is always strict.
@@ -84,8 +84,9 @@ const KEY_PAGES_PER_MONTH: [u32; 3] = [10, 25, 50];
 const ARTICLES_PER_MONTH: [u32; 3] = [0, 4, 8];
 const LINK_PROSPECTS_PER_MONTH: [u32; 3] = [0, 10, 25];
 
-/// Issues at which the issue-load factor reaches its cap.
+/// Issues at which the issue-load factor reaches its cap: each issue adds `MAX_ISSUE_LOAD / 200` = 0.25 %.
 const ISSUES_FOR_FULL_LOAD: f64 = 200.0;
+/// The most the audit's issues raise a price: +50 %.
 const MAX_ISSUE_LOAD: f64 = 0.5;
 /// Prices are rounded to this step.
 const PRICE_STEP: f64 = 50.0;
@@ -168,9 +169,9 @@ fn total_issues(a: &AuditSummary) -> u64 {
     u64::from(a.critical_issues) + u64::from(a.warnings) + u64::from(a.notices)
 }
 
-/// `1 + min(0.5, issues / 200)`.
+/// `1 + 0.5 × min(issues, 200) / 200`: 0.25 % an issue, +50 % from 200 issues on.
 pub fn issue_load_factor(total_issues: u64) -> f64 {
-    1.0 + (total_issues as f64 / ISSUES_FOR_FULL_LOAD).min(MAX_ISSUE_LOAD)
+    1.0 + MAX_ISSUE_LOAD * (total_issues as f64).min(ISSUES_FOR_FULL_LOAD) / ISSUES_FOR_FULL_LOAD
 }
 
 /// Rounds to the nearest 50, never below 50.
@@ -250,8 +251,9 @@ fn outcomes(i: usize, audit: Option<&AuditSummary>) -> Vec<String> {
 }
 
 fn fmt_factor(x: f64) -> String {
-    // Factors have at most two decimals; print 1 and 1.5 without trailing zeros.
-    let s = format!("{x:.2}");
+    // Factors have at most four decimals (the issue load moves in steps of 0.0025); print 1 and 1.5 without
+    // trailing zeros.
+    let s = format!("{x:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -279,7 +281,7 @@ pub fn run(input: &Input) -> Output {
             (
                 f,
                 format!(
-                    "the audit found {} issues: 1 + min(0.5, {} / 200) = {}",
+                    "the audit found {} issues: 1 + 0.5 × min({}, 200) / 200 = {}",
                     count(total),
                     count(total),
                     fmt_factor(f)
@@ -522,14 +524,15 @@ mod tests {
     #[test]
     fn mid_market_saas_warm_lead_with_an_audit() {
         let out = run(&input(SizeBand::MidMarket, Industry::Saas, Some(Tier::Warm), Some(audit(12, 40, 30))));
-        // issues 12 + 40 + 30 = 82 → load 1 + 82 / 200 = 1.41
-        // unit 4,000 × 1.15 × 0.95 × 1.41 = 6,161.7
-        // Essentials 6,161.7 × 0.6 = 3,697.0 → 3,700; Growth 6,161.7 → 6,150; Premium × 1.8 = 11,091.1 → 11,100
-        assert_eq!(prices(&out), [3_700, 6_150, 11_100]);
+        // issues 12 + 40 + 30 = 82 → load 1 + 0.5 × 82 / 200 = 1.205
+        // unit 4,000 × 1.15 × 0.95 × 1.205 = 5,265.85
+        // Essentials 5,265.85 × 0.6 = 3,159.5 → 3,150; Growth 5,265.85 → 5,250; Premium × 1.8 = 9,478.5 → 9,500
+        assert_eq!(prices(&out), [3_150, 5_250, 9_500]);
         assert_eq!(out.packages[0].currency, "USD");
         assert_eq!(out.recommended, 1);
         assert!(out.missing.is_empty());
-        assert_eq!(out.price_breakdown[3].points, 1.41);
+        assert!((out.price_breakdown[3].points - 1.205).abs() < 1e-12);
+        assert!(out.price_breakdown[3].reason.ends_with("= 1.205"), "{}", out.price_breakdown[3].reason);
         // Essentials: 12 critical over 6 months → 2 a month; Growth: 52 → ⌈8.67⌉ = 9; Premium: 82 over 12 → 7
         assert_eq!(
             out.packages[0].expected_outcomes[0],
@@ -541,8 +544,30 @@ mod tests {
         // Growth 4 articles × 6 = 24; Premium 8 × 12 = 96
         assert!(out.packages[1].expected_outcomes.contains(&"24 articles published over the term.".to_string()));
         assert!(out.packages[2].expected_outcomes.contains(&"96 articles published over the term.".to_string()));
-        assert!(out.narrative.text.contains("- Growth: 6,150 USD a month for 6 months."));
+        assert!(out.narrative.text.contains("- Growth: 5,250 USD a month for 6 months."));
         assert!(out.narrative.text.contains("We recommend Growth"));
+    }
+
+    #[test]
+    fn each_issue_adds_a_quarter_percent_up_to_200_issues() {
+        for (issues, factor) in
+            [(0, 1.0), (1, 1.0025), (100, 1.25), (150, 1.375), (199, 1.4975), (200, 1.5), (250, 1.5)]
+        {
+            assert!(
+                (issue_load_factor(issues) - factor).abs() < 1e-12,
+                "{issues} issues: {}",
+                issue_load_factor(issues)
+            );
+        }
+    }
+
+    #[test]
+    fn a_hundred_issues_raise_the_price_by_a_quarter() {
+        let out = run(&input(SizeBand::MidMarket, Industry::Other, Some(Tier::Hot), Some(audit(20, 50, 30))));
+        // 4,000 × 1 × 1 × 1.25 = 5,000; × 0.6 = 3,000; 5,000; × 1.8 = 9,000
+        assert_eq!(out.price_breakdown[3].points, 1.25);
+        assert!(out.price_breakdown[3].reason.ends_with("1 + 0.5 × min(100, 200) / 200 = 1.25"));
+        assert_eq!(prices(&out), [3_000, 5_000, 9_000]);
     }
 
     #[test]

@@ -231,6 +231,8 @@ impl LlmClient {
         match result {
             Ok(c) => {
                 self.breaker().succeeded();
+                // An answer is progress of the task that asked (the stall watchdog).
+                crate::tasks::progress::touch();
                 metrics::counter!("llm_requests_total", "outcome" => "ok").increment(1);
                 metrics::counter!("llm_tokens_total", "kind" => "prompt").increment(u64::from(c.prompt_tokens));
                 metrics::counter!("llm_tokens_total", "kind" => "completion").increment(u64::from(c.completion_tokens));

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::client::{parse_amount, string_enum, MONEY_MAX, NOTES_MAX};
-use crate::validation::FieldErrors;
+use crate::validation::{no_control_chars, FieldErrors};
 
 string_enum! {
     CampaignKind {
@@ -160,6 +160,7 @@ pub const CAMPAIGN_NAME_MAX: usize = 120;
 
 impl CampaignInput {
     pub fn validate(&self) -> Result<CampaignDraft, FieldErrors> {
+        no_control_chars(self)?;
         let mut e = FieldErrors::default();
         let name = self.name.trim().to_string();
         if name.is_empty() {
@@ -322,6 +323,18 @@ mod tests {
         assert!(i.validate().unwrap_err().get("end_date").is_some());
         i.end_date = "2026-01-05".into();
         assert!(i.validate().is_ok(), "same day is fine");
+    }
+
+    #[test]
+    fn a_control_character_is_refused_by_field() {
+        let mut i = input();
+        i.name = "Q1\0".into();
+        i.agents = vec!["reporting\u{1b}".into()];
+        let e = i.validate().unwrap_err();
+        assert!(e.get("name").is_some() && e.get("agents").is_some(), "{e}");
+        let mut i = input();
+        i.objectives = "Fix crawl errors\r\nthen\twrite".into();
+        assert!(i.validate().is_ok(), "a textarea's CRLF and tabs are text");
     }
 
     #[test]

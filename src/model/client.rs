@@ -1,11 +1,13 @@
 //! Clients of the agency: companies with a website, a pipeline stage and at most one account manager.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::model::country::country_name;
-use crate::validation::{email_error, FieldErrors};
+use crate::validation::{email_error, no_control_chars, FieldErrors};
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $id:literal, $label:literal),+ $(,)? }) => {
@@ -226,6 +228,13 @@ pub fn parse_amount(raw: &str, max: i64) -> Result<Option<i64>, String> {
 /// Normalises a website to `scheme://host[:port]/path` with a lower-case host and no fragment.
 /// A missing scheme means https. Only http and https with a dotted host are accepted.
 pub fn normalize_website(raw: &str) -> Result<(String, String), String> {
+    normalize_website_reaching(raw, |_| false)
+}
+
+/// [`normalize_website`], except that an IP-address host is accepted when `ip_allowed` says so: on the
+/// server that is the crawler's outbound guard (`crawl::fetch::AddressPolicy::permits`), so a staging site
+/// on an address `CRAWL_ALLOW` covers can be a client's website, and an address audits may not crawl can't.
+pub fn normalize_website_reaching(raw: &str, ip_allowed: impl Fn(IpAddr) -> bool) -> Result<(String, String), String> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err("enter the client's website".into());
@@ -242,7 +251,9 @@ pub fn normalize_website(raw: &str) -> Result<(String, String), String> {
     let host = match url.host() {
         Some(url::Host::Domain(d)) if d.contains('.') && !d.starts_with('.') && !d.ends_with('.') => d.to_lowercase(),
         Some(url::Host::Domain(_)) => return Err("the website needs a full domain such as example.com".into()),
-        Some(_) => return Err("the website must use a domain name, not an IP address".into()),
+        Some(url::Host::Ipv4(ip)) if ip_allowed(IpAddr::V4(ip)) => ip.to_string(),
+        Some(url::Host::Ipv6(ip)) if ip_allowed(IpAddr::V6(ip)) => format!("[{ip}]"),
+        Some(_) => return Err("the website must use a domain name: audits may not crawl this IP address".into()),
         None => return Err("the website needs a domain".into()),
     };
     url.set_fragment(None);
@@ -263,8 +274,17 @@ fn bounded(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> St
 }
 
 impl ClientInput {
-    /// Checks every field and returns the normalised draft, or every problem keyed by its field.
+    /// Checks every field and returns the normalised draft, or every problem keyed by its field. An
+    /// IP-address website is refused: only the server knows which addresses audits may crawl, and it
+    /// checks with [`ClientInput::validate_reaching`].
     pub fn validate(&self) -> Result<ClientDraft, FieldErrors> {
+        self.validate_reaching(|_| false)
+    }
+
+    /// [`ClientInput::validate`], with an IP-address website accepted when `ip_allowed` says so (see
+    /// [`normalize_website_reaching`]).
+    pub fn validate_reaching(&self, ip_allowed: impl Fn(IpAddr) -> bool) -> Result<ClientDraft, FieldErrors> {
+        no_control_chars(self)?;
         let mut e = FieldErrors::default();
         let company_name = self.company_name.trim().to_string();
         if company_name.is_empty() {
@@ -272,7 +292,7 @@ impl ClientInput {
         } else if company_name.chars().count() > COMPANY_NAME_MAX {
             e.add("company_name", format!("must be at most {COMPANY_NAME_MAX} characters"));
         }
-        let (website, domain) = match normalize_website(&self.website) {
+        let (website, domain) = match normalize_website_reaching(&self.website, ip_allowed) {
             Ok(v) => v,
             Err(m) => {
                 e.add("website", m);
@@ -442,6 +462,38 @@ mod tests {
         assert!(normalize_website("https://user:pw@acme.com").is_err());
         assert!(normalize_website("").is_err());
         assert_eq!(normalize_website("http://Acme.COM:80").unwrap(), ("http://acme.com/".into(), "acme.com".into()));
+    }
+
+    #[test]
+    fn an_ip_website_is_accepted_only_where_the_address_rule_allows_it() {
+        let loopback = |ip: IpAddr| ip.is_loopback();
+        assert_eq!(
+            normalize_website_reaching("http://127.0.0.1:8080/shop#x", loopback).unwrap(),
+            ("http://127.0.0.1:8080/shop".into(), "127.0.0.1".into())
+        );
+        assert_eq!(normalize_website_reaching("http://[::1]/", loopback).unwrap().1, "[::1]");
+        assert!(normalize_website_reaching("http://10.0.0.1/", loopback).is_err());
+        assert!(normalize_website("http://127.0.0.1/").is_err(), "without a rule no address is accepted");
+        let mut i = input();
+        i.website = "127.0.0.1:3000".into();
+        assert!(i.validate().unwrap_err().get("website").is_some());
+        assert_eq!(i.validate_reaching(loopback).unwrap().domain, "127.0.0.1");
+    }
+
+    #[test]
+    fn a_control_character_in_any_field_is_refused_by_name() {
+        let mut fields = serde_json::to_value(input()).unwrap();
+        let names: Vec<String> = fields.as_object().unwrap().keys().cloned().collect();
+        for name in names {
+            let mut bad = fields.clone();
+            bad[&name] = serde_json::Value::String(format!("{}\0", fields[&name].as_str().unwrap()));
+            let bad: ClientInput = serde_json::from_value(bad).unwrap();
+            let errors = bad.validate().unwrap_err();
+            assert!(errors.get(&name).is_some(), "{name}: {errors}");
+        }
+        fields["notes"] = "first line\r\nsecond\tline".into();
+        let ok: ClientInput = serde_json::from_value(fields).unwrap();
+        assert_eq!(ok.validate().unwrap().notes, "first line\r\nsecond\tline");
     }
 
     #[test]

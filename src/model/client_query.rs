@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::client::{parse_amount, Industry, Stage, EMPLOYEES_MAX, MONEY_MAX};
 use super::country::country_name;
-use crate::validation::FieldErrors;
+use crate::validation::{control_char_error, FieldErrors};
 
 pub const PAGE_SIZE_DEFAULT: u32 = 25;
 pub const PAGE_SIZE_MAX: u32 = 100;
@@ -109,7 +109,7 @@ impl Default for ClientQuery {
 
 impl ClientQuery {
     /// Parses `industry=saas&country=DE&revenue_min=1000000&sort=annual_revenue&dir=desc&page=2...`.
-    /// Unknown keys are ignored; bad values are field errors.
+    /// Unknown keys are ignored; bad values, and control characters in any value, are field errors.
     pub fn parse(query: &str) -> Result<ClientQuery, FieldErrors> {
         let mut q = ClientQuery::default();
         let mut e = FieldErrors::default();
@@ -117,6 +117,10 @@ impl ClientQuery {
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
             let v = value.trim();
             if v.is_empty() {
+                continue;
+            }
+            if let Some(m) = control_char_error(v) {
+                e.add(&key, m);
                 continue;
             }
             match key.as_ref() {
@@ -292,6 +296,14 @@ mod tests {
     fn empty_query_is_the_default_view() {
         assert_eq!(ClientQuery::parse("").unwrap(), ClientQuery::default());
         assert_eq!(ClientQuery::default().to_query_string(), "");
+    }
+
+    #[test]
+    fn a_control_character_in_a_filter_or_the_search_names_it() {
+        let e = ClientQuery::parse("q=acme%00&industry=saas%1b&country=de").unwrap_err();
+        assert!(e.get("q").is_some() && e.get("industry").is_some(), "{e}");
+        assert_eq!(e.get("country"), None);
+        assert_eq!(ClientQuery::parse("q=acme%09co").unwrap().search, "acme\tco");
     }
 
     #[test]

@@ -247,8 +247,15 @@ pub const MAX_PAGE_SIZE: i64 = 200;
 
 impl PageFilter {
     /// Reads the filter from the explorer's fields; errors name the field.
-    pub fn parse(status: &str, depth: &str, check: &str, offset: i64, limit: i64) -> Result<PageFilter, FieldErrors> {
+    pub fn parse(status: &str, depth: &str, check: &str, offset: &str, limit: i64) -> Result<PageFilter, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let offset = match super::paging::Offset::parse("offset", offset) {
+            Ok(o) => o.get(),
+            Err(e) => {
+                errors.0.extend(e.0);
+                0
+            }
+        };
         let status = match status.trim() {
             "" => None,
             s => {
@@ -280,7 +287,7 @@ impl PageFilter {
             }
         };
         errors.into_result()?;
-        Ok(PageFilter { status, depth, check, offset: offset.max(0), limit: limit.clamp(1, MAX_PAGE_SIZE) })
+        Ok(PageFilter { status, depth, check, offset, limit: limit.clamp(1, MAX_PAGE_SIZE) })
     }
 }
 
@@ -375,10 +382,14 @@ mod tests {
 
     #[test]
     fn page_filter_names_the_bad_field() {
-        let e = PageFilter::parse("6xx", "deep", "Title Missing!", 0, 50).unwrap_err();
+        let e = PageFilter::parse("6xx", "deep", "Title Missing!", "9223372036854775807", 50).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("status") && text.contains("depth") && text.contains("check"), "{text}");
-        let f = PageFilter::parse("4xx", "3", "title_missing", -5, 10_000).unwrap();
+        assert!(
+            text.contains("status") && text.contains("depth") && text.contains("check") && text.contains("offset"),
+            "{text}"
+        );
+        assert!(PageFilter::parse("", "", "", "-5", 50).unwrap_err().get("offset").is_some());
+        let f = PageFilter::parse("4xx", "3", "title_missing", "", 10_000).unwrap();
         assert_eq!(f.status, Some(StatusClass::ClientError));
         assert_eq!(f.depth, Some(3));
         assert_eq!(f.check.as_deref(), Some("title_missing"));

@@ -6,6 +6,7 @@ pub mod client_query;
 pub mod country;
 pub mod crawl;
 pub mod event;
+pub mod paging;
 pub mod task;
 pub mod user;
 

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::campaign::AgentId;
 use super::client::string_enum;
 use crate::agents;
-use crate::validation::FieldErrors;
+use crate::validation::{no_control_chars, FieldErrors};
 
 string_enum! {
     /// The lifecycle: pending -> in_progress -> completed | failed | cancelled. A failed attempt that may
@@ -362,6 +362,7 @@ pub const MAX_PERIOD_DAYS: u32 = 366;
 
 impl NewTaskInput {
     pub fn validate(&self) -> Result<NewTask, FieldErrors> {
+        no_control_chars(self)?;
         let mut errors = FieldErrors::default();
         let task_type = match TaskType::parse(self.task_type.trim()) {
             Some(t) if t.runnable_by_people() => Some(t),
@@ -488,6 +489,15 @@ mod tests {
 
     fn input(t: &str) -> NewTaskInput {
         NewTaskInput { task_type: t.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_control_character_in_any_run_field_is_refused_by_name() {
+        let mut i = input("lead_qualification");
+        i.client_id = Uuid::nil().to_string();
+        i.currency = "USD\0".into();
+        let e = i.validate().unwrap_err();
+        assert!(e.get("currency").is_some(), "even a field this task type ignores: {e}");
     }
 
     #[test]

@@ -98,6 +98,11 @@ pub async fn run(
     config.delay = settings.delay;
     config.policy = settings.policy.clone();
     config.root_certificates = settings.root_certificates.clone();
+    if let Some(task) = task_id {
+        // A crawl an earlier attempt of this task left running (its end could not be written when the
+        // database went away) is over: this attempt starts afresh. A task's crawls run one after another.
+        crawls::end_for_task(pool, task, CrawlStatus::Failed, "interrupted; the task ran again").await?;
+    }
     let crawl_id = crawls::create(
         pool,
         &NewCrawl {
@@ -116,8 +121,14 @@ pub async fn run(
             let message = match &e {
                 AuditError::Input(m) | AuditError::Failed(m) => m.clone(),
             };
-            if let Err(end) = crawls::end(pool, crawl_id, CrawlStatus::Failed, Some(&message)).await {
-                tracing::warn!(crawl = %crawl_id, error = %end, "marking a failed crawl failed");
+            // The failure may be the database itself: try a few times over about 3 s, then leave it to the
+            // task's next attempt, which ends it before crawling again.
+            for wait_ms in [0u64, 500, 1_000, 2_000] {
+                tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+                match crawls::end(pool, crawl_id, CrawlStatus::Failed, Some(&message)).await {
+                    Ok(()) => break,
+                    Err(end) => tracing::warn!(crawl = %crawl_id, error = %end, "marking a failed crawl failed"),
+                }
             }
             Err(e)
         }
@@ -133,9 +144,13 @@ async fn crawl_and_store(
     let started = Instant::now();
     let site_start = crawler::normalise(&config.start).to_string();
     let mut auditor = Auditor::new(&site_start, Thresholds::default());
-    let (tx, mut rx) = mpsc::channel::<(CrawledPage, Progress)>(64);
-    let crawling = crawler::crawl_to(config, cancel, tx);
+    let (tx, rx) = mpsc::channel::<(CrawledPage, Progress)>(64);
+    let crawling = crawler::crawl_to(config, cancel.clone(), tx);
+    // The writer owns the receiving end: when a write fails, the writer ends, the receiver is dropped and
+    // the crawl stops at its next page (and the cancel flag stops its fetches at once) instead of waiting
+    // forever on a full channel.
     let writing = async {
+        let mut rx = rx;
         let mut pages = PageBatch::default();
         let mut issues = IssueBatch::default();
         let mut n = 0i32;
@@ -156,16 +171,25 @@ async fn crawl_and_store(
                 pages.flush(pool, crawl_id).await?;
                 issues.flush(pool, crawl_id).await?;
                 crawls::progress(pool, crawl_id, progress).await?;
+                super::progress::touch();
                 last_flush = Instant::now();
             }
         }
         pages.flush(pool, crawl_id).await?;
         issues.flush(pool, crawl_id).await?;
         crawls::progress(pool, crawl_id, progress).await?;
+        super::progress::touch();
         Ok::<(), DomainError>(())
     };
+    let writing = async {
+        let written = writing.await;
+        if written.is_err() {
+            cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        written
+    };
     let (summary, written) = tokio::join!(crawling, writing);
-    written?;
+    written.map_err(|e| AuditError::Failed(format!("storing the crawl failed, so the crawl was stopped: {e}")))?;
     let summary = summary.map_err(|e| match e {
         crate::crawl::fetch::FetchError::Refused(m) => AuditError::Input(format!("the crawl was refused: {m}")),
         other => AuditError::Failed(other.to_string()),

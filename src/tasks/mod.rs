@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod crawl_agents;
+pub mod progress;
 pub mod queue;
 pub mod runner;
 pub mod worker;

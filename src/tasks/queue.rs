@@ -187,7 +187,7 @@ pub async fn claim(pool: &PgPool, worker: &str, lease: Duration, limit: i64) -> 
          ), claimed AS (
             UPDATE tasks t
                SET status = 'in_progress', attempts = t.attempts + 1, locked_by = $1,
-                   lease_until = now() + make_interval(secs => $2), started_at = now()
+                   lease_until = now() + make_interval(secs => $2), started_at = now(), progress_at = now()
               FROM picked WHERE t.id = picked.id
           RETURNING t.id, t.task_type, t.client_id, t.campaign_id, t.input, t.attempts, t.max_attempts, t.created_by,
                     t.agent
@@ -237,15 +237,24 @@ pub enum Lease {
 }
 
 /// Extends the lease of a running task.
-pub async fn heartbeat(pool: &PgPool, id: Uuid, worker: &str, lease: Duration) -> Result<Lease, DomainError> {
+pub async fn heartbeat(
+    pool: &PgPool,
+    id: Uuid,
+    worker: &str,
+    lease: Duration,
+    idle: Duration,
+) -> Result<Lease, DomainError> {
+    // progress_at: when the task's own work last moved (see tasks::progress), for /ready.
     let row: Option<bool> = sqlx::query_scalar(
-        "UPDATE tasks SET lease_until = now() + make_interval(secs => $3)
+        "UPDATE tasks SET lease_until = now() + make_interval(secs => $3),
+                          progress_at = now() - make_interval(secs => $4)
           WHERE id = $1 AND locked_by = $2 AND status = 'in_progress'
       RETURNING cancel_requested",
     )
     .bind(id)
     .bind(worker)
     .bind(lease.as_secs_f64())
+    .bind(idle.as_secs_f64())
     .fetch_optional(pool)
     .await?;
     Ok(match row {
@@ -962,4 +971,15 @@ mod tests {
         let old: Vec<_> = (0..5).map(|i| failed(61 + i)).collect();
         assert_eq!(circuit_of(&old, now), CircuitState::Closed);
     }
+}
+
+/// Running tasks whose own work has not moved for `bound` (as their workers last reported), for /ready.
+pub async fn without_progress(pool: &PgPool, bound: Duration) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM tasks
+          WHERE status = 'in_progress' AND progress_at < now() - make_interval(secs => $1)",
+    )
+    .bind(bound.as_secs_f64())
+    .fetch_one(pool)
+    .await?)
 }

@@ -29,7 +29,14 @@ pub struct WorkerConfig {
     pub poll: Duration,
     pub recover_every: Duration,
     pub grace: Duration,
+    /// A running task whose own work has not moved its progress mark for this long is failed (and retried
+    /// like any failure), however well its heartbeat beats: see [`super::progress`].
+    pub stall: Duration,
 }
+
+/// The default stall bound: well above the longest quiet stretch of healthy work (a crawl honouring a
+/// 60 s Retry-After, plus a 20 s request timeout; an LLM call's three attempts of 20 s with backoff).
+pub const STALL_DEFAULT: Duration = Duration::from_secs(180);
 
 impl WorkerConfig {
     pub fn new(concurrency: usize, lease: Duration) -> WorkerConfig {
@@ -42,6 +49,7 @@ impl WorkerConfig {
             poll: Duration::from_millis(500),
             recover_every: Duration::from_secs(1),
             grace: Duration::from_secs(10),
+            stall: STALL_DEFAULT,
         }
     }
 
@@ -149,17 +157,24 @@ async fn listen(pool: PgPool, wake: Arc<Notify>, retry: Duration) {
 enum Stop {
     Cancel,
     Lost,
+    /// No progress for this long.
+    Stalled(Duration),
 }
 
 /// Runs one claimed task to its end.
 async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, task: Claimed) {
     let started = Instant::now();
     let agent = task.task_type.map(|t| t.agent().as_str()).unwrap_or("unknown");
+    let mark = super::progress::Mark::new();
     let heartbeat = async {
         let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + config.beat(), config.beat());
         loop {
             beat.tick().await;
-            match queue::heartbeat(&pool, task.id, &config.id, config.lease).await {
+            let idle = mark.idle();
+            if idle >= config.stall {
+                return Stop::Stalled(idle);
+            }
+            match queue::heartbeat(&pool, task.id, &config.id, config.lease, idle).await {
                 Ok(Lease::Held { cancel_requested: false }) => {}
                 Ok(Lease::Held { cancel_requested: true }) => return Stop::Cancel,
                 Ok(Lease::Lost) => return Stop::Lost,
@@ -168,7 +183,7 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
         }
     };
     let result = tokio::select! {
-        r = runner.run(&task) => Ok(r),
+        r = super::progress::scope(mark.clone(), runner.run(&task)) => Ok(r),
         stop = heartbeat => Err(stop),
     };
     let status = match &result {
@@ -176,6 +191,7 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
         Ok(Err(_)) => "failed",
         Err(Stop::Cancel) => "cancelled",
         Err(Stop::Lost) => "lost",
+        Err(Stop::Stalled(_)) => "stalled",
     };
     let written = match result {
         Ok(Ok(outcome)) => {
@@ -211,6 +227,23 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
                 .map(|done| if done { Written::Cancelled } else { Written::Lost })
         }
         Err(Stop::Lost) => Ok(Written::Lost),
+        Err(Stop::Stalled(idle)) => {
+            // The run was dropped where it waited; its crawl keeps what it stored and is marked failed.
+            let message = format!("the task made no progress for {} s and was stopped; it runs again", idle.as_secs());
+            tracing::warn!(task = %task.id, idle_secs = idle.as_secs(), "task stalled");
+            metrics::counter!("tasks_stalled_total", "agent" => agent).increment(1);
+            if let Err(e) = crate::store::crawls::end_for_task(
+                &pool,
+                task.id,
+                crate::model::crawl::CrawlStatus::Failed,
+                "stopped: no progress",
+            )
+            .await
+            {
+                tracing::warn!(task = %task.id, error = %e, "ending a stalled task's crawl failed");
+            }
+            queue::fail(&pool, &task, &config.id, &message, queue::FailureKind::Agent).await
+        }
     };
     let outcome = match &written {
         Ok(Written::Done) => status,

@@ -36,9 +36,10 @@ pub async fn get_crawl(id: String) -> Result<CrawlDetail, AppError> {
 
 /// One page (of 50) of a check's issues in a crawl.
 #[server(prefix = "/api", endpoint = "audits/issues")]
-pub async fn crawl_issues(id: String, check: String, offset: i64) -> Result<IssuePage, AppError> {
+pub async fn crawl_issues(id: String, check: String, offset: String) -> Result<IssuePage, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
+    let offset = domain::model::paging::Offset::parse("offset", &offset).map_err(AppError::Validation)?;
     let state = super::ssr::state()?;
     let crawl = domain::store::crawls::get(&state.pool, client_scope(&actor), super::ssr::parse_id(&id)?).await?;
     let check = check.trim();
@@ -47,7 +48,7 @@ pub async fn crawl_issues(id: String, check: String, offset: i64) -> Result<Issu
         errors.add("check", format!("unknown check \u{201c}{check}\u{201d}"));
         return Err(AppError::Validation(errors));
     }
-    Ok(domain::store::crawls::issues(&state.pool, crawl.id, check, offset, 50).await?)
+    Ok(domain::store::crawls::issues(&state.pool, crawl.id, check, offset.get(), 50).await?)
 }
 
 /// One page (of 50) of the page explorer: filter by status class, depth and check.
@@ -57,12 +58,12 @@ pub async fn crawl_pages(
     status: String,
     depth: String,
     check: String,
-    offset: i64,
+    offset: String,
 ) -> Result<PagePage, AppError> {
     use domain::model::crawl::PageFilter;
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
-    let filter = PageFilter::parse(&status, &depth, &check, offset, 50).map_err(AppError::Validation)?;
+    let filter = PageFilter::parse(&status, &depth, &check, &offset, 50).map_err(AppError::Validation)?;
     let state = super::ssr::state()?;
     let crawl = domain::store::crawls::get(&state.pool, client_scope(&actor), super::ssr::parse_id(&id)?).await?;
     Ok(domain::store::crawls::pages(&state.pool, crawl.id, &filter).await?)

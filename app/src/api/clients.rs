@@ -106,9 +106,9 @@ pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
 pub async fn create_client(input: ClientInput, account_manager: String) -> Result<Client, AppError> {
     use domain::policy::Action;
     let (actor, _) = super::ssr::authorize(Action::CreateClient)?;
-    let draft = input.validate().map_err(AppError::Validation)?;
-    let manager = manager_param(&account_manager)?;
     let state = super::ssr::state()?;
+    let draft = input.validate_reaching(|ip| state.crawl_policy.permits(ip)).map_err(AppError::Validation)?;
+    let manager = manager_param(&account_manager)?;
     let client = domain::store::clients::create(&state.pool, actor.user_id, &draft, manager).await?;
     if super::ssr::is_form_post() {
         leptos_axum::redirect(&format!("/clients/{}", client.id));
@@ -121,8 +121,8 @@ pub async fn update_client(id: String, input: ClientInput) -> Result<Client, App
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::EditClient)?;
     let id = super::ssr::parse_id(&id)?;
-    let draft = input.validate().map_err(AppError::Validation)?;
     let state = super::ssr::state()?;
+    let draft = input.validate_reaching(|ip| state.crawl_policy.permits(ip)).map_err(AppError::Validation)?;
     let client = domain::store::clients::update(&state.pool, client_scope(&actor), actor.user_id, id, &draft).await?;
     if super::ssr::is_form_post() {
         leptos_axum::redirect(&format!("/clients/{}", client.id));

@@ -110,6 +110,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     if email.trim().is_empty() || password.is_empty() {
         return Err(AppError::InvalidCredentials);
     }
+    domain::validation::sign_in_errors(&email, &password).into_result().map_err(AppError::Validation)?;
     if let Err(throttled) = state.throttle.check(&email, &ip).await? {
         return Err(AppError::Throttled { retry_after_secs: throttled.retry_after.as_secs() });
     }

@@ -4,6 +4,7 @@
 //! view has a URL and works without JavaScript.
 
 use domain::model::crawl::{Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass};
+use domain::model::paging::Window;
 use domain::policy::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +15,7 @@ use crate::api::audits::{
 };
 use crate::charts::{ScoreBarChart, ScoreBars};
 use crate::components::{result_of, ActionError, Authorized, ErrorMessage};
-use crate::forms::grouped;
+use crate::forms::{grouped, query_string};
 use crate::pages::tasks::live_tick;
 
 fn crawl_status_class(s: CrawlStatus) -> &'static str {
@@ -230,7 +231,7 @@ pub fn CrawlPage() -> impl IntoView {
     let tick = live_tick(active.into());
     let detail = Resource::new(move || (id(), tick.get()), |(id, _)| get_crawl(id));
     let check = move || q("check");
-    let issues_offset = move || q("io").parse::<i64>().unwrap_or(0);
+    let issues_offset = move || q("io");
     let issues = Resource::new(
         move || (id(), check(), issues_offset()),
         |(id, check, offset)| async move {
@@ -241,7 +242,7 @@ pub fn CrawlPage() -> impl IntoView {
             }
         },
     );
-    let filter = move || (q("status"), q("depth"), q("pcheck"), q("po").parse::<i64>().unwrap_or(0));
+    let filter = move || (q("status"), q("depth"), q("pcheck"), q("po"));
     let pages = Resource::new(
         move || (id(), filter(), tick.get()),
         |(id, (status, depth, check, offset), _)| crawl_pages(id, status, depth, check, offset),
@@ -411,12 +412,13 @@ fn CrawlView(d: CrawlDetail) -> impl IntoView {
 
 /// Previous / next links over `total` rows shown `limit` at a time, keeping the other query parameters.
 fn pager(label: &'static str, base: String, key: &'static str, offset: i64, limit: i64, total: i64) -> impl IntoView {
-    let prev = (offset > 0).then(|| format!("{base}&{key}={}", (offset - limit).max(0)));
-    let next = (offset + limit < total).then(|| format!("{base}&{key}={}", offset + limit));
-    let shown = if total == 0 {
-        "none".to_string()
-    } else {
-        format!("{}–{} of {}", offset + 1, (offset + limit).min(total), grouped(total))
+    let window = Window::new(offset, limit, total);
+    let prev = window.previous().map(|o| format!("{base}&{key}={o}"));
+    let next = window.next().map(|o| format!("{base}&{key}={o}"));
+    let shown = match window.shown() {
+        Some((first, last)) => format!("{}–{} of {}", grouped(first), grouped(last), grouped(total)),
+        None if total == 0 => "none".to_string(),
+        None => format!("past the last of {}", grouped(total)),
     };
     view! {
         <nav class="pager" aria-label=label>
@@ -429,7 +431,7 @@ fn pager(label: &'static str, base: String, key: &'static str, offset: i64, limi
 
 #[component]
 fn IssueList(p: IssuePage, check: String) -> impl IntoView {
-    let base = format!("?check={check}");
+    let base = format!("?{}", query_string(&[("check", &check)]));
     view! {
         <section id="issues" aria-labelledby="issues-heading">
             <h2 id="issues-heading">{format!("URLs with {check}")}</h2>
@@ -457,7 +459,7 @@ fn IssueList(p: IssuePage, check: String) -> impl IntoView {
 
 #[component]
 fn PageExplorer(p: PagePage, status: String, depth: String, pcheck: String) -> impl IntoView {
-    let base = format!("?status={status}&depth={depth}&pcheck={pcheck}");
+    let base = format!("?{}", query_string(&[("status", &status), ("depth", &depth), ("pcheck", &pcheck)]));
     view! {
         <section id="pages" aria-labelledby="pages-heading">
             <h2 id="pages-heading">"Pages"</h2>

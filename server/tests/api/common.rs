@@ -153,9 +153,9 @@ impl TestApp {
             options.redis_prefix.clone().unwrap_or_else(|| format!("aiseo-test-{}", uuid::Uuid::new_v4().simple()));
         let redis_url = options.redis_url.clone().or_else(|| options.redis.then(|| format!("redis://{REDIS_ADDR}")));
         let config = Config {
-            database_url: options.database_url.clone().unwrap_or_else(|| db.url.clone()),
+            database_url: options.database_url.clone().unwrap_or_else(|| db.url.clone()).into(),
             db_max_connections: 5,
-            redis_url,
+            redis_url: redis_url.map(Into::into),
             redis_key_prefix: prefix.clone(),
             listen_addr: "127.0.0.1:0".parse().expect("addr"),
             app_env: "development".into(),

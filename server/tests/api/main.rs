@@ -8,11 +8,16 @@ mod checks_site;
 mod client_index;
 mod clients;
 mod common;
+mod faults;
 mod fixtures;
+mod hardening;
+mod hostile;
 #[path = "../../../tests/support/llm_standin.rs"]
 mod llm_standin;
 mod llm_tasks;
 mod matrix;
+mod numbers;
+mod panics;
 mod platform;
 mod site_audits;
 mod tasks;

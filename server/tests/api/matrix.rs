@@ -7,7 +7,7 @@ use crate::common::*;
 use domain::model::Role;
 use domain::policy::{allowed, Action};
 
-enum Access {
+pub(crate) enum Access {
     /// Signing in and out and "who am I": open to everybody by design.
     Public,
     Needs(Action),
@@ -16,9 +16,9 @@ enum Access {
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
 /// Endpoint, the access it must enforce, and a form body to call it with.
-type Row = (&'static str, Access, Vec<(&'static str, &'static str)>);
+pub(crate) type Row = (&'static str, Access, Vec<(&'static str, &'static str)>);
 
-fn matrix() -> Vec<Row> {
+pub(crate) fn matrix() -> Vec<Row> {
     use Access::*;
     vec![
         ("/api/me", Public, vec![]),

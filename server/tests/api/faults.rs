@@ -1,0 +1,193 @@
+//! Faults in the middle of long work: Postgres going away (stopped and started again) or its connections
+//! terminated while an audit crawls, and a task whose work stalls while its heartbeat keeps beating. Each
+//! audit ends completed after a retry, with no page or issue stored twice in the completed crawl.
+
+use crate::common::*;
+use crate::fixtures::*;
+use crate::tasks::run_task;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use sqlx::{Connection, Executor, PgConnection};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+const PAGES: usize = 400;
+
+/// A site of `PAGES` pages, each answering after 25 ms: long enough to interrupt, and far more pages than
+/// the crawl's hand-over channel holds.
+async fn long_site() -> SocketAddr {
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async {
+                let links: String = (0..PAGES).map(|i| format!("<a href=\"/n/{i}\">Page {i}</a> ")).collect();
+                Html(format!("<html><head><title>Long site</title></head><body>{links}</body></html>"))
+            }),
+        )
+        .route(
+            "/n/{i}",
+            get(|axum::extract::Path(i): axum::extract::Path<usize>| async move {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+                Html(format!(
+                    "<html><head><title>Page {i} of the long site</title></head><body><p>Page {i}.</p></body></html>"
+                ))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+async fn client_on_site(app: &TestApp, admin: &Client, site: SocketAddr) -> String {
+    let id = id_of(&create_client(admin, "Long Site Ltd", &[], "").await);
+    sqlx::query("UPDATE clients SET website = $2 WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(&id).expect("uuid"))
+        .bind(format!("http://{site}/"))
+        .execute(&app.pool)
+        .await
+        .expect("website");
+    id
+}
+
+/// Waits until the task's first crawl has stored at least `pages` pages.
+async fn wait_for_pages(pool: &sqlx::PgPool, pages: i32) {
+    for _ in 0..400 {
+        let done: Option<i32> =
+            sqlx::query_scalar("SELECT max(pages_done) FROM crawls").fetch_one(pool).await.expect("crawl progress");
+        if done.unwrap_or(0) >= pages {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the crawl never stored {pages} pages");
+}
+
+/// Polls the task (in the database: requests answer 503 while the app's connections are being replaced)
+/// until it ends, for up to `secs` seconds, and returns its status and last error.
+async fn wait_end(pool: &sqlx::PgPool, id: &str, secs: u64) -> (String, Option<String>) {
+    let id = uuid::Uuid::parse_str(id).expect("uuid");
+    let mut last = (String::new(), None);
+    for _ in 0..secs * 10 {
+        if let Ok(row) = sqlx::query_as::<_, (String, Option<String>)>("SELECT status, error FROM tasks WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+        {
+            if matches!(row.0.as_str(), "completed" | "failed" | "cancelled") {
+                return row;
+            }
+            last = row;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("task {id} did not end within {secs} s: {last:?}");
+}
+
+/// The completed crawl holds every page once, and no issue twice.
+async fn assert_one_complete_crawl(pool: &sqlx::PgPool, task: &str) {
+    let task = uuid::Uuid::parse_str(task).expect("uuid");
+    let crawls: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("SELECT id, status FROM crawls WHERE task_id = $1 ORDER BY started_at")
+            .bind(task)
+            .fetch_all(pool)
+            .await
+            .expect("crawls");
+    assert!(crawls.len() >= 2, "the first attempt's crawl and the retry's: {crawls:?}");
+    assert_ne!(crawls[0].1, "running", "the interrupted crawl is not left running: {crawls:?}");
+    let completed: Vec<uuid::Uuid> = crawls.iter().filter(|c| c.1 == "completed").map(|c| c.0).collect();
+    assert_eq!(completed.len(), 1, "one completed crawl: {crawls:?}");
+    let (pages, urls): (i64, i64) =
+        sqlx::query_as("SELECT count(*), count(DISTINCT url) FROM crawl_pages WHERE crawl_id = $1")
+            .bind(completed[0])
+            .fetch_one(pool)
+            .await
+            .expect("pages");
+    assert_eq!(pages, urls, "no page stored twice");
+    assert_eq!(pages, PAGES as i64 + 1, "every page of the site");
+    let (issues, distinct): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT (check_id, url, detail)) FROM crawl_issues WHERE crawl_id = $1",
+    )
+    .bind(completed[0])
+    .fetch_one(pool)
+    .await
+    .expect("issues");
+    assert_eq!(issues, distinct, "no issue stored twice");
+}
+
+async fn attempts(pool: &sqlx::PgPool, task: &str) -> i32 {
+    sqlx::query_scalar("SELECT attempts FROM tasks WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(task).expect("uuid"))
+        .fetch_one(pool)
+        .await
+        .expect("attempts")
+}
+
+fn options() -> Options {
+    Options {
+        workers: 1,
+        crawl_allow: "127.0.0.0/8".into(),
+        crawl_max_pages: 1_000,
+        task_lease_secs: 3,
+        ..Options::default()
+    }
+}
+
+#[tokio::test]
+async fn an_audit_survives_postgres_going_away_mid_crawl() {
+    let proxy = Proxy::start("127.0.0.1:5432").await;
+    let db = Arc::new(TestDb::create().await);
+    let url = db.url.replace("127.0.0.1:5432", &proxy.addr.to_string());
+    let app = TestApp::spawn_on(db, Options { database_url: Some(url), ..options() }).await;
+    let admin = app.admin().await;
+    let site = long_site().await;
+    let client = client_on_site(&app, &admin, site).await;
+    let r = run_task(&admin, "technical_seo_audit", &client, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let task = r.json().as_str().expect("task id").to_string();
+
+    wait_for_pages(&app.pool, 20).await;
+    // Postgres stops for 3 s and starts again, as in a restart.
+    proxy.down();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    proxy.up();
+
+    let done = wait_end(&app.pool, &task, 90).await;
+    assert_eq!(done.0, "completed", "{done:?}");
+    assert!(attempts(&app.pool, &task).await >= 2, "completed by a retry: {done:?}");
+    assert_one_complete_crawl(&app.pool, &task).await;
+}
+
+#[tokio::test]
+async fn an_audit_survives_its_database_connections_being_terminated() {
+    let app = TestApp::spawn(options()).await;
+    let admin = app.admin().await;
+    let site = long_site().await;
+    let client = client_on_site(&app, &admin, site).await;
+    let r = run_task(&admin, "technical_seo_audit", &client, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let task = r.json().as_str().expect("task id").to_string();
+
+    wait_for_pages(&app.pool, 20).await;
+    // Several rounds, so the crawl's writer meets a terminated connection whatever it was doing at the first.
+    let mut killer = PgConnection::connect(&app.db.url).await.expect("connect");
+    for _ in 0..5 {
+        killer
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await
+            .expect("terminate the app's connections");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+
+    let done = wait_end(&app.pool, &task, 90).await;
+    assert_eq!(done.0, "completed", "{done:?}");
+    assert!(attempts(&app.pool, &task).await >= 2, "completed by a retry: {done:?}");
+    assert_one_complete_crawl(&app.pool, &task).await;
+}

@@ -1,0 +1,243 @@
+//! Hostile strings on every page: markup typed into every user-controlled field (client, campaign and user
+//! names, notes, lead fields, objectives) and served by a crawled site (titles, descriptions, headings,
+//! anchors, URLs) must come back as text on every page of the app, never as markup. Pages come from the
+//! app's own route list, so a new page is visited without being added here (a new path parameter fails the
+//! test until it is given a value).
+
+use crate::common::*;
+use crate::fixtures::*;
+use crate::tasks::{run_task, wait_final};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use domain::markup::escape_html;
+use scraper::{Html as Document, Selector};
+use std::net::SocketAddr;
+
+/// Hostile strings, each with an id its markup would create if it leaked (`hx1` ...).
+const HOSTILE: [&str; 7] = [
+    "</title><h1 id=hx1>X</h1>",
+    "<script id=hx2>alert('hx2')</script>",
+    "\"><img id=hx3 src=x onerror=alert('hx3')>",
+    "</textarea><b id=hx4>t</b>",
+    "]]><i id=hx5>cdata</i>",
+    "<meta id=hx6 http-equiv=\"refresh\" content=\"0;url=//evil.test/hx6\">",
+    "</script><u id=hx7>s</u>",
+];
+
+/// What a leak would look like in the parsed document: an element the hostile strings create, an
+/// attribute they carry, or a second `<title>`.
+fn leaks(body: &str) -> Vec<String> {
+    let doc = Document::parse_document(body);
+    let mut found = Vec::new();
+    let sel = |s: &str| Selector::parse(s).expect("selector");
+    for el in doc.select(&sel("[id^=hx]")) {
+        found.push(format!("element <{} id={}>", el.value().name(), el.value().id().unwrap_or("")));
+    }
+    for el in doc.select(&sel("[onerror], meta[http-equiv]")) {
+        found.push(format!("element <{}> with a hostile attribute", el.value().name()));
+    }
+    let titles = doc.select(&sel("title")).count();
+    if titles > 1 {
+        found.push(format!("{titles} <title> elements"));
+    }
+    found
+}
+
+/// A page of the fixture site whose title, description, heading and text are `hostile`, with `links`.
+fn hostile_page(hostile: &str, links: &str) -> String {
+    let words = "Fixture text about audits, crawling, content and links of a hostile website. ".repeat(25);
+    let h = escape_html(hostile);
+    format!(
+        "<!doctype html><html lang=en><head><title>{h}</title><meta name=description content=\"{h}\"></head>\
+         <body><h1>{h}</h1><p>{words} {h}</p>{links}</body></html>"
+    )
+}
+
+/// A site whose pages carry the hostile strings: titles, descriptions, headings, anchors (also of a broken
+/// link) and query strings of URLs.
+async fn hostile_site() -> SocketAddr {
+    let mut links = String::new();
+    for (i, h) in HOSTILE.iter().enumerate() {
+        let anchor = escape_html(h);
+        let query = url::form_urlencoded::byte_serialize(h.as_bytes()).collect::<String>();
+        links.push_str(&format!("<a href=\"/p/{i}\">{anchor}</a> <a href=\"/q?x={query}\">{anchor}</a> "));
+    }
+    links.push_str(&format!("<a href=\"/missing\">{}</a>", escape_html(HOSTILE[0])));
+    let home = hostile_page(HOSTILE[1], &links);
+    let app = Router::new()
+        .route("/", get(move || async move { Html(home) }))
+        .route(
+            "/p/{i}",
+            get(|axum::extract::Path(i): axum::extract::Path<usize>| async move {
+                let h = HOSTILE[i % HOSTILE.len()];
+                Html(hostile_page(h, &format!("<a href=\"/\">{}</a>", escape_html(h))))
+            }),
+        )
+        .route("/q", get(|| async { Html(hostile_page(HOSTILE[2], "<a href=\"/\">home</a>")) }))
+        .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind hostile site");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// Every free-text field of the client form set to `h` (with `i` to keep names unique).
+fn hostile_client_fields(h: &str, i: usize) -> Vec<(&'static str, String)> {
+    vec![
+        ("company_name", format!("{h} {i}")),
+        ("contact_name", h.to_string()),
+        ("lead_decision_maker_role", h.to_string()),
+        ("lead_pain_points", h.to_string()),
+        ("lead_source", h.to_string()),
+        ("notes", h.to_string()),
+    ]
+}
+
+#[tokio::test]
+async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
+    let app = TestApp::spawn(Options { workers: 2, crawl_allow: "127.0.0.0/8".into(), ..Options::default() }).await;
+    let admin = app.admin().await;
+    let site = hostile_site().await;
+
+    // A manager with a hostile name, owning every hostile client.
+    let manager_email = "hostile-manager@agency.test";
+    let r = admin
+        .post(
+            "/api/users/create",
+            &[("email", manager_email), ("name", HOSTILE[0]), ("role", "account_manager"), ("password", "")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "create a manager with a hostile name: {}", r.body);
+    let manager_id = r.json()["user"]["id"].as_str().expect("user id").to_string();
+
+    let mut clients = Vec::new();
+    let mut campaigns = Vec::new();
+    for (i, h) in HOSTILE.iter().enumerate() {
+        let fields = hostile_client_fields(h, i);
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let company = fields[0].1.clone();
+        let form = client_input(&company, &pairs);
+        let mut form = form;
+        form.push(("account_manager".into(), manager_id.clone()));
+        let r = admin.post("/api/clients/create", &as_form(&form)).await;
+        assert_eq!(r.status, 200, "client with hostile fields {h:?}: {}", r.body);
+        let client_id = id_of(&r.json());
+        let r =
+            try_create_campaign(&admin, &client_id, &format!("{h} campaign"), &[("objectives", h)], &DEFAULT_AGENTS)
+                .await;
+        assert_eq!(r.status, 200, "campaign with hostile fields {h:?}: {}", r.body);
+        campaigns.push(id_of(&r.json()));
+        clients.push(client_id);
+    }
+
+    // The first client's website is the hostile site: two audits (and so a comparison), then every task
+    // type the run form takes for a client, so every output page shows crawled and typed strings.
+    sqlx::query("UPDATE clients SET website = $2 WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(&clients[0]).expect("uuid"))
+        .bind(format!("http://{site}/"))
+        .execute(&app.pool)
+        .await
+        .expect("point the client at the hostile site");
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let r = run_task(&admin, "technical_seo_audit", &clients[0], &[]).await;
+        assert_eq!(r.status, 200, "run an audit: {}", r.body);
+        let id = r.json().as_str().expect("task id").to_string();
+        let done = wait_final(&admin, &id).await;
+        assert_eq!(done["summary"]["status"], "completed", "audit of the hostile site: {done}");
+        tasks.push(id);
+    }
+    for t in domain::model::task::TaskType::ALL {
+        let r = run_task(&admin, t.as_str(), &clients[0], &[]).await;
+        if r.status == 200 {
+            if let Some(id) = r.json().as_str() {
+                tasks.push(id.to_string());
+            }
+        }
+    }
+    for id in &tasks {
+        wait_final(&admin, id).await;
+    }
+    let crawls: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM crawls WHERE status = 'completed' ORDER BY started_at")
+            .fetch_all(&app.pool)
+            .await
+            .expect("crawls");
+    assert!(crawls.len() >= 2, "two completed crawls of the hostile site");
+    let all_tasks: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM tasks ORDER BY created_at").fetch_all(&app.pool).await.expect("tasks");
+
+    // Every route of the app, with each of its objects; query strings that pages reflect carry hostile text.
+    let mut paths: Vec<String> = Vec::new();
+    for route in leptos_axum::generate_route_list(app::App) {
+        let template = route.path().to_string();
+        let param = template.split('/').find(|s| s.starts_with(':') || s.starts_with('{'));
+        let ids: Vec<String> = match (param, template.split('/').nth(1)) {
+            (None, _) => vec![String::new()],
+            (Some(_), Some("clients")) => clients.clone(),
+            (Some(_), Some("campaigns")) => campaigns.clone(),
+            (Some(_), Some("audits")) => crawls.iter().map(|c| c.to_string()).collect(),
+            (Some(_), Some("tasks")) => all_tasks.iter().map(|t| t.to_string()).collect(),
+            (Some(_), Some("admin")) => vec![manager_id.clone()],
+            (Some(p), _) => panic!("route {template}: give its parameter {p} a value in this test"),
+        };
+        for id in ids {
+            let path = match param {
+                Some(p) => template.replace(p, &id),
+                None => template.clone(),
+            };
+            paths.push(path);
+        }
+    }
+    let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    for h in HOSTILE {
+        paths.push(format!("/clients?q={}", q(h)));
+        paths.push(format!("/tasks?status={}&client={}", q(h), q(h)));
+        for c in &crawls {
+            paths.push(format!("/audits/{c}?check=title_too_long&pcheck={}&status={}", q(h), q(h)));
+        }
+    }
+    for c in &crawls {
+        for check in ["broken_internal_link", "meta_description_too_long", "title_too_long", "http_4xx"] {
+            paths.push(format!("/audits/{c}?check={check}"));
+        }
+    }
+    paths.push(format!("/clients/{}/audits/compare?before={}&after={}", clients[0], crawls[0], crawls[1]));
+    paths.push(format!("/login?next={}", q(HOSTILE[2])));
+
+    let mut failures = Vec::new();
+    for path in &paths {
+        let r = admin.get(path).await;
+        if r.status >= 500 {
+            failures.push(format!("{path}: status {}", r.status));
+        }
+        for leak in leaks(&r.body) {
+            failures.push(format!("{path}: {leak}"));
+        }
+    }
+    // Signed out, the sign-in page reflects `next` too.
+    let anonymous = app.client();
+    for h in HOSTILE {
+        let r = anonymous.get(&format!("/login?next={}", q(h))).await;
+        for leak in leaks(&r.body) {
+            failures.push(format!("/login (signed out): {leak}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} markup leaks or errors over {} pages:\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n")
+    );
+
+    // The hostile text arrived as text: the client page's title holds it, escaped on the wire.
+    let r = admin.get(&format!("/clients/{}", clients[0])).await;
+    let doc = Document::parse_document(&r.body);
+    let title = doc.select(&Selector::parse("title").expect("sel")).next().map(|t| t.text().collect::<String>());
+    assert_eq!(title.as_deref(), Some(format!("{} 0 · AI SEO Architects", HOSTILE[0]).as_str()), "{}", r.body);
+    assert!(r.body.contains("&lt;/title&gt;&lt;h1 id=hx1&gt;"), "the title is escaped on the wire");
+}
