@@ -34,10 +34,26 @@ fn build(chart: &ClientBars) -> charming::Chart {
     c
 }
 
-/// Renders once ECharts (loaded from /echarts.min.js) is available; retries briefly while it loads.
+/// Whether ECharts is loaded; when it is not, asks for it once: pages without charts never download the
+/// 1 MB script, pages with charts load it when their first chart mounts.
+#[cfg(feature = "hydrate")]
+fn echarts_ready() -> bool {
+    const SCRIPT_ID: &str = "echarts-script";
+    let ready = js_sys::Reflect::has(&js_sys::global(), &wasm_bindgen::JsValue::from_str("echarts")).unwrap_or(false);
+    if !ready && document().get_element_by_id(SCRIPT_ID).is_none() {
+        if let (Ok(script), Ok(Some(head))) = (document().create_element("script"), document().query_selector("head")) {
+            let _ = script.set_attribute("id", SCRIPT_ID);
+            let _ = script.set_attribute("src", "/echarts.min.js");
+            let _ = head.append_child(&script);
+        }
+    }
+    ready
+}
+
+/// Renders once ECharts is available; retries briefly while it loads.
 #[cfg(feature = "hydrate")]
 fn render_when_ready(chart: ClientBars, tries: u32) {
-    let ready = js_sys::Reflect::has(&js_sys::global(), &wasm_bindgen::JsValue::from_str("echarts")).unwrap_or(false);
+    let ready = echarts_ready();
     let present = document().get_element_by_id(&format!("chart-{}", chart.id)).is_some();
     if ready && present {
         let width = document()
@@ -45,7 +61,7 @@ fn render_when_ready(chart: ClientBars, tries: u32) {
             .map(|e| e.client_width().max(300) as u32)
             .unwrap_or(600);
         let _ = charming::WasmRenderer::new(width, 360).render(&format!("chart-{}", chart.id), &build(&chart));
-    } else if tries < 50 {
+    } else if tries < 150 {
         set_timeout(move || render_when_ready(chart, tries + 1), std::time::Duration::from_millis(100));
     }
 }
@@ -92,14 +108,14 @@ fn build_scores(chart: &ScoreBars) -> charming::Chart {
 
 #[cfg(feature = "hydrate")]
 fn render_scores_when_ready(chart: ScoreBars, tries: u32) {
-    let ready = js_sys::Reflect::has(&js_sys::global(), &wasm_bindgen::JsValue::from_str("echarts")).unwrap_or(false);
+    let ready = echarts_ready();
     let element = document().get_element_by_id(&format!("chart-{}", chart.id));
     if let (true, Some(e)) = (ready, element.as_ref()) {
         let width = e.client_width().max(300) as u32;
         let height = (chart.labels.len() as u32 * 36 + 40).max(160);
         let _ =
             charming::WasmRenderer::new(width, height).render(&format!("chart-{}", chart.id), &build_scores(&chart));
-    } else if tries < 50 {
+    } else if tries < 150 {
         set_timeout(move || render_scores_when_ready(chart, tries + 1), std::time::Duration::from_millis(100));
     }
 }

@@ -1,9 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
-import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
-import { createClientViaApi, gotoHydrated, newClientFields, signInAsAdmin, waitForHydration } from "./helpers";
+import { fillClientForm, gotoHydrated, newClientFormData, signInAsAdmin, waitForHydration } from "./helpers";
 
 /** A three-page fixture site with known defects: /untitled has no title, / links to the missing /gone. */
 function fixtureSite(): Promise<{ server: Server; url: string }> {
@@ -35,11 +34,19 @@ function fixtureSite(): Promise<{ server: Server; url: string }> {
   );
 }
 
-/** The client form takes domain names only; the fixture is an address, so the test points the client at it. */
-function pointClientAt(clientId: string, url: string): void {
-  const db = process.env.E2E_DATABASE_URL;
-  if (!db) throw new Error("E2E_DATABASE_URL is not set");
-  execFileSync("psql", [db, "-q", "-c", `UPDATE clients SET website = '${url}' WHERE id = '${clientId}'`]);
+/**
+ * Creates a client through the new-client form whose website is the fixture site: an address on 127.0.0.1,
+ * which the form accepts because the server's crawl allow-list (CRAWL_ALLOW) covers it.
+ */
+async function createClientOnSite(page: Page, url: string): Promise<{ id: string; company_name: string }> {
+  const data = newClientFormData("audit");
+  data.website = url;
+  await gotoHydrated(page, "/clients/new");
+  await fillClientForm(page, data);
+  await page.getByRole("button", { name: "Create client" }).click();
+  await expect(page).toHaveURL(/\/clients\/[0-9a-f-]{36}$/);
+  const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+  return { id, company_name: data.companyName };
 }
 
 async function expectNoAxeViolations(page: Page): Promise<void> {
@@ -59,8 +66,7 @@ test.describe("technical SEO audits", () => {
   test("run an audit, follow it live, read the score, the issues and the pages, schedule the next", async ({ page }) => {
     test.setTimeout(60_000);
     await signInAsAdmin(page);
-    const client = await createClientViaApi(page, newClientFields("audit"));
-    pointClientAt(client.id, site.url);
+    const client = await createClientOnSite(page, site.url);
 
     await gotoHydrated(page, `/clients/${client.id}`);
     await page.getByRole("link", { name: "Audits, crawl progress and the recurring schedule" }).click();

@@ -93,6 +93,8 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         admin_name: "Bench Admin".into(),
         worker_concurrency: 0,
         task_lease_secs: 30,
+        task_stall_secs: 180,
+        metrics_token: None,
         proposal_currency: "USD".into(),
         llm_base_url: None,
         llm_api_key: None,

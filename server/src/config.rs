@@ -114,6 +114,10 @@ pub struct Config {
     /// Seconds a claimed task stays leased without a heartbeat; a dead worker's tasks run again after it.
     #[arg(long, env = "TASK_LEASE_SECS", default_value_t = 30)]
     pub task_lease_secs: u64,
+    /// Seconds a running task's own work may make no progress (no crawl batch stored, no LLM answer)
+    /// before the worker fails it for a retry, however well its heartbeat beats.
+    #[arg(long, env = "TASK_STALL_SECS", default_value_t = 180)]
+    pub task_stall_secs: u64,
     /// Currency of proposals when a task doesn't name one (ISO 4217).
     #[arg(long, env = "PROPOSAL_CURRENCY", default_value = "USD")]
     pub proposal_currency: String,
@@ -123,6 +127,9 @@ pub struct Config {
     pub llm_base_url: Option<String>,
     #[arg(long, env = "LLM_API_KEY", hide_env_values = true)]
     pub llm_api_key: Option<Secret>,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>`.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
     #[arg(long, env = "LLM_MODEL", default_value = "gpt-4o-mini")]
     pub llm_model: String,
     /// Seconds one LLM attempt may take.
@@ -201,10 +208,17 @@ impl Config {
     }
 
     pub fn worker_config(&self) -> domain::tasks::worker::WorkerConfig {
-        domain::tasks::worker::WorkerConfig::new(
+        let mut worker = domain::tasks::worker::WorkerConfig::new(
             self.worker_concurrency,
             std::time::Duration::from_secs(self.task_lease_secs.max(1)),
-        )
+        );
+        worker.stall = self.task_stall();
+        worker
+    }
+
+    /// The stall bound of running tasks (at least 2 s).
+    pub fn task_stall(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.task_stall_secs.max(2))
     }
 
     pub fn cookie_secure(&self) -> bool {

@@ -37,6 +37,10 @@ pub struct Services {
     pub redis: Option<Pool>,
     /// Runs agent tasks for the in-process worker (and `server worker`).
     pub runner: Arc<domain::tasks::runner::Runner>,
+    /// The stall bound of running tasks: /ready reports tasks quiet for half of it.
+    pub task_stall: Duration,
+    /// The bearer token /metrics asks for, when one is configured.
+    pub metrics_token: Option<config::Secret>,
 }
 
 /// A Redis pool that fails commands after 2 s while Redis is away and reconnects in the background.
@@ -93,6 +97,8 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
     );
     Ok(Services {
         runner,
+        task_stall: config.task_stall(),
+        metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
         state: AppState {
             llm,
             pool,
@@ -146,6 +152,22 @@ pub async fn create_admin(
     domain::store::users::create(pool, None, &input, &hash).await
 }
 
+/// The app's page routes, generated once per process.
+///
+/// Generating them runs the app with resource loading suppressed through a process-global flag
+/// (leptos_server 0.8, leptos-rs/leptos#4773): a page's resource first polled on another thread meanwhile
+/// waits forever, and its request never answers. Generated once, before the first router serves, no render
+/// can meet it (tests build many routers in one process while others serve).
+pub fn app_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES
+        .get_or_init(|| {
+            panics::install();
+            generate_route_list(App)
+        })
+        .clone()
+}
+
 /// The whole HTTP app.
 pub fn router(config: &Config, services: &Services) -> Router {
     let _ = telemetry::metrics_handle();
@@ -163,7 +185,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .with_secure(config.cookie_secure())
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
 
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let leptos_options = state.leptos_options.clone();
     let app_routes = Router::<AppState>::new()
         .route("/export/{file}", axum::routing::get(export_file))

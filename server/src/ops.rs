@@ -103,20 +103,30 @@ async fn ready(State(services): State<Services>) -> Response {
     (code, Json(Readiness { status, checks })).into_response()
 }
 
-/// Degraded when ready tasks wait more than a minute (no worker is taking them) or leases have expired
-/// (a worker died; its tasks are being recovered).
+/// Degraded when ready tasks wait more than a minute (no worker is taking them), leases have expired
+/// (a worker died; its tasks are being recovered), or running tasks have made no progress for half the
+/// stall bound (the watchdog fails them at the whole bound).
 async fn workers_check(services: &Services) -> (Check, bool) {
-    match domain::tasks::queue::queue_stats(&services.state.pool).await {
-        Ok(q) => {
+    let pool = &services.state.pool;
+    let quiet = services.task_stall / 2;
+    let stats = domain::tasks::queue::queue_stats(pool).await;
+    let stuck = domain::tasks::queue::without_progress(pool, quiet).await;
+    match (stats, stuck) {
+        (Ok(q), Ok(stuck)) => {
             let waiting = q.oldest_ready_secs.unwrap_or(0.0);
-            let ok = waiting <= 60.0 && q.expired_leases == 0;
+            let ok = waiting <= 60.0 && q.expired_leases == 0 && stuck == 0;
             let detail = format!(
-                "{} ready, {} running, {} expired leases, oldest ready task waiting {:.0} s",
-                q.pending_ready, q.running, q.expired_leases, waiting
+                "{} ready, {} running, {} expired leases, oldest ready task waiting {:.0} s, \
+                 {stuck} running without progress for over {} s",
+                q.pending_ready,
+                q.running,
+                q.expired_leases,
+                waiting,
+                quiet.as_secs()
             );
             (Check { name: "workers", status: if ok { "healthy" } else { "degraded" }, detail: Some(detail) }, ok)
         }
-        Err(e) => {
+        (Err(e), _) | (_, Err(e)) => {
             tracing::warn!(error = %e, "readiness: the task queue can't be read");
             (Check { name: "workers", status: "down", detail: Some("task queue unavailable".into()) }, false)
         }
@@ -148,7 +158,23 @@ async fn agents_check(services: &Services) -> Check {
     }
 }
 
-async fn metrics_text(State(services): State<Services>) -> impl IntoResponse {
+/// Whether the request carries the configured metrics token (compared in constant time), or none is set.
+fn metrics_allowed(services: &Services, headers: &http::HeaderMap) -> bool {
+    let Some(token) = &services.metrics_token else { return true };
+    let given = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let (a, b) = (given.as_bytes(), token.expose().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn metrics_text(State(services): State<Services>, headers: http::HeaderMap) -> Response {
+    if !metrics_allowed(&services, &headers) {
+        return (StatusCode::UNAUTHORIZED, [(http::header::WWW_AUTHENTICATE, "Bearer")], "metrics need the token")
+            .into_response();
+    }
     if let Ok(q) = domain::tasks::queue::queue_stats(&services.state.pool).await {
         metrics::gauge!("tasks_ready").set(q.pending_ready as f64);
         metrics::gauge!("tasks_running").set(q.running as f64);
@@ -159,4 +185,5 @@ async fn metrics_text(State(services): State<Services>) -> impl IntoResponse {
         metrics::gauge!("llm_circuit_open").set(if open { 1.0 } else { 0.0 });
     }
     ([(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::telemetry::metrics_handle().render())
+        .into_response()
 }

@@ -543,7 +543,6 @@ pub fn ClientStatsPage() -> impl IntoView {
     let stats = Resource::new(|| (), |_| get_client_stats());
     view! {
         <Title text="Client statistics" />
-        <leptos_meta::Script src="/echarts.min.js" defer="true" />
         <Authorized
             action=Action::ListClients
             render=move |_| view! {

@@ -108,6 +108,10 @@ pub struct Options {
     /// start `server worker` processes).
     pub workers: usize,
     pub task_lease_secs: u64,
+    /// TASK_STALL_SECS: a running task without progress this long is failed for a retry.
+    pub task_stall_secs: u64,
+    /// METRICS_TOKEN.
+    pub metrics_token: Option<String>,
     pub llm_base_url: Option<String>,
     /// CRAWL_ALLOW: ranges audits may crawl (tests serve fixture sites on 127.0.0.1).
     pub crawl_allow: String,
@@ -125,6 +129,8 @@ impl Default for Options {
             ip_failures: 50,
             workers: 2,
             task_lease_secs: 30,
+            task_stall_secs: 180,
+            metrics_token: None,
             llm_base_url: None,
             crawl_allow: String::new(),
             crawl_max_pages: 200,
@@ -173,6 +179,8 @@ impl TestApp {
             admin_name: "Ada Admin".into(),
             worker_concurrency: options.workers,
             task_lease_secs: options.task_lease_secs,
+            task_stall_secs: options.task_stall_secs,
+            metrics_token: options.metrics_token.clone().map(Into::into),
             proposal_currency: "USD".into(),
             llm_base_url: options.llm_base_url.clone(),
             llm_api_key: Some("test-key".into()),
@@ -307,7 +315,7 @@ impl Client {
         };
         let res = match req.send().await {
             Ok(res) => res,
-            Err(e) => panic!("request failed: {e} (url {:?})", e.url().map(|u| u.as_str())),
+            Err(e) => panic!("request failed: {e} (url {:?}): {e:?}", e.url().map(|u| u.as_str())),
         };
         for value in res.headers().get_all("set-cookie") {
             let Ok(value) = value.to_str() else { continue };

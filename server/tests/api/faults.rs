@@ -8,6 +8,7 @@ use crate::tasks::run_task;
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
+use serde_json::Value;
 use sqlx::{Connection, Executor, PgConnection};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -190,4 +191,101 @@ async fn an_audit_survives_its_database_connections_being_terminated() {
     assert_eq!(done.0, "completed", "{done:?}");
     assert!(attempts(&app.pool, &task).await >= 2, "completed by a retry: {done:?}");
     assert_one_complete_crawl(&app.pool, &task).await;
+}
+
+#[tokio::test]
+async fn a_task_whose_work_stalls_is_failed_and_retried_while_its_heartbeat_beats() {
+    let app = TestApp::spawn(Options { task_stall_secs: 3, task_lease_secs: 30, ..options() }).await;
+    let admin = app.admin().await;
+    let site = long_site().await;
+    let client = client_on_site(&app, &admin, site).await;
+
+    // Every write of crawled pages waits on this lock: the crawl's work stalls, its heartbeat does not.
+    let mut blocker = PgConnection::connect(&app.db.url).await.expect("connect");
+    blocker.execute("BEGIN").await.expect("begin");
+    blocker.execute("LOCK TABLE crawl_pages IN ACCESS EXCLUSIVE MODE").await.expect("lock");
+
+    let r = run_task(&admin, "technical_seo_audit", &client, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let task = r.json().as_str().expect("task id").to_string();
+    let task_id = uuid::Uuid::parse_str(&task).expect("uuid");
+
+    // /ready reports the quiet task before the watchdog acts (at half the bound).
+    let mut reported = None;
+    for _ in 0..100 {
+        let ready = admin.get("/ready").await;
+        let workers = ready.json()["checks"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["name"] == "workers").cloned())
+            .unwrap_or_default();
+        if workers["status"] == "degraded"
+            && workers["detail"].as_str().is_some_and(|d| d.contains("1 running without progress"))
+        {
+            reported = Some(ready.json()["status"].clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(reported, Some(Value::from("degraded")), "/ready reports the task without progress");
+
+    // The watchdog fails the attempt with the cause and queues the retry.
+    let mut failed_once = None;
+    for _ in 0..100 {
+        let (attempts, error): (i32, Option<String>) =
+            sqlx::query_as("SELECT attempts, error FROM tasks WHERE id = $1")
+                .bind(task_id)
+                .fetch_one(&app.pool)
+                .await
+                .expect("task");
+        if error.as_deref().is_some_and(|e| e.contains("no progress")) {
+            failed_once = Some(attempts);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(failed_once, Some(1), "the first attempt was failed by the watchdog");
+
+    blocker.execute("ROLLBACK").await.expect("release the lock");
+    let done = wait_end(&app.pool, &task, 90).await;
+    assert_eq!(done.0, "completed", "{done:?}");
+    assert_eq!(attempts(&app.pool, &task).await, 2, "completed by the retry");
+    assert_one_complete_crawl(&app.pool, &task).await;
+}
+
+#[tokio::test]
+async fn an_agent_task_waiting_on_the_llm_survives_its_database_connections_being_terminated() {
+    use crate::llm_standin::{Behaviour, StandIn};
+    let llm = StandIn::start().await;
+    let app =
+        TestApp::spawn(Options { llm_base_url: Some(llm.base_url()), task_lease_secs: 3, workers: 1, ..options() })
+            .await;
+    let admin = app.admin().await;
+    let client = id_of(&create_client(&admin, "Long Agent Ltd", &[("lead_budget", "900")], "").await);
+    llm.plan([Behaviour::Gate]);
+    let r = run_task(&admin, "proposal_generation", &client, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let task = r.json().as_str().expect("task id").to_string();
+    tokio::time::timeout(Duration::from_secs(30), llm.wait_held(1)).await.expect("the agent waits on the LLM");
+
+    // Mid-task, every connection of the app goes; then the LLM answers and the agent writes its result.
+    let mut killer = PgConnection::connect(&app.db.url).await.expect("connect");
+    killer
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await
+        .expect("terminate the app's connections");
+    llm.release(1);
+
+    let done = wait_end(&app.pool, &task, 90).await;
+    assert_eq!(done.0, "completed", "{done:?}");
+    let completions: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE target_type = 'task' AND target_id = $1 AND action = 'task.completed'",
+    )
+    .bind(&task)
+    .fetch_one(&app.pool)
+    .await
+    .expect("events");
+    assert_eq!(completions, 1, "completed once, whatever attempt wrote it");
 }

@@ -244,3 +244,89 @@ async fn anonymous_ready_says_postgres_is_down_without_the_driver_error() {
     let leaked = driver_error_text(&ready.body, &proxy.addr.to_string());
     assert!(leaked.is_empty(), "/ready shows {leaked:?} to anyone: {}", ready.body);
 }
+
+#[tokio::test]
+async fn metrics_answer_only_with_the_token_when_one_is_set() {
+    let app =
+        TestApp::spawn(Options { metrics_token: Some("metrics-secret-token".into()), ..Options::default() }).await;
+    let c = app.client();
+    assert_eq!(c.get("/metrics").await.status, 401);
+    assert_eq!(c.get_with("/metrics", &[("authorization", "Bearer wrong-token-of-same-len")]).await.status, 401);
+    let ok = c.get_with("/metrics", &[("authorization", "Bearer metrics-secret-token")]).await;
+    assert_eq!(ok.status, 200);
+    assert!(ok.body.contains("http_requests_total"), "{}", ok.body);
+    let open = TestApp::spawn(Options::default()).await;
+    assert_eq!(open.client().get("/metrics").await.status, 200, "no token set: open, as the README says");
+}
+
+#[tokio::test]
+async fn a_mismatched_origin_is_refused_even_when_sec_fetch_site_says_none() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let host = app.base.trim_start_matches("http://").to_string();
+    let form = [("email", "csrf-target@agency.test"), ("name", "Csrf"), ("role", "admin"), ("password", "")];
+    let evil = admin
+        .post_with("/api/users/create", &form, &[("sec-fetch-site", "none"), ("origin", "http://evil.test")])
+        .await;
+    assert_eq!(evil.status, 403, "{}", evil.body);
+    let same = admin
+        .post_with(
+            "/api/users/create",
+            &form,
+            &[("sec-fetch-site", "same-origin"), ("origin", &format!("http://{host}")), ("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
+}
+
+#[tokio::test]
+async fn pages_of_objects_outside_the_callers_portfolio_answer_404() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (_, owner, _) = app.user(&admin, "account_manager").await;
+    let (other, _, _) = app.user(&admin, "account_manager").await;
+    let client = id_of(&create_client(&admin, "Someone Else's Client", &[], &owner).await);
+    let campaign = id_of(&create_campaign(&admin, &client, "Their campaign").await);
+    let crawl = domain::store::crawls::create(
+        &app.pool,
+        &domain::store::crawls::NewCrawl {
+            client_id: uuid::Uuid::parse_str(&client).expect("uuid"),
+            task_id: None,
+            kind: domain::model::crawl::CrawlKind::Site,
+            start_url: "https://theirs.example/",
+            max_pages: 10,
+            max_depth: 2,
+        },
+    )
+    .await
+    .expect("crawl");
+    let r = crate::tasks::run_task(&admin, "lead_qualification", &client, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let task = r.json().as_str().expect("task id").to_string();
+
+    // Every page of the app that shows one client's object, from the route list.
+    let mut checked = 0;
+    for route in server::app_routes() {
+        let template = route.path().to_string();
+        let Some(param) = template.split('/').find(|s| s.starts_with(':') || s.starts_with('{')) else { continue };
+        let id = match template.split('/').nth(1) {
+            Some("clients") => client.clone(),
+            Some("campaigns") => campaign.clone(),
+            Some("audits") => crawl.to_string(),
+            Some("tasks") => task.clone(),
+            Some("admin") => continue, // user pages: the role rule (403) decides, tested in the matrix
+            _ => panic!("route {template}: name the object its parameter {param} stands for"),
+        };
+        let mut path = template.replace(param, &id);
+        if path.ends_with("/compare") {
+            path.push_str(&format!("?before={crawl}&after={crawl}"));
+        }
+        let theirs = admin.get(&path).await;
+        assert!(theirs.status != 404 && theirs.status < 500, "{path} as admin: {}", theirs.status);
+        let mine = other.get(&path).await;
+        assert_eq!(mine.status, 404, "{path} for another account manager");
+        assert!(mine.body.contains("Not found"), "{path}: the page says so");
+        checked += 1;
+    }
+    assert!(checked >= 8, "every object page was checked ({checked})");
+}

@@ -85,7 +85,7 @@ async fn extreme_numbers_in_every_page_and_export_get_a_complete_answer_below_50
         targets.push((format!("/audits/{crawl}"), p, "check=title_missing&"));
         targets.push((format!("/audits/{crawl}"), p, ""));
     }
-    for route in leptos_axum::generate_route_list(app::App) {
+    for route in server::app_routes() {
         let template = route.path().to_string();
         let path = template
             .split('/')
