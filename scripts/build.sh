@@ -35,7 +35,7 @@ else
   wasm_dir="$CARGO_TARGET_DIR/wasm32-unknown-unknown/debug"
 fi
 wasm="$wasm_dir/frontend.wasm"
-stamp="$site/pkg/.built-from"
+stamp="$CARGO_TARGET_DIR/.site-built-from"  # outside the site: never served
 # Run wasm-bindgen (and wasm-opt) only when the module or the kind of build changed since the last run.
 if [[ ! -f "$stamp" || "$wasm" -nt "$stamp" || "$(cat "$stamp")" != "$wasm" || ! -f "$site/pkg/$name.wasm" ]]; then
   rm -f "$site/pkg/$name".*

@@ -192,7 +192,17 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .route("/export/tasks/{file}", axum::routing::get(export::task))
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Static files (the built site: pkg/ and public assets) with their precompressed variants and
+        // conditional requests (304 when unchanged); anything else gets the app's not-found page.
+        .fallback_service(
+            tower_http::services::ServeDir::new(config.site_root.as_str())
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(axum::handler::Handler::with_state(
+                    leptos_axum::file_and_error_handler::<AppState, _>(shell),
+                    state.clone(),
+                )),
+        )
         .layer(axum::middleware::from_fn(middleware::api_error_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(session_layer)
