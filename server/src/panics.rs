@@ -108,7 +108,7 @@ pub async fn contain(req: Request, next: Next) -> Response {
     let run = WATCH.scope(watch.clone(), AssertUnwindSafe(next.run(req)).catch_unwind());
     let outcome = tokio::select! {
         outcome = run => match outcome {
-            Ok(res) if !watch.is_tripped() => return res,
+            Ok(res) if !watch.is_tripped() => return if page { watched(res, watch) } else { res },
             Ok(_) => "a render task panicked".to_string(),
             Err(panic) => panic_message(&*panic),
         },
@@ -116,6 +116,53 @@ pub async fn contain(req: Request, next: Next) -> Response {
     };
     tracing::error!(%request_id, panic = %outcome, "a request handler panicked");
     error_response(page, &request_id)
+}
+
+/// A page whose render goes on while its body streams (streaming SSR modes): the body's polls run under the
+/// request's watch, so tasks spawned then carry it too, and a trip ends the body with an error, which makes
+/// the server abort the response instead of leaving the browser waiting (headers are gone by then).
+fn watched(res: Response, watch: Arc<Watch>) -> Response {
+    let (parts, body) = res.into_parts();
+    let trip = watch.clone();
+    let body = WatchedBody {
+        inner: body.into_data_stream(),
+        watch,
+        tripped: Box::pin(async move { trip.tripped().await }),
+        done: false,
+    };
+    Response::from_parts(parts, axum::body::Body::from_stream(body))
+}
+
+struct WatchedBody {
+    inner: axum::body::BodyDataStream,
+    watch: Arc<Watch>,
+    tripped: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+    done: bool,
+}
+
+impl futures_util::Stream for WatchedBody {
+    type Item = Result<axum::body::Bytes, axum::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.done {
+            return Poll::Ready(None);
+        }
+        if self.tripped.as_mut().poll(cx).is_ready() {
+            self.done = true;
+            tracing::error!("a render task panicked while its page streamed; the response is aborted");
+            return Poll::Ready(Some(Err(axum::Error::new(std::io::Error::other("a render task panicked")))));
+        }
+        let watch = self.watch.clone();
+        let next = WATCH.sync_scope(watch, || std::pin::Pin::new(&mut self.inner).poll_next(cx));
+        if matches!(next, Poll::Ready(None)) {
+            self.done = true;
+        }
+        next
+    }
 }
 
 /// The 500 answer: a page for browsers, the app's JSON error for everything else. Details stay in the log.
