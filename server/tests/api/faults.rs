@@ -128,6 +128,31 @@ async fn attempts(pool: &sqlx::PgPool, task: &str) -> i32 {
         .expect("attempts")
 }
 
+/// Queues an audit of a fresh long site for a new client; returns the task id.
+async fn audit_of_long_site(app: &TestApp) -> String {
+    let admin = app.admin().await;
+    let site = long_site().await;
+    let client = client_on_site(app, &admin, site).await;
+    let r = run_task(&admin, "technical_seo_audit", &client, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json().as_str().expect("task id").to_string()
+}
+
+/// Terminates every connection of the app's database (but the one doing it), `rounds` times 150 ms apart.
+async fn terminate_connections(app: &TestApp, rounds: usize) {
+    let mut killer = PgConnection::connect(&app.db.url).await.expect("connect");
+    for _ in 0..rounds {
+        killer
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await
+            .expect("terminate the app's connections");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 fn options() -> Options {
     Options {
         workers: 1,
@@ -144,12 +169,7 @@ async fn an_audit_survives_postgres_going_away_mid_crawl() {
     let db = Arc::new(TestDb::create().await);
     let url = db.url.replace("127.0.0.1:5432", &proxy.addr.to_string());
     let app = TestApp::spawn_on(db, Options { database_url: Some(url), ..options() }).await;
-    let admin = app.admin().await;
-    let site = long_site().await;
-    let client = client_on_site(&app, &admin, site).await;
-    let r = run_task(&admin, "technical_seo_audit", &client, &[]).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let task = r.json().as_str().expect("task id").to_string();
+    let task = audit_of_long_site(&app).await;
 
     wait_for_pages(&app.pool, 20).await;
     // Postgres stops for 3 s and starts again, as in a restart.
@@ -166,26 +186,11 @@ async fn an_audit_survives_postgres_going_away_mid_crawl() {
 #[tokio::test]
 async fn an_audit_survives_its_database_connections_being_terminated() {
     let app = TestApp::spawn(options()).await;
-    let admin = app.admin().await;
-    let site = long_site().await;
-    let client = client_on_site(&app, &admin, site).await;
-    let r = run_task(&admin, "technical_seo_audit", &client, &[]).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let task = r.json().as_str().expect("task id").to_string();
+    let task = audit_of_long_site(&app).await;
 
     wait_for_pages(&app.pool, 20).await;
     // Several rounds, so the crawl's writer meets a terminated connection whatever it was doing at the first.
-    let mut killer = PgConnection::connect(&app.db.url).await.expect("connect");
-    for _ in 0..5 {
-        killer
-            .execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                  WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            )
-            .await
-            .expect("terminate the app's connections");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    terminate_connections(&app, 5).await;
 
     let done = wait_end(&app.pool, &task, 90).await;
     assert_eq!(done.0, "completed", "{done:?}");
@@ -268,14 +273,7 @@ async fn an_agent_task_waiting_on_the_llm_survives_its_database_connections_bein
     tokio::time::timeout(Duration::from_secs(30), llm.wait_held(1)).await.expect("the agent waits on the LLM");
 
     // Mid-task, every connection of the app goes; then the LLM answers and the agent writes its result.
-    let mut killer = PgConnection::connect(&app.db.url).await.expect("connect");
-    killer
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-              WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .await
-        .expect("terminate the app's connections");
+    terminate_connections(&app, 1).await;
     llm.release(1);
 
     let done = wait_end(&app.pool, &task, 90).await;
