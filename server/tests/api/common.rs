@@ -112,6 +112,8 @@ pub struct Options {
     pub task_stall_secs: u64,
     /// METRICS_TOKEN.
     pub metrics_token: Option<String>,
+    /// SITE_ROOT: the built site the server serves static files from.
+    pub site_root: String,
     pub llm_base_url: Option<String>,
     /// CRAWL_ALLOW: ranges audits may crawl (tests serve fixture sites on 127.0.0.1).
     pub crawl_allow: String,
@@ -131,6 +133,7 @@ impl Default for Options {
             task_lease_secs: 30,
             task_stall_secs: 180,
             metrics_token: None,
+            site_root: "target/site".into(),
             llm_base_url: None,
             crawl_allow: String::new(),
             crawl_max_pages: 200,
@@ -173,7 +176,7 @@ impl TestApp {
             login_window_seconds: 300,
             trust_forwarded_for: false,
             body_limit_bytes: 64 * 1024,
-            site_root: "target/site".into(),
+            site_root: options.site_root.clone(),
             admin_email: Some(ADMIN_EMAIL.into()),
             admin_password: Some(ADMIN_PASSWORD.into()),
             admin_name: "Ada Admin".into(),

@@ -330,3 +330,39 @@ async fn pages_of_objects_outside_the_callers_portfolio_answer_404() {
     }
     assert!(checked >= 8, "every object page was checked ({checked})");
 }
+
+#[tokio::test]
+async fn assets_are_served_precompressed_with_cache_headers_and_pages_compressed_and_never_stored() {
+    let site = std::env::temp_dir().join(format!("aiseo-site-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(site.join("pkg")).expect("site dir");
+    let glue = "export function hello() { return 'a hashed asset'; }\n".repeat(20);
+    std::fs::write(site.join("pkg/app.0123456789abcdef.js"), &glue).expect("asset");
+    std::fs::write(site.join("pkg/app.0123456789abcdef.js.br"), b"brotli bytes").expect("br asset");
+    std::fs::write(site.join("pkg/app.css"), "body { color: black; }\n".repeat(20)).expect("css");
+    let app = TestApp::spawn(Options { site_root: site.to_string_lossy().into_owned(), ..Options::default() }).await;
+    let c = app.client();
+
+    let hashed = c.get_with("/pkg/app.0123456789abcdef.js", &[("accept-encoding", "br, gzip")]).await;
+    assert_eq!(hashed.status, 200);
+    assert_eq!(hashed.header("content-encoding").as_deref(), Some("br"), "the precompressed variant");
+    assert_eq!(hashed.body, "brotli bytes");
+    assert_eq!(hashed.header("cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
+    let plain = c.get("/pkg/app.0123456789abcdef.js").await;
+    assert_eq!(plain.header("content-encoding"), None, "no encoding asked, none given");
+    assert_eq!(plain.body, glue);
+
+    let css = c.get("/pkg/app.css").await;
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("cache-control").as_deref(), Some("no-cache"));
+    let modified = css.header("last-modified").expect("last-modified");
+    let again = c.get_with("/pkg/app.css", &[("if-modified-since", &modified)]).await;
+    assert_eq!(again.status, 304, "an unchanged file revalidates without its bytes");
+
+    let page = c.get_with("/login", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("content-encoding").as_deref(), Some("gzip"), "pages are compressed on the fly");
+    assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+    let missing = c.get("/pkg/nothing-here.js").await;
+    assert_eq!(missing.status, 404);
+    let _ = std::fs::remove_dir_all(&site);
+}
