@@ -162,6 +162,7 @@ pub fn app_routes() -> Vec<leptos_axum::AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES
         .get_or_init(|| {
+            // Before anything of Leptos runs: route generation would install a plain spawner otherwise.
             panics::install();
             generate_route_list(App)
         })
@@ -171,8 +172,6 @@ pub fn app_routes() -> Vec<leptos_axum::AxumRouteListing> {
 /// The whole HTTP app.
 pub fn router(config: &Config, services: &Services) -> Router {
     let _ = telemetry::metrics_handle();
-    // Before anything of Leptos runs: the route list below would install a plain spawner otherwise.
-    panics::install();
     let state = services.state.clone();
     let store = match &services.redis {
         Some(redis) => sessions::Store::Redis(RedisStore::new(redis.clone())),
@@ -187,7 +186,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
 
     let routes = app_routes();
     let leptos_options = state.leptos_options.clone();
-    let app_routes = Router::<AppState>::new()
+    let pages_and_exports = Router::<AppState>::new()
         .route("/export/{file}", axum::routing::get(export_file))
         .route("/export/tasks/{file}", axum::routing::get(export::task))
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
@@ -212,7 +211,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .with_state(state);
 
     let ops_routes = ops::router(services.clone());
-    edge(Router::new().merge(ops_routes).merge(app_routes))
+    edge(Router::new().merge(ops_routes).merge(pages_and_exports))
 }
 
 /// The layers every answer passes through, the error pages of panics included: panic containment, security

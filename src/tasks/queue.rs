@@ -944,6 +944,17 @@ pub async fn queue_stats(pool: &PgPool) -> Result<QueueStats, DomainError> {
     Ok(QueueStats { pending_ready, running, expired_leases, oldest_ready_secs })
 }
 
+/// Running tasks whose own work has not moved for `bound` (as their workers last reported), for /ready.
+pub async fn without_progress(pool: &PgPool, bound: Duration) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM tasks
+          WHERE status = 'in_progress' AND progress_at < now() - make_interval(secs => $1)",
+    )
+    .bind(bound.as_secs_f64())
+    .fetch_one(pool)
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -971,15 +982,4 @@ mod tests {
         let old: Vec<_> = (0..5).map(|i| failed(61 + i)).collect();
         assert_eq!(circuit_of(&old, now), CircuitState::Closed);
     }
-}
-
-/// Running tasks whose own work has not moved for `bound` (as their workers last reported), for /ready.
-pub async fn without_progress(pool: &PgPool, bound: Duration) -> Result<i64, DomainError> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM tasks
-          WHERE status = 'in_progress' AND progress_at < now() - make_interval(secs => $1)",
-    )
-    .bind(bound.as_secs_f64())
-    .fetch_one(pool)
-    .await?)
 }
