@@ -161,6 +161,14 @@ enum Stop {
     Stalled(Duration),
 }
 
+/// Ends the crawls a task's dropped run left running (they keep what they stored); a failure is only logged:
+/// the task's next attempt ends them before it crawls again.
+async fn end_crawls(pool: &PgPool, task: &Claimed, status: crate::model::crawl::CrawlStatus, why: &str) {
+    if let Err(e) = crate::store::crawls::end_for_task(pool, task.id, status, why).await {
+        tracing::warn!(task = %task.id, error = %e, "ending a stopped task's crawl failed");
+    }
+}
+
 /// Runs one claimed task to its end.
 async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, task: Claimed) {
     let started = Instant::now();
@@ -212,16 +220,7 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
         }
         Err(Stop::Cancel) => {
             // Dropping the run stopped its crawl mid-way; the crawl keeps what it stored.
-            if let Err(e) = crate::store::crawls::end_for_task(
-                &pool,
-                task.id,
-                crate::model::crawl::CrawlStatus::Cancelled,
-                "cancelled while crawling",
-            )
-            .await
-            {
-                tracing::warn!(task = %task.id, error = %e, "ending a cancelled task's crawl failed");
-            }
+            end_crawls(&pool, &task, crate::model::crawl::CrawlStatus::Cancelled, "cancelled while crawling").await;
             queue::cancelled(&pool, &task, &config.id)
                 .await
                 .map(|done| if done { Written::Cancelled } else { Written::Lost })
@@ -232,16 +231,7 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
             let message = format!("the task made no progress for {} s and was stopped; it runs again", idle.as_secs());
             tracing::warn!(task = %task.id, idle_secs = idle.as_secs(), "task stalled");
             metrics::counter!("tasks_stalled_total", "agent" => agent).increment(1);
-            if let Err(e) = crate::store::crawls::end_for_task(
-                &pool,
-                task.id,
-                crate::model::crawl::CrawlStatus::Failed,
-                "stopped: no progress",
-            )
-            .await
-            {
-                tracing::warn!(task = %task.id, error = %e, "ending a stalled task's crawl failed");
-            }
+            end_crawls(&pool, &task, crate::model::crawl::CrawlStatus::Failed, "stopped: no progress").await;
             queue::fail(&pool, &task, &config.id, &message, queue::FailureKind::Agent).await
         }
     };

@@ -44,17 +44,6 @@ async fn long_site() -> SocketAddr {
     addr
 }
 
-async fn client_on_site(app: &TestApp, admin: &Client, site: SocketAddr) -> String {
-    let id = id_of(&create_client(admin, "Long Site Ltd", &[], "").await);
-    sqlx::query("UPDATE clients SET website = $2 WHERE id = $1")
-        .bind(uuid::Uuid::parse_str(&id).expect("uuid"))
-        .bind(format!("http://{site}/"))
-        .execute(&app.pool)
-        .await
-        .expect("website");
-    id
-}
-
 /// Waits until the task's first crawl has stored at least `pages` pages.
 async fn wait_for_pages(pool: &sqlx::PgPool, pages: i32) {
     for _ in 0..400 {
@@ -132,7 +121,7 @@ async fn attempts(pool: &sqlx::PgPool, task: &str) -> i32 {
 async fn audit_of_long_site(app: &TestApp) -> String {
     let admin = app.admin().await;
     let site = long_site().await;
-    let client = client_on_site(app, &admin, site).await;
+    let client = client_on_site(app, &admin, "Long Site Ltd", site, "").await;
     let r = run_task(&admin, "technical_seo_audit", &client, &[]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.json().as_str().expect("task id").to_string()
@@ -203,7 +192,7 @@ async fn a_task_whose_work_stalls_is_failed_and_retried_while_its_heartbeat_beat
     let app = TestApp::spawn(Options { task_stall_secs: 3, task_lease_secs: 30, ..options() }).await;
     let admin = app.admin().await;
     let site = long_site().await;
-    let client = client_on_site(&app, &admin, site).await;
+    let client = client_on_site(&app, &admin, "Long Site Ltd", site, "").await;
 
     // Every write of crawled pages waits on this lock: the crawl's work stalls, its heartbeat does not.
     let mut blocker = PgConnection::connect(&app.db.url).await.expect("connect");

@@ -229,3 +229,23 @@ pub fn csv_records(body: &str) -> Vec<Vec<String>> {
         .map(|r| r.expect("csv record").iter().map(str::to_string).collect())
         .collect()
 }
+
+/// A client whose website is `site` (a fixture on 127.0.0.1). The address is stored directly rather than
+/// through the form, which takes it only where the app's CRAWL_ALLOW covers it: tests of the crawler's
+/// own refusal need a client the form would refuse.
+pub async fn client_on_site(
+    app: &TestApp,
+    admin: &Client,
+    name: &str,
+    site: std::net::SocketAddr,
+    manager: &str,
+) -> String {
+    let id = id_of(&create_client(admin, name, &[], manager).await);
+    sqlx::query("UPDATE clients SET website = $2 WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(&id).expect("uuid"))
+        .bind(format!("http://{site}/"))
+        .execute(&app.pool)
+        .await
+        .expect("point the client at the fixture site");
+    id
+}

@@ -111,20 +111,6 @@ fn options() -> Options {
     Options { workers: 2, crawl_allow: "127.0.0.0/8".into(), ..Options::default() }
 }
 
-/// A client whose website is the fixture site (the client form only takes domain names, so the address is
-/// set directly).
-async fn client_on(app: &TestApp, admin: &Client, name: &str, site: SocketAddr, manager: &str) -> String {
-    let client = create_client(admin, name, &[], manager).await;
-    let id = id_of(&client);
-    sqlx::query("UPDATE clients SET website = $2 WHERE id = $1")
-        .bind(uuid::Uuid::parse_str(&id).expect("uuid"))
-        .bind(format!("http://{site}/"))
-        .execute(&app.pool)
-        .await
-        .expect("point the client at the fixture site");
-    id
-}
-
 async fn run_audit(c: &Client, client_id: &str) -> String {
     let r = c.post("/api/audits/run", &[("client_id", client_id)]).await;
     assert_eq!(r.status, 200, "run audit: {}", r.body);
@@ -151,7 +137,7 @@ async fn an_audit_task_crawls_stores_and_scores_the_site() {
     let site = fixture_site(false).await;
     let app = TestApp::spawn(options()).await;
     let admin = app.admin().await;
-    let client_id = client_on(&app, &admin, "Audited Fixture Ltd", site.addr, "").await;
+    let client_id = client_on_site(&app, &admin, "Audited Fixture Ltd", site.addr, "").await;
 
     let task_id = run_audit(&admin, &client_id).await;
     let task = wait_final(&admin, &task_id).await;
@@ -266,7 +252,7 @@ async fn exports_stream_issues_and_pages_and_respect_the_portfolio() {
     let admin = app.admin().await;
     let (manager, manager_id, _) = app.user(&admin, "account_manager").await;
     let (other, _, _) = app.user(&admin, "account_manager").await;
-    let client_id = client_on(&app, &admin, "Exported Fixture Ltd", site.addr, &manager_id).await;
+    let client_id = client_on_site(&app, &admin, "Exported Fixture Ltd", site.addr, &manager_id).await;
     let task_id = run_audit(&manager, &client_id).await;
     let task = wait_final(&manager, &task_id).await;
     assert_eq!(task["summary"]["status"], "completed", "{task}");
@@ -318,7 +304,7 @@ async fn a_second_audit_is_compared_with_the_first_and_regressions_raise_events(
     let site = fixture_site(false).await;
     let app = TestApp::spawn(options()).await;
     let admin = app.admin().await;
-    let client_id = client_on(&app, &admin, "Compared Fixture Ltd", site.addr, "").await;
+    let client_id = client_on_site(&app, &admin, "Compared Fixture Ltd", site.addr, "").await;
 
     // First audit with the defects fixed, the second with them back: a regression.
     site.broken.store(false, Ordering::SeqCst);
@@ -421,7 +407,7 @@ async fn the_schedule_queues_audits_when_due() {
     let site = fixture_site(false).await;
     let app = TestApp::spawn(options()).await;
     let admin = app.admin().await;
-    let client_id = client_on(&app, &admin, "Scheduled Fixture Ltd", site.addr, "").await;
+    let client_id = client_on_site(&app, &admin, "Scheduled Fixture Ltd", site.addr, "").await;
 
     let r = admin.post("/api/audits/schedule", &[("client_id", &client_id), ("cadence", "fortnightly")]).await;
     assert_eq!(r.status, 422);
@@ -483,7 +469,7 @@ async fn cancelling_stops_the_crawl_and_keeps_what_it_stored() {
     let site = fixture_site(true).await;
     let app = TestApp::spawn(options()).await;
     let admin = app.admin().await;
-    let client_id = client_on(&app, &admin, "Cancelled Fixture Ltd", site.addr, "").await;
+    let client_id = client_on_site(&app, &admin, "Cancelled Fixture Ltd", site.addr, "").await;
     let task_id = run_audit(&admin, &client_id).await;
     let cid = uuid::Uuid::parse_str(&client_id).expect("uuid");
     // Wait until pages are stored, then cancel.
@@ -530,7 +516,7 @@ async fn audits_of_private_addresses_are_refused_without_the_allow_list() {
     let site = fixture_site(false).await;
     let app = TestApp::spawn(Options { workers: 1, ..Options::default() }).await;
     let admin = app.admin().await;
-    let client_id = client_on(&app, &admin, "Private Fixture Ltd", site.addr, "").await;
+    let client_id = client_on_site(&app, &admin, "Private Fixture Ltd", site.addr, "").await;
     let task = wait_final(&admin, &run_audit(&admin, &client_id).await).await;
     assert_eq!(task["summary"]["status"], "failed", "{task}");
     let error = task["summary"]["error"].as_str().unwrap_or_default();
@@ -551,7 +537,7 @@ async fn the_crawl_agents_read_the_stored_crawls_and_competitive_analysis_crawls
     rival.broken.store(false, Ordering::SeqCst);
     let app = TestApp::spawn(options()).await;
     let admin = app.admin().await;
-    let client_id = client_on(&app, &admin, "Agents Fixture Ltd", site.addr, "").await;
+    let client_id = client_on_site(&app, &admin, "Agents Fixture Ltd", site.addr, "").await;
     let cid = uuid::Uuid::parse_str(&client_id).expect("uuid");
     sqlx::query("UPDATE clients SET competitor_domains = $2 WHERE id = $1")
         .bind(cid)
