@@ -1,11 +1,14 @@
-//! `server audit URL`: the crawler and the checks from the command line, no web app and no database. Issues
-//! are written as they are found and nothing per page is kept beyond the auditor's compact facts, so a
-//! 100,000-page site audits in flat memory.
+//! `server audit URL`: the one audit pipeline (`crawl::audit::run`) from the command line, no web app and no
+//! database. Issues (and with `--pages`, page rows) are written as they are found, in the format of the web
+//! app's crawl exports, and nothing per page is kept beyond the auditor's compact facts, so a 100,000-page
+//! site audits in flat memory.
 
-use domain::crawl::audit::{self, AuditError, AuditSink, PageRow};
+use crate::export::csv_line;
+use domain::crawl::audit::{self, AuditError, AuditSink, AuditedPage};
 use domain::crawl::checks::{Issue, Thresholds};
 use domain::crawl::crawler::{CrawlConfig, Progress};
 use domain::crawl::fetch::AddressPolicy;
+use domain::model::crawl::{IssueRow, PageRow};
 use domain::DomainError;
 use std::io::{BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,15 +24,15 @@ pub struct Options {
     pub allow_private: bool,
     pub format: String,
     pub out: Option<std::path::PathBuf>,
+    /// Also write every page row here, in the same format.
+    pub pages: Option<std::path::PathBuf>,
 }
 
 /// Loopback and private ranges `--allow-private` opens; link-local (cloud metadata) stays closed.
 const PRIVATE: [&str; 6] = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
 
 pub async fn run(o: Options) -> Result<(), DomainError> {
-    let raw = o.url.trim();
-    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
-    let start = url::Url::parse(&with_scheme).map_err(|e| DomainError::field("url", format!("not a URL: {e}")))?;
+    let start = audit::start_url(&o.url).map_err(|e| DomainError::field("url", e))?;
     if !matches!(o.format.as_str(), "json" | "csv") {
         return Err(DomainError::field("format", "json or csv"));
     }
@@ -55,12 +58,30 @@ pub async fn run(o: Options) -> Result<(), DomainError> {
         ),
         None => Box::new(std::io::stdout()),
     };
-    let mut issues = IssueWriter::new(writer, o.format == "csv").map_err(|e| write_failed(&o.out, e))?;
-    let outcome = audit::run(&config, Thresholds::default(), cancel, &mut issues).await.map_err(|e| match e {
+    let csv = o.format == "csv";
+    let issues = RowWriter::new(writer, csv, IssueRow::COLUMNS).map_err(|e| write_failed(&o.out, e))?;
+    let pages = match &o.pages {
+        Some(path) => {
+            let failed = |e: std::io::Error| DomainError::field("pages", format!("writing {}: {e}", path.display()));
+            let file = std::fs::File::create(path).map_err(failed)?;
+            Some(RowWriter::new(Box::new(file), csv, PageRow::COLUMNS).map_err(failed)?)
+        }
+        None => None,
+    };
+    let mut sink = FileSink { issues, pages };
+    let outcome = audit::run(&config, Thresholds::default(), cancel, &mut sink).await;
+    if !matches!(outcome, Err(AuditError::Sink(_))) {
+        // The files are whole (closed JSON arrays) even when the audit stopped early.
+        sink.end().map_err(|e| write_failed(&o.out, e))?;
+    }
+    let outcome = outcome.map_err(|e| match e {
         AuditError::Crawl(e) => DomainError::Rule(format!("crawl failed: {e}")),
+        AuditError::Cancelled(s) => DomainError::Rule(format!(
+            "interrupted after {} pages: the issues found so far are written; no score",
+            s.pages
+        )),
         AuditError::Sink(e) => write_failed(&o.out, e),
     })?;
-    issues.end().map_err(|e| write_failed(&o.out, e))?;
     let secs = outcome.summary.elapsed.as_secs_f64().max(1e-9);
     let s = &outcome.score;
     let summary = format!(
@@ -95,22 +116,38 @@ fn write_failed(out: &Option<std::path::PathBuf>, e: std::io::Error) -> DomainEr
     }
 }
 
-/// Writes each issue as it is found: CSV rows, or the elements of one JSON array, one issue per line (the
-/// array is complete once the audit ends). Pages are not written.
-struct IssueWriter {
+/// Rows written as they come, in the format of the web app's exports (`/export/crawls/:id/...`): CSV
+/// records with the same header and formula guard, or the elements of one JSON array, one row per line
+/// (the array is complete once the audit ends).
+struct RowWriter {
     out: BufWriter<Box<dyn Write + Send>>,
     csv: bool,
     written: u64,
 }
 
-impl IssueWriter {
-    fn new(out: Box<dyn Write + Send>, csv: bool) -> std::io::Result<IssueWriter> {
+impl RowWriter {
+    fn new(out: Box<dyn Write + Send>, csv: bool, columns: &[&str]) -> std::io::Result<RowWriter> {
         let mut out = BufWriter::with_capacity(64 * 1024, out);
-        out.write_all(if csv { audit::issue_csv_header().as_bytes() } else { b"[" })?;
-        Ok(IssueWriter { out, csv, written: 0 })
+        if csv {
+            out.write_all(&csv_line(&columns.iter().map(|c| c.to_string()).collect::<Vec<_>>()))?;
+        } else {
+            out.write_all(b"[")?;
+        }
+        Ok(RowWriter { out, csv, written: 0 })
     }
 
-    fn end(mut self) -> std::io::Result<()> {
+    fn row<T: serde::Serialize>(&mut self, row: &T, fields: impl FnOnce(&T) -> Vec<String>) -> std::io::Result<()> {
+        if self.csv {
+            self.out.write_all(&csv_line(&fields(row)))?;
+        } else {
+            self.out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut self.out, row)?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    fn end(&mut self) -> std::io::Result<()> {
         if !self.csv {
             self.out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
         }
@@ -118,21 +155,30 @@ impl IssueWriter {
     }
 }
 
-impl AuditSink for IssueWriter {
+/// The command's sink: every issue, and with `--pages` every page row, written as found.
+struct FileSink {
+    issues: RowWriter,
+    pages: Option<RowWriter>,
+}
+
+impl FileSink {
+    fn end(&mut self) -> std::io::Result<()> {
+        self.issues.end()?;
+        self.pages.as_mut().map_or(Ok(()), RowWriter::end)
+    }
+}
+
+impl AuditSink for FileSink {
     type Error = std::io::Error;
 
-    async fn page(&mut self, _row: PageRow, _progress: Progress) -> std::io::Result<()> {
-        Ok(())
+    async fn page(&mut self, page: AuditedPage, _progress: Progress) -> std::io::Result<()> {
+        match &mut self.pages {
+            Some(pages) => pages.row(&page.row, PageRow::fields),
+            None => Ok(()),
+        }
     }
 
     async fn issue(&mut self, issue: Issue) -> std::io::Result<()> {
-        if self.csv {
-            self.out.write_all(audit::issue_csv_row(&issue).as_bytes())?;
-        } else {
-            self.out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut self.out, &issue)?;
-        }
-        self.written += 1;
-        Ok(())
+        self.issues.row(&audit::issue_row(&issue), IssueRow::fields)
     }
 }

@@ -9,6 +9,7 @@ use axum::extract::{Extension, Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use domain::model::client_query::ClientQuery;
 use domain::model::country::country_name;
+use domain::model::crawl::{IssueRow, PageRow};
 use domain::model::{Campaign, CampaignStatus, Client};
 use domain::policy::{self, client_scope, Action, ClientScope};
 use domain::DomainError;
@@ -43,7 +44,8 @@ fn format_of(file: &str, stem: &str) -> Option<Format> {
     }
 }
 
-fn csv_line(fields: &[String]) -> Bytes {
+/// One CSV record with its line end, every cell formula-guarded: the exports' and `server audit`'s files.
+pub fn csv_line(fields: &[String]) -> Bytes {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let _ = w.write_record(fields.iter().map(|f| domain::spreadsheet::formula_safe(f)));
     Bytes::from(w.into_inner().unwrap_or_default())
@@ -296,52 +298,6 @@ pub async fn task(
     }
 }
 
-const ISSUE_HEADER: &[&str] = &["check", "severity", "category", "url", "detail"];
-
-fn issue_fields(i: &domain::model::crawl::IssueRow) -> Vec<String> {
-    vec![i.check.clone(), i.severity.clone(), i.category.clone(), i.url.clone(), i.detail.clone()]
-}
-
-const PAGE_HEADER: &[&str] = &[
-    "id",
-    "url",
-    "final_url",
-    "status",
-    "depth",
-    "ttfb_ms",
-    "bytes",
-    "title",
-    "word_count",
-    "indexable",
-    "in_sitemap",
-    "internal_links",
-    "errors",
-    "warnings",
-    "notices",
-    "fetch_error",
-];
-
-fn page_fields(p: &domain::model::crawl::PageRow) -> Vec<String> {
-    vec![
-        p.id.to_string(),
-        p.url.clone(),
-        p.final_url.clone(),
-        p.status.to_string(),
-        p.depth.to_string(),
-        p.ttfb_ms.to_string(),
-        p.bytes.to_string(),
-        p.title.clone().unwrap_or_default(),
-        p.word_count.to_string(),
-        p.indexable.to_string(),
-        p.in_sitemap.to_string(),
-        p.internal_links.to_string(),
-        p.errors.to_string(),
-        p.warnings.to_string(),
-        p.notices.to_string(),
-        p.error.clone().unwrap_or_default(),
-    ]
-}
-
 /// `/export/crawls/{id}/issues.csv|json` and `/export/crawls/{id}/pages.csv|json`: a crawl's issues (check,
 /// severity, category, URL, detail) or pages, streamed a chunk at a time in keyset order, so a 100k-page
 /// crawl exports without being held in memory. The crawl's client must be in the caller's portfolio.
@@ -369,7 +325,7 @@ pub async fn crawl(
     if what == "issues" {
         // Keyset paging: each chunk starts after the last id the previous one returned.
         let last = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
-        let stream = rows_stream(format, ISSUE_HEADER, issue_fields, move |_| {
+        let stream = rows_stream(format, IssueRow::COLUMNS, IssueRow::fields, move |_| {
             let (pool, last) = (pool.clone(), last.clone());
             async move {
                 let after = last.load(std::sync::atomic::Ordering::SeqCst);
@@ -383,7 +339,7 @@ pub async fn crawl(
         respond(format, &name, Body::from_stream(stream))
     } else {
         // Page ids run 1, 2, ... in a crawl, so the rows emitted so far are the keyset position.
-        let stream = rows_stream(format, PAGE_HEADER, page_fields, move |offset| {
+        let stream = rows_stream(format, PageRow::COLUMNS, PageRow::fields, move |offset| {
             let pool = pool.clone();
             async move {
                 let after = i32::try_from(offset).unwrap_or(i32::MAX);

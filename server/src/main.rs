@@ -44,6 +44,10 @@ enum Command {
         /// Write the issues here instead of standard output (the summary then goes to standard output).
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        /// Also write every crawled page's row here (the columns of the web app's page export), in the
+        /// same format.
+        #[arg(long)]
+        pages: Option<std::path::PathBuf>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -92,7 +96,7 @@ async fn run(cli: Cli) -> Result<(), domain::DomainError> {
             server::serve(config, listener, server::shutdown_signal()).await
         }
         Command::Worker => server::work(config, server::shutdown_signal()).await,
-        Command::Audit { url, max_pages, max_depth, time_budget, concurrency, allow_private, format, out } => {
+        Command::Audit { url, max_pages, max_depth, time_budget, concurrency, allow_private, format, out, pages } => {
             let options = server::audit::Options {
                 url,
                 max_pages,
@@ -102,6 +106,7 @@ async fn run(cli: Cli) -> Result<(), domain::DomainError> {
                 allow_private,
                 format,
                 out,
+                pages,
             };
             server::audit::run(options).await
         }

@@ -1,11 +1,13 @@
-//! A whole audit, streamed: crawl, check each page as it arrives, hand a compact row per page and every
-//! issue to the caller's [`AuditSink`] at once, probe images, then run the cross-page checks and score.
-//! Nothing grows with the site but the [`Auditor`]'s compact facts (see `checks`), so the `server audit`
-//! command and the technical SEO auditor task (which writes to Postgres) stay flat in memory.
+//! The one audit pipeline, streamed: crawl, check each page as it arrives, hand each page (its row, its
+//! links, the page itself) and every issue to the caller's [`AuditSink`] at once, probe images, then run
+//! the cross-page checks and score. The `server audit` command writes issues to a file through one sink and
+//! the technical SEO auditor task writes Postgres through another (`tasks::audit`), so both see the same
+//! rows, links and issues. Nothing grows with the site but the [`Auditor`]'s compact facts (see `checks`),
+//! so both stay flat in memory.
 
 use serde::{Deserialize, Serialize};
 use std::future::Future;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -14,103 +16,131 @@ use url::Url;
 
 pub use super::checks::MAX_IMAGE_PROBES;
 use super::checks::{self, Auditor, Issue, Scope, Score, SiteFacts, Thresholds};
-use super::crawler::{self, CrawlConfig, Progress, Summary};
+use super::crawler::{self, CrawlConfig, Progress, Stop, Summary};
 use super::fetch::{self, FetchError};
 use super::CrawledPage;
-use crate::spreadsheet::text_cell;
+use crate::model::crawl::{IssueRow, PageRow};
 
 /// Pages waiting between the crawler and the checks: a slow sink slows the crawl instead of filling memory.
 const PAGE_QUEUE: usize = 64;
 /// Issues of the cross-page checks waiting for the sink.
 const ISSUE_QUEUE: usize = 256;
 
-/// One crawled URL as listed and exported: what a user scans in a page table, without the text, links and
-/// images the checks read.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PageRow {
-    pub url: String,
-    pub final_url: String,
-    /// 0 when the fetch failed (see `error`).
-    pub status: u16,
-    pub depth: u32,
-    pub ttfb_ms: u32,
-    pub bytes: u64,
-    pub content_type: Option<String>,
-    pub title: Option<String>,
-    pub meta_description: Option<String>,
-    pub h1_count: u32,
-    pub word_count: u32,
-    pub canonical: Option<String>,
-    pub indexable: bool,
-    pub in_sitemap: bool,
-    pub internal_links: u32,
-    pub external_links: u32,
-    pub error: Option<String>,
+/// Characters kept of a page's title and first H1, of its meta description, of a link's anchor text and of
+/// an issue's detail: what every sink receives, so a file and the database hold the same text.
+pub const TITLE_CHARS: usize = 1_000;
+pub const DESCRIPTION_CHARS: usize = 2_000;
+pub const ANCHOR_CHARS: usize = 300;
+pub const DETAIL_CHARS: usize = 2_000;
+
+/// The first `max` characters of `s`.
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s[..i].to_string(),
+        None => s.to_string(),
+    }
 }
 
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+/// The crawl start of a website as a client or a user gives it: a missing scheme means https; only http(s)
+/// URLs with a host; the fragment removed. Every crawl starts from this URL, and the checks judge
+/// "internal" against it.
+pub fn start_url(website: &str) -> Result<Url, String> {
+    let raw = website.trim();
+    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
+    let url = Url::parse(&with_scheme).map_err(|e| format!("the website {raw} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("the website {raw} is not an http(s) address"));
+    }
+    Ok(crawler::normalise(&url))
 }
 
-impl PageRow {
-    /// The row of a crawled page; links count as internal by `scope` (the site's host and port).
-    pub fn new(page: &CrawledPage, scope: &Scope) -> PageRow {
-        let facts = page.facts.as_ref();
-        let internal = facts.map_or(0, |f| f.links.iter().filter(|l| scope.is_internal(&l.url)).count());
-        let links = facts.map_or(0, |f| f.links.len());
-        PageRow {
-            url: page.url.clone(),
-            final_url: page.final_url.clone(),
-            status: page.status,
-            depth: page.depth,
-            ttfb_ms: page.ttfb_ms,
-            bytes: page.bytes,
-            content_type: page.content_type.clone(),
-            title: facts.and_then(|f| f.title.clone()),
-            meta_description: facts.and_then(|f| f.meta_description.clone()),
-            h1_count: facts.map_or(0, |f| count(f.h1.len())),
-            word_count: facts.map_or(0, |f| f.word_count),
-            canonical: facts.and_then(|f| f.canonical.clone()),
-            indexable: checks::is_indexable(page),
-            in_sitemap: page.in_sitemap,
-            internal_links: count(internal),
-            external_links: count(links - internal),
-            error: page.error.clone(),
-        }
-    }
+/// A link of a crawled page as the sinks store and count it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PageLink {
+    pub to_url: String,
+    /// The anchor text, clipped to [`ANCHOR_CHARS`].
+    pub anchor: String,
+    pub nofollow: bool,
+    /// On the crawled site: same host (ignoring `www.`) and port as the start ([`Scope::is_internal`]).
+    pub internal: bool,
+}
 
-    /// The header line of [`PageRow::csv_row`], with its CRLF.
-    pub fn csv_header() -> &'static str {
-        "url,final_url,status,depth,ttfb_ms,bytes,content_type,title,meta_description,h1_count,word_count,\
-         canonical,indexable,in_sitemap,internal_links,external_links,error\r\n"
-    }
+/// The links of a page, one per distinct (target URL, anchor text) pair in page order: a menu repeated in
+/// a page's header and footer is one link, a second link to the same target with other words is another.
+/// This is the one link rule: the stored links are these, and a page's internal and external link counts
+/// are the number of these that are (not) [`PageLink::internal`].
+pub fn page_links(page: &CrawledPage, scope: &Scope) -> Vec<PageLink> {
+    let Some(facts) = page.facts.as_ref() else { return Vec::new() };
+    let mut seen = std::collections::HashSet::new();
+    facts
+        .links
+        .iter()
+        .filter(|l| seen.insert((l.url.as_str(), l.anchor.as_str())))
+        .map(|l| PageLink {
+            to_url: l.url.clone(),
+            anchor: clip(&l.anchor, ANCHOR_CHARS),
+            nofollow: l.nofollow,
+            internal: scope.is_internal(&l.url),
+        })
+        .collect()
+}
 
-    /// One CSV line with its CRLF; text cells formula-guarded and quoted, absent values empty.
-    pub fn csv_row(&self) -> String {
-        let text = |s: &Option<String>| s.as_deref().map(text_cell).unwrap_or_default();
-        let row = [
-            text_cell(&self.url),
-            text_cell(&self.final_url),
-            self.status.to_string(),
-            self.depth.to_string(),
-            self.ttfb_ms.to_string(),
-            self.bytes.to_string(),
-            text(&self.content_type),
-            text(&self.title),
-            text(&self.meta_description),
-            self.h1_count.to_string(),
-            self.word_count.to_string(),
-            text(&self.canonical),
-            self.indexable.to_string(),
-            self.in_sitemap.to_string(),
-            self.internal_links.to_string(),
-            self.external_links.to_string(),
-            text(&self.error),
-        ];
-        let mut line = row.join(",");
-        line.push_str("\r\n");
-        line
+fn int<T: TryInto<I>, I: Bounded>(n: T) -> I {
+    n.try_into().unwrap_or(I::MAX)
+}
+
+/// The largest value of a column type, where a larger count is stored.
+trait Bounded {
+    const MAX: Self;
+}
+impl Bounded for i16 {
+    const MAX: i16 = i16::MAX;
+}
+impl Bounded for i32 {
+    const MAX: i32 = i32::MAX;
+}
+impl Bounded for i64 {
+    const MAX: i64 = i64::MAX;
+}
+
+/// The row of page number `id` (crawl order, from 1) with its `links` (from [`page_links`]). Its issue
+/// counts are zero: they are known once the cross-page checks have run (`store::crawls::finish` counts
+/// them per URL).
+pub fn page_row(id: i32, page: &CrawledPage, links: &[PageLink]) -> PageRow {
+    let facts = page.facts.as_ref();
+    let internal = links.iter().filter(|l| l.internal).count();
+    PageRow {
+        id,
+        url: page.url.clone(),
+        final_url: page.final_url.clone(),
+        status: int(page.status),
+        depth: int(page.depth),
+        ttfb_ms: int(page.ttfb_ms),
+        bytes: int(page.bytes),
+        content_type: page.content_type.clone(),
+        title: facts.and_then(|f| f.title.as_deref()).map(|t| clip(t, TITLE_CHARS)),
+        meta_description: facts.and_then(|f| f.meta_description.as_deref()).map(|t| clip(t, DESCRIPTION_CHARS)),
+        h1_count: facts.map_or(0, |f| int(f.h1.len())),
+        word_count: facts.map_or(0, |f| int(f.word_count)),
+        canonical: facts.and_then(|f| f.canonical.clone()),
+        indexable: checks::is_indexable(page),
+        in_sitemap: page.in_sitemap,
+        internal_links: int(internal),
+        external_links: int(links.len() - internal),
+        errors: 0,
+        warnings: 0,
+        notices: 0,
+        error: page.error.clone(),
     }
+}
+
+/// A crawled page as a sink receives it: its row and links (the one rule for both), and the page itself
+/// for what else a sink keeps (the text sample, the content hash, the first H1).
+#[derive(Debug, Clone)]
+pub struct AuditedPage {
+    pub row: PageRow,
+    pub links: Vec<PageLink>,
+    pub page: CrawledPage,
 }
 
 /// Where an audit's results go as they are found. A sink error stops the crawl and ends the audit with
@@ -118,15 +148,24 @@ impl PageRow {
 pub trait AuditSink {
     type Error;
     /// A crawled page, with the crawl's counters as of this page.
-    fn page(&mut self, row: PageRow, progress: Progress) -> impl Future<Output = Result<(), Self::Error>> + Send;
-    /// An issue: page checks as each page arrives, the cross-page and site checks at the end.
+    fn page(&mut self, page: AuditedPage, progress: Progress) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// An issue (its detail clipped to [`DETAIL_CHARS`]): page checks as each page arrives, the cross-page
+    /// and site checks at the end.
     fn issue(&mut self, issue: Issue) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// Everything handed over so far must be kept: called once the crawl's pages are all in, and again
+    /// after the last issue. Sinks that write at once need nothing here.
+    fn flush(&mut self) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        async { Ok(()) }
+    }
 }
 
 #[derive(Debug)]
 pub enum AuditError<E> {
-    /// The crawl could not start (refused address, no HTTP client).
+    /// The crawl could not start (refused address, no HTTP client) or its checks stopped.
     Crawl(FetchError),
+    /// The cancel flag was raised: the pages and page issues handed over so far stand, no cross-page
+    /// checks ran and there is no score.
+    Cancelled(Summary),
     Sink(E),
 }
 
@@ -134,6 +173,7 @@ impl<E: std::fmt::Display> std::fmt::Display for AuditError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             AuditError::Crawl(e) => write!(f, "crawl failed: {e}"),
+            AuditError::Cancelled(s) => write!(f, "the crawl was cancelled after {} pages", s.pages),
             AuditError::Sink(e) => write!(f, "storing results failed: {e}"),
         }
     }
@@ -147,9 +187,17 @@ pub struct Outcome {
     pub score: Score,
 }
 
-/// Crawls `config.start`, checks each page as it arrives and hands its row and issues to `sink`, probes
-/// the internal images (at most [`MAX_IMAGE_PROBES`]) for size, then hands over the cross-page and site
-/// issues and returns the score. Memory: the crawl's frontier, [`PAGE_QUEUE`] pages in flight and the
+fn bounded(mut issue: Issue) -> Issue {
+    if issue.detail.chars().nth(DETAIL_CHARS).is_some() {
+        issue.detail = clip(&issue.detail, DETAIL_CHARS);
+    }
+    issue
+}
+
+/// Crawls `config.start`, checks each page as it arrives and hands it (numbered from 1 in arrival order)
+/// and its issues to `sink`, probes the internal images (at most [`MAX_IMAGE_PROBES`]) for size, then
+/// hands over the cross-page and site issues and returns the score. A sink error raises `cancel`, so the
+/// crawl's fetches stop at once. Memory: the crawl's frontier, [`PAGE_QUEUE`] pages in flight and the
 /// auditor's compact facts; never the pages or the issues.
 pub async fn run<S: AuditSink>(
     config: &CrawlConfig,
@@ -160,23 +208,38 @@ pub async fn run<S: AuditSink>(
     let start_url = crawler::normalise(&config.start).to_string();
     let mut auditor = Auditor::new(&start_url, thresholds);
     let (tx, mut rx) = mpsc::channel::<(CrawledPage, Progress)>(PAGE_QUEUE);
-    let crawling = crawler::crawl_to(config, cancel, tx);
+    let crawling = crawler::crawl_to(config, cancel.clone(), tx);
     let checking = async {
+        let mut n = 0i32;
         while let Some((page, progress)) = rx.recv().await {
+            n = n.saturating_add(1);
+            let outcome = if page.error.is_some() { "error" } else { "fetched" };
+            metrics::counter!("crawl_pages_total", "outcome" => outcome).increment(1);
             let issues = auditor.add_page(&page);
-            let row = PageRow::new(&page, auditor.scope());
-            drop(page);
-            sink.page(row, progress).await?;
+            let links = page_links(&page, auditor.scope());
+            let row = page_row(n, &page, &links);
+            sink.page(AuditedPage { row, links, page }, progress).await?;
             for issue in issues {
-                sink.issue(issue).await?;
+                sink.issue(bounded(issue)).await?;
             }
         }
-        Ok(())
+        sink.flush().await
     };
-    // The checks end first on a sink error: dropping the receiver stops the crawl.
+    // The checks end first on a sink error: raising the flag stops the crawl's fetches, and dropping the
+    // receiver stops it at its next page.
+    let checking = async {
+        let checked = checking.await;
+        if checked.is_err() {
+            cancel.store(true, Ordering::SeqCst);
+        }
+        checked
+    };
     let (summary, checked) = tokio::join!(crawling, checking);
     checked.map_err(AuditError::Sink)?;
     let summary = summary.map_err(AuditError::Crawl)?;
+    if summary.stopped == Some(Stop::Cancelled) {
+        return Err(AuditError::Cancelled(summary));
+    }
     let image_sizes = probe_images(config, auditor.image_urls()).await.map_err(AuditError::Crawl)?;
     let site = SiteFacts {
         start_url,
@@ -197,8 +260,9 @@ pub async fn run<S: AuditSink>(
         })
     };
     while let Some(issue) = issue_rx.recv().await {
-        sink.issue(issue).await.map_err(AuditError::Sink)?;
+        sink.issue(bounded(issue)).await.map_err(AuditError::Sink)?;
     }
+    sink.flush().await.map_err(AuditError::Sink)?;
     let score = finishing.await.map_err(|e| AuditError::Crawl(FetchError::Network(format!("checks failed: {e}"))))?;
     Ok(Outcome { summary, site, score })
 }
@@ -238,36 +302,20 @@ pub async fn probe_images(
     Ok(out)
 }
 
-/// The header line of [`issue_csv_row`], with its CRLF.
-pub fn issue_csv_header() -> &'static str {
-    "check,severity,category,url,detail\r\n"
+/// The name a unit enum (a severity, a category) serialises to.
+pub fn enum_name<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// One issue as a CSV line with its CRLF: check, severity, category, URL, detail. Cells that a spreadsheet
-/// would run as a formula get a leading `'`.
-pub fn issue_csv_row(issue: &Issue) -> String {
-    let name = |v: serde_json::Result<serde_json::Value>| {
-        v.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-    };
-    let row = [
-        text_cell(&issue.check),
-        name(serde_json::to_value(issue.severity)),
-        name(serde_json::to_value(issue.category)),
-        text_cell(&issue.url),
-        text_cell(&issue.detail),
-    ];
-    let mut line = row.join(",");
-    line.push_str("\r\n");
-    line
-}
-
-/// Issues as one CSV text (header and rows).
-pub fn issues_csv(issues: &[Issue]) -> String {
-    let mut out = String::from(issue_csv_header());
-    for issue in issues {
-        out.push_str(&issue_csv_row(issue));
+/// An issue as every sink keeps it: severity and category by their names.
+pub fn issue_row(issue: &Issue) -> IssueRow {
+    IssueRow {
+        check: issue.check.clone(),
+        severity: enum_name(issue.severity),
+        category: enum_name(issue.category),
+        url: issue.url.clone(),
+        detail: issue.detail.clone(),
     }
-    out
 }
 
 #[cfg(test)]
@@ -276,34 +324,47 @@ mod tests {
     use crate::crawl::{Link, PageFacts};
 
     #[test]
-    fn page_row_counts_links_and_guards_csv_cells() {
+    fn links_count_once_per_target_and_anchor_and_rows_count_those() {
+        let link = |u: &str, a: &str| Link { url: u.to_string(), anchor: a.to_string(), nofollow: false };
         let page = CrawledPage {
             url: "https://example.com/a".into(),
             final_url: "https://example.com/a".into(),
             status: 200,
             facts: Some(PageFacts {
-                title: Some("=HYPERLINK(\"x\")".into()),
+                title: Some("t".repeat(TITLE_CHARS + 5)),
                 canonical: Some("https://example.com/a".into()),
                 h1: vec!["A".into(), "B".into()],
-                links: ["https://example.com/b", "https://www.example.com/c", "https://other.org/"]
-                    .iter()
-                    .map(|u| Link { url: u.to_string(), anchor: String::new(), nofollow: false })
-                    .collect(),
+                links: vec![
+                    link("https://example.com/b", "B"),
+                    link("https://example.com/b", "B"),
+                    link("https://example.com/b", "more about B"),
+                    link("https://www.example.com/c", "C"),
+                    link("https://other.org/", "x".repeat(ANCHOR_CHARS + 1).as_str()),
+                ],
                 ..PageFacts::default()
             }),
             ..CrawledPage::default()
         };
-        let row = PageRow::new(&page, &Scope::new("https://example.com/"));
-        assert_eq!((row.internal_links, row.external_links, row.h1_count), (2, 1, 2));
+        let links = page_links(&page, &Scope::new("https://example.com/"));
+        assert_eq!(links.len(), 4, "{links:?}");
+        assert_eq!(links.iter().filter(|l| l.internal).count(), 3);
+        assert_eq!(links[3].anchor.chars().count(), ANCHOR_CHARS);
+        let row = page_row(7, &page, &links);
+        assert_eq!((row.id, row.internal_links, row.external_links, row.h1_count), (7, 3, 1, 2));
+        assert_eq!(row.title.as_ref().map(|t| t.chars().count()), Some(TITLE_CHARS));
         assert!(row.indexable);
-        let line = row.csv_row();
-        assert!(line.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{line}");
-        assert_eq!(line.matches(',').count(), PageRow::csv_header().matches(',').count(), "{line}");
-        assert!(line.ends_with("\r\n"));
     }
 
     #[test]
-    fn issues_csv_is_the_header_and_one_row_per_issue() {
+    fn start_url_adds_https_and_drops_the_fragment() {
+        assert_eq!(start_url(" example.com/shop#top ").map(|u| u.to_string()), Ok("https://example.com/shop".into()));
+        assert_eq!(start_url("http://example.com").map(|u| u.to_string()), Ok("http://example.com/".into()));
+        assert!(start_url("ftp://example.com/").is_err());
+        assert!(start_url("https://").is_err());
+    }
+
+    #[test]
+    fn issue_rows_name_severity_and_category() {
         let issue = Issue {
             check: "title_missing".into(),
             severity: checks::Severity::Error,
@@ -311,9 +372,8 @@ mod tests {
             url: "https://example.com/a".into(),
             detail: "no <title>, at all".into(),
         };
-        assert_eq!(
-            issues_csv(std::slice::from_ref(&issue)),
-            "check,severity,category,url,detail\r\ntitle_missing,error,on_page,https://example.com/a,\"no <title>, at all\"\r\n"
-        );
+        let row = issue_row(&issue);
+        assert_eq!((row.severity.as_str(), row.category.as_str()), ("error", "on_page"));
+        assert_eq!(row.fields().len(), IssueRow::COLUMNS.len());
     }
 }

@@ -129,13 +129,24 @@ pub struct CheckCount {
     pub count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An issue as stored, listed and exported (the checks' `Issue` with its severity and category as their
+/// names: `crawl::audit::issue_row`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct IssueRow {
     pub check: String,
     pub severity: String,
     pub category: String,
     pub url: String,
     pub detail: String,
+}
+
+impl IssueRow {
+    /// The columns of an issue export (CSV header), in the order of [`IssueRow::fields`].
+    pub const COLUMNS: &'static [&'static str] = &["check", "severity", "category", "url", "detail"];
+
+    pub fn fields(&self) -> Vec<String> {
+        vec![self.check.clone(), self.severity.clone(), self.category.clone(), self.url.clone(), self.detail.clone()]
+    }
 }
 
 /// A page of issues of one check.
@@ -147,25 +158,91 @@ pub struct IssuePage {
     pub limit: i64,
 }
 
-/// A crawled page as the page explorer lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A crawled page: what the audit pipeline hands its sinks (`crawl::audit::page_row`), what Postgres keeps
+/// in `crawl_pages`, what the page explorer lists and the page export writes. Counts are stored as the
+/// database's column types, capped at their largest value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PageRow {
+    /// Crawl order, from 1.
     pub id: i32,
     pub url: String,
     pub final_url: String,
+    /// 0 when the fetch failed (see `error`).
     pub status: i16,
     pub depth: i32,
     pub ttfb_ms: i32,
     pub bytes: i64,
+    pub content_type: Option<String>,
     pub title: Option<String>,
+    pub meta_description: Option<String>,
+    pub h1_count: i32,
     pub word_count: i32,
+    pub canonical: Option<String>,
     pub indexable: bool,
     pub in_sitemap: bool,
+    /// Distinct (target URL, anchor text) links to the crawled site and elsewhere (`crawl::audit::page_links`).
     pub internal_links: i32,
+    pub external_links: i32,
+    /// Issues on this page by severity, counted once the crawl's checks have all run (0 until then).
     pub errors: i32,
     pub warnings: i32,
     pub notices: i32,
     pub error: Option<String>,
+}
+
+impl PageRow {
+    /// The columns of a page export (CSV header), in the order of [`PageRow::fields`]; the columns added
+    /// later come last, so older spreadsheets keep their positions.
+    pub const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "url",
+        "final_url",
+        "status",
+        "depth",
+        "ttfb_ms",
+        "bytes",
+        "title",
+        "word_count",
+        "indexable",
+        "in_sitemap",
+        "internal_links",
+        "errors",
+        "warnings",
+        "notices",
+        "fetch_error",
+        "content_type",
+        "meta_description",
+        "h1_count",
+        "canonical",
+        "external_links",
+    ];
+
+    pub fn fields(&self) -> Vec<String> {
+        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        vec![
+            self.id.to_string(),
+            self.url.clone(),
+            self.final_url.clone(),
+            self.status.to_string(),
+            self.depth.to_string(),
+            self.ttfb_ms.to_string(),
+            self.bytes.to_string(),
+            text(&self.title),
+            self.word_count.to_string(),
+            self.indexable.to_string(),
+            self.in_sitemap.to_string(),
+            self.internal_links.to_string(),
+            self.errors.to_string(),
+            self.warnings.to_string(),
+            self.notices.to_string(),
+            text(&self.error),
+            text(&self.content_type),
+            text(&self.meta_description),
+            self.h1_count.to_string(),
+            text(&self.canonical),
+            self.external_links.to_string(),
+        ]
+    }
 }
 
 string_enum! {

@@ -8,9 +8,9 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::events::{self, Target};
+use crate::crawl::audit::{clip, enum_name, issue_row, AuditedPage, TITLE_CHARS};
 use crate::crawl::checks::{self, Issue, Score};
 use crate::crawl::crawler::Progress;
-use crate::crawl::CrawledPage;
 use crate::model::crawl::{
     Cadence, CategoryScore, CheckCount, ClientAudits, Crawl, CrawlKind, CrawlStatus, IssuePage, IssueRow, PageFilter,
     PagePage, PageRow, Schedule,
@@ -92,13 +92,6 @@ pub struct PageBatch {
     text: Vec<String>,
 }
 
-fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => s[..i].to_string(),
-        None => s.to_string(),
-    }
-}
-
 impl PageBatch {
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -108,55 +101,43 @@ impl PageBatch {
         self.ids.is_empty()
     }
 
-    /// Adds page number `id`; `internal` tells which link targets are on the crawled site.
-    pub fn push(&mut self, id: i32, p: &CrawledPage, internal: impl Fn(&str) -> bool) {
-        let f = p.facts.as_ref();
-        self.ids.push(id);
-        self.url.push(p.url.clone());
-        self.final_url.push(p.final_url.clone());
-        self.status.push(i16::try_from(p.status).unwrap_or(i16::MAX));
-        self.depth.push(i32::try_from(p.depth).unwrap_or(i32::MAX));
-        self.ttfb.push(i32::try_from(p.ttfb_ms).unwrap_or(i32::MAX));
-        self.bytes.push(i64::try_from(p.bytes).unwrap_or(i64::MAX));
-        self.content_type.push(p.content_type.clone());
-        self.title.push(f.and_then(|f| f.title.as_deref()).map(|t| clip(t, 1_000)));
-        self.description.push(f.and_then(|f| f.meta_description.as_deref()).map(|t| clip(t, 2_000)));
-        self.h1.push(f.map_or(0, |f| i32::try_from(f.h1.len()).unwrap_or(i32::MAX)));
-        self.h1_text.push(f.and_then(|f| f.h1.first()).map(|t| clip(t, 1_000)));
-        self.words.push(f.map_or(0, |f| i32::try_from(f.word_count).unwrap_or(i32::MAX)));
-        self.canonical.push(f.and_then(|f| f.canonical.clone()));
+    /// Adds a page as the audit pipeline hands it over: its row and links as they are, and, for the first
+    /// [`TEXT_SAMPLE_PAGES`], its visible text.
+    pub fn push(&mut self, a: &AuditedPage) {
+        let (r, f) = (&a.row, a.page.facts.as_ref());
+        self.ids.push(r.id);
+        self.url.push(r.url.clone());
+        self.final_url.push(r.final_url.clone());
+        self.status.push(r.status);
+        self.depth.push(r.depth);
+        self.ttfb.push(r.ttfb_ms);
+        self.bytes.push(r.bytes);
+        self.content_type.push(r.content_type.clone());
+        self.title.push(r.title.clone());
+        self.description.push(r.meta_description.clone());
+        self.h1.push(r.h1_count);
+        self.h1_text.push(f.and_then(|f| f.h1.first()).map(|t| clip(t, TITLE_CHARS)));
+        self.words.push(r.word_count);
+        self.canonical.push(r.canonical.clone());
         self.hash.push(f.map(|f| f.content_hash.clone()).filter(|h| !h.is_empty()));
         self.json_ld.push(f.is_some_and(|f| !f.json_ld_types.is_empty()));
         self.html.push(f.is_some());
-        self.indexable.push(checks::is_indexable(p));
-        self.in_sitemap.push(p.in_sitemap);
-        self.error.push(p.error.clone());
-        let (mut int, mut ext) = (0, 0);
-        if let Some(f) = f {
-            let mut seen = std::collections::HashSet::new();
-            for l in &f.links {
-                if !seen.insert((l.url.as_str(), l.anchor.as_str())) {
-                    continue;
-                }
-                let is_internal = internal(&l.url);
-                if is_internal {
-                    int += 1;
-                } else {
-                    ext += 1;
-                }
-                self.link_from.push(id);
-                self.link_to.push(l.url.clone());
-                self.link_anchor.push(clip(&l.anchor, 300));
-                self.link_nofollow.push(l.nofollow);
-                self.link_internal.push(is_internal);
-            }
-            if id <= TEXT_SAMPLE_PAGES && !f.text.is_empty() {
-                self.text_page.push(id);
-                self.text.push(clip(&f.text, TEXT_SAMPLE_CHARS));
-            }
+        self.indexable.push(r.indexable);
+        self.in_sitemap.push(r.in_sitemap);
+        self.error.push(r.error.clone());
+        self.internal.push(r.internal_links);
+        self.external.push(r.external_links);
+        for l in &a.links {
+            self.link_from.push(r.id);
+            self.link_to.push(l.to_url.clone());
+            self.link_anchor.push(l.anchor.clone());
+            self.link_nofollow.push(l.nofollow);
+            self.link_internal.push(l.internal);
         }
-        self.internal.push(int);
-        self.external.push(ext);
+        if let Some(f) = f.filter(|f| r.id <= TEXT_SAMPLE_PAGES && !f.text.is_empty()) {
+            self.text_page.push(r.id);
+            self.text.push(clip(&f.text, TEXT_SAMPLE_CHARS));
+        }
     }
 
     /// Writes the batch in one transaction and empties it.
@@ -239,10 +220,6 @@ pub struct IssueBatch {
     detail: Vec<String>,
 }
 
-fn enum_str<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
 impl IssueBatch {
     pub fn len(&self) -> usize {
         self.check.len()
@@ -253,11 +230,12 @@ impl IssueBatch {
     }
 
     pub fn push(&mut self, i: &Issue) {
-        self.check.push(i.check.clone());
-        self.severity.push(enum_str(i.severity));
-        self.category.push(enum_str(i.category));
-        self.url.push(i.url.clone());
-        self.detail.push(clip(&i.detail, 2_000));
+        let row = issue_row(i);
+        self.check.push(row.check);
+        self.severity.push(row.severity);
+        self.category.push(row.category);
+        self.url.push(row.url);
+        self.detail.push(row.detail);
     }
 
     pub async fn flush(&mut self, pool: &PgPool, crawl_id: Uuid) -> Result<(), DomainError> {
@@ -392,7 +370,7 @@ fn crawl_from_row(r: &sqlx::postgres::PgRow) -> Result<Crawl, sqlx::Error> {
             s.categories
                 .iter()
                 .map(|&(category, score)| CategoryScore {
-                    category: enum_str(category),
+                    category: enum_name(category),
                     label: category_label(category).to_string(),
                     score,
                     errors: 0,
@@ -566,16 +544,18 @@ pub async fn pages(pool: &PgPool, crawl_id: Uuid, f: &PageFilter) -> Result<Page
     let mut count = QueryBuilder::new("SELECT count(*)");
     push_page_filter(&mut count, crawl_id, f);
     let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
-    let mut b = QueryBuilder::new(
-        "SELECT p.id, p.url, p.final_url, p.status, p.depth, p.ttfb_ms, p.bytes, p.title, p.word_count, p.indexable,
-                p.in_sitemap, p.internal_links, p.errors, p.warnings, p.notices, p.error",
-    );
+    let mut b = QueryBuilder::new(PAGE_COLUMNS);
     push_page_filter(&mut b, crawl_id, f);
     b.push(" ORDER BY p.id OFFSET ").push_bind(f.offset).push(" LIMIT ").push_bind(f.limit);
     let rows = b.build().fetch_all(pool).await?;
     let rows = rows.iter().map(page_from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(PagePage { rows, total, offset: f.offset, limit: f.limit })
 }
+
+/// The columns [`page_from_row`] reads, as a select list.
+const PAGE_COLUMNS: &str = "SELECT p.id, p.url, p.final_url, p.status, p.depth, p.ttfb_ms, p.bytes, p.content_type,
+    p.title, p.meta_description, p.h1_count, p.word_count, p.canonical, p.indexable, p.in_sitemap, p.internal_links,
+    p.external_links, p.errors, p.warnings, p.notices, p.error";
 
 fn page_from_row(r: &sqlx::postgres::PgRow) -> Result<PageRow, sqlx::Error> {
     use sqlx::Row;
@@ -587,11 +567,16 @@ fn page_from_row(r: &sqlx::postgres::PgRow) -> Result<PageRow, sqlx::Error> {
         depth: r.try_get("depth")?,
         ttfb_ms: r.try_get("ttfb_ms")?,
         bytes: r.try_get("bytes")?,
+        content_type: r.try_get("content_type")?,
         title: r.try_get("title")?,
+        meta_description: r.try_get("meta_description")?,
+        h1_count: r.try_get("h1_count")?,
         word_count: r.try_get("word_count")?,
+        canonical: r.try_get("canonical")?,
         indexable: r.try_get("indexable")?,
         in_sitemap: r.try_get("in_sitemap")?,
         internal_links: r.try_get("internal_links")?,
+        external_links: r.try_get("external_links")?,
         errors: r.try_get("errors")?,
         warnings: r.try_get("warnings")?,
         notices: r.try_get("notices")?,
@@ -626,16 +611,8 @@ pub async fn issue_chunk(
 
 /// Export chunk: the pages after `after_id` in crawl order, at most `limit`.
 pub async fn page_chunk(pool: &PgPool, crawl_id: Uuid, after_id: i32, limit: i64) -> Result<Vec<PageRow>, DomainError> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.url, p.final_url, p.status, p.depth, p.ttfb_ms, p.bytes, p.title, p.word_count, p.indexable,
-                p.in_sitemap, p.internal_links, p.errors, p.warnings, p.notices, p.error
-           FROM crawl_pages p WHERE p.crawl_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3",
-    )
-    .bind(crawl_id)
-    .bind(after_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+    let sql = format!("{PAGE_COLUMNS} FROM crawl_pages p WHERE p.crawl_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3");
+    let rows = sqlx::query(&sql).bind(crawl_id).bind(after_id).bind(limit).fetch_all(pool).await?;
     Ok(rows.iter().map(page_from_row).collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -786,7 +763,7 @@ pub async fn compare(
             let severity = checks::CHECKS
                 .iter()
                 .find(|c| c.id == check)
-                .map(|c| enum_str(c.severity))
+                .map(|c| enum_name(c.severity))
                 .unwrap_or_else(|| "notice".to_string());
             crate::agents::technical_seo_operations_manager::CheckDelta {
                 check,

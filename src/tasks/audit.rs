@@ -1,21 +1,20 @@
-//! The technical SEO auditor's run: crawl the client's site, stream pages, links, text samples and issues
-//! into Postgres in batches while the crawl goes (the crawl waits when the database is slower, so memory
-//! stays flat), keep the crawl row's counters current for the live progress, then run the cross-page
-//! checks and store the scores.
+//! The technical SEO auditor's run: the one audit pipeline (`crawl::audit::run`) with Postgres as its sink:
+//! pages, links, text samples and issues written in batches while the crawl goes (the crawl waits when the
+//! database is slower, so memory stays flat), the crawl row's counters kept current for the live progress,
+//! then the scores stored.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use tokio::sync::mpsc;
 use url::Url;
 use uuid::Uuid;
 
-use crate::crawl::checks::{Auditor, Issue, SiteFacts, Thresholds};
-use crate::crawl::crawler::{self, CrawlConfig, Progress, Stop};
-use crate::crawl::fetch::AddressPolicy;
-use crate::crawl::{audit as crawl_audit, CrawledPage};
+use crate::crawl::audit::{self as crawl_audit, AuditError as PipelineError, AuditSink, AuditedPage};
+use crate::crawl::checks::{Issue, Thresholds};
+use crate::crawl::crawler::{CrawlConfig, Progress, Stop};
+use crate::crawl::fetch::{AddressPolicy, FetchError};
 use crate::model::crawl::{AuditResult, CrawlKind, CrawlStatus};
 use crate::store::crawls::{self, Finished, IssueBatch, NewCrawl, PageBatch};
 use crate::DomainError;
@@ -67,16 +66,9 @@ impl From<DomainError> for AuditError {
     }
 }
 
-/// The crawl start URL of a client's website (stored as `scheme://host/...`).
+/// The crawl start URL of a client's website ([`crawl_audit::start_url`], the one rule).
 pub fn start_url(website: &str) -> Result<Url, AuditError> {
-    let raw = website.trim();
-    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
-    let url =
-        Url::parse(&with_scheme).map_err(|e| AuditError::Input(format!("the website {raw} is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(AuditError::Input(format!("the website {raw} is not an http(s) address")));
-    }
-    Ok(url)
+    crawl_audit::start_url(website).map_err(AuditError::Input)
 }
 
 /// Crawls `start` for `client_id` as crawl `kind`, storing everything under a new crawl row, and returns the
@@ -135,6 +127,50 @@ pub async fn run(
     }
 }
 
+/// The audit pipeline's Postgres sink: pages, links, text samples and issues written in batches of
+/// [`BATCH_PAGES`] pages (or every [`BATCH_WAIT`]), with the crawl row's live counters after each batch.
+struct PgSink<'a> {
+    pool: &'a PgPool,
+    crawl_id: Uuid,
+    pages: PageBatch,
+    issues: IssueBatch,
+    progress: Progress,
+    last_flush: Instant,
+}
+
+/// Issues written per batch once the pages are in (the cross-page checks' issues).
+const BATCH_ISSUES: usize = 1_000;
+
+impl AuditSink for PgSink<'_> {
+    type Error = DomainError;
+
+    async fn page(&mut self, page: AuditedPage, progress: Progress) -> Result<(), DomainError> {
+        self.pages.push(&page);
+        self.progress = progress;
+        if self.pages.len() >= BATCH_PAGES || self.last_flush.elapsed() >= BATCH_WAIT {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn issue(&mut self, issue: Issue) -> Result<(), DomainError> {
+        self.issues.push(&issue);
+        if self.issues.len() >= BATCH_ISSUES {
+            self.issues.flush(self.pool, self.crawl_id).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), DomainError> {
+        self.pages.flush(self.pool, self.crawl_id).await?;
+        self.issues.flush(self.pool, self.crawl_id).await?;
+        crawls::progress(self.pool, self.crawl_id, self.progress).await?;
+        super::progress::touch();
+        self.last_flush = Instant::now();
+        Ok(())
+    }
+}
+
 async fn crawl_and_store(
     pool: &PgPool,
     config: &CrawlConfig,
@@ -142,86 +178,31 @@ async fn crawl_and_store(
     cancel: Arc<AtomicBool>,
 ) -> Result<AuditResult, AuditError> {
     let started = Instant::now();
-    let site_start = crawler::normalise(&config.start).to_string();
-    let mut auditor = Auditor::new(&site_start, Thresholds::default());
-    let (tx, rx) = mpsc::channel::<(CrawledPage, Progress)>(64);
-    let crawling = crawler::crawl_to(config, cancel.clone(), tx);
-    // The writer owns the receiving end: when a write fails, the writer ends, the receiver is dropped and
-    // the crawl stops at its next page (and the cancel flag stops its fetches at once) instead of waiting
-    // forever on a full channel.
-    let writing = async {
-        let mut rx = rx;
-        let mut pages = PageBatch::default();
-        let mut issues = IssueBatch::default();
-        let mut n = 0i32;
-        let mut last_flush = Instant::now();
-        let mut progress = Progress::default();
-        while let Some((page, p)) = rx.recv().await {
-            n += 1;
-            progress = p;
-            let outcome = if page.error.is_some() { "error" } else { "fetched" };
-            metrics::counter!("crawl_pages_total", "outcome" => outcome).increment(1);
-            // Internal as the checks judge it (host without `www.`, and port).
-            let scope = auditor.scope();
-            pages.push(n, &page, |u| scope.is_internal(u));
-            for issue in auditor.add_page(&page) {
-                issues.push(&issue);
-            }
-            if pages.len() >= BATCH_PAGES || last_flush.elapsed() >= BATCH_WAIT {
-                pages.flush(pool, crawl_id).await?;
-                issues.flush(pool, crawl_id).await?;
-                crawls::progress(pool, crawl_id, progress).await?;
-                super::progress::touch();
-                last_flush = Instant::now();
-            }
-        }
-        pages.flush(pool, crawl_id).await?;
-        issues.flush(pool, crawl_id).await?;
-        crawls::progress(pool, crawl_id, progress).await?;
-        super::progress::touch();
-        Ok::<(), DomainError>(())
+    let mut sink = PgSink {
+        pool,
+        crawl_id,
+        pages: PageBatch::default(),
+        issues: IssueBatch::default(),
+        progress: Progress::default(),
+        last_flush: Instant::now(),
     };
-    let writing = async {
-        let written = writing.await;
-        if written.is_err() {
-            cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+    let outcome = match crawl_audit::run(config, Thresholds::default(), cancel, &mut sink).await {
+        Ok(outcome) => outcome,
+        Err(PipelineError::Sink(e)) => {
+            return Err(AuditError::Failed(format!("storing the crawl failed, so the crawl was stopped: {e}")))
         }
-        written
+        Err(PipelineError::Crawl(FetchError::Refused(m))) => {
+            return Err(AuditError::Input(format!("the crawl was refused: {m}")))
+        }
+        Err(PipelineError::Crawl(e)) => return Err(AuditError::Failed(e.to_string())),
+        Err(PipelineError::Cancelled(summary)) => {
+            metrics::histogram!("crawl_duration_seconds").record(summary.elapsed.as_secs_f64());
+            crawls::end(pool, crawl_id, CrawlStatus::Cancelled, None).await?;
+            return Err(AuditError::Failed("the crawl was cancelled".into()));
+        }
     };
-    let (summary, written) = tokio::join!(crawling, writing);
-    written.map_err(|e| AuditError::Failed(format!("storing the crawl failed, so the crawl was stopped: {e}")))?;
-    let summary = summary.map_err(|e| match e {
-        crate::crawl::fetch::FetchError::Refused(m) => AuditError::Input(format!("the crawl was refused: {m}")),
-        other => AuditError::Failed(other.to_string()),
-    })?;
+    let (summary, score) = (outcome.summary, outcome.score);
     metrics::histogram!("crawl_duration_seconds").record(summary.elapsed.as_secs_f64());
-    if summary.stopped == Some(Stop::Cancelled) {
-        crawls::end(pool, crawl_id, CrawlStatus::Cancelled, None).await?;
-        return Err(AuditError::Failed("the crawl was cancelled".into()));
-    }
-    let image_sizes =
-        crawl_audit::probe_images(config, auditor.image_urls()).await.map_err(|e| AuditError::Failed(e.to_string()))?;
-    let site = SiteFacts {
-        start_url: site_start,
-        robots_txt_found: summary.robots_txt_found,
-        sitemap_found: summary.sitemap_found,
-        image_sizes,
-    };
-    // The cross-page checks are CPU work over the whole crawl: on the blocking pool.
-    let (score, late) = tokio::task::spawn_blocking(move || {
-        let mut late: Vec<Issue> = Vec::new();
-        let score = auditor.finish(&site, |i| late.push(i));
-        (score, late)
-    })
-    .await
-    .map_err(|e| AuditError::Failed(format!("the audit's checks stopped: {e}")))?;
-    for chunk in late.chunks(1_000) {
-        let mut batch = IssueBatch::default();
-        for i in chunk {
-            batch.push(i);
-        }
-        batch.flush(pool, crawl_id).await?;
-    }
     let stopped = summary.stopped.map(|s| match s {
         Stop::MaxPages => "max_pages",
         Stop::TimeBudget => "time_budget",
@@ -246,7 +227,7 @@ async fn crawl_and_store(
     let secs = started.elapsed().as_secs_f64();
     Ok(AuditResult {
         crawl_id,
-        start_url: config.start.to_string(),
+        start_url: outcome.site.start_url,
         pages: u32::try_from(summary.pages).unwrap_or(u32::MAX),
         html_pages: score.html_pages,
         fetch_errors: u32::try_from(summary.errors).unwrap_or(u32::MAX),

@@ -24,10 +24,11 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
-use domain::crawl::audit::{self, AuditSink, Outcome, PageRow};
+use domain::crawl::audit::{self, AuditSink, AuditedPage, Outcome, PageLink};
 use domain::crawl::checks::{Issue, Severity, Thresholds, CHECKS};
 use domain::crawl::crawler::{CrawlConfig, Progress};
 use domain::crawl::fetch::AddressPolicy;
+use domain::model::crawl::{IssueRow, PageRow};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -82,14 +83,17 @@ const BARE: &[(&str, &str)] = &[("no_https", "/"), ("robots_txt_missing", "/"), 
 #[derive(Default)]
 struct Collected {
     pages: Vec<PageRow>,
+    /// (page id, link) in arrival order.
+    links: Vec<(i32, PageLink)>,
     issues: Vec<Issue>,
 }
 
 impl AuditSink for Collected {
     type Error = std::convert::Infallible;
 
-    async fn page(&mut self, row: PageRow, _progress: Progress) -> Result<(), Self::Error> {
-        self.pages.push(row);
+    async fn page(&mut self, page: AuditedPage, _progress: Progress) -> Result<(), Self::Error> {
+        self.links.extend(page.links.into_iter().map(|l| (page.row.id, l)));
+        self.pages.push(page.row);
         Ok(())
     }
 
@@ -129,12 +133,17 @@ async fn audit_site(base: &str) -> (Outcome, Collected) {
 
 /// [`audit_site`], also trusting the PEM certificates in `roots` (an HTTPS fixture's own certificate).
 async fn audit_site_trusting(base: &str, roots: Vec<Vec<u8>>) -> (Outcome, Collected) {
+    audit_site_with(base, |c| c.root_certificates = roots).await
+}
+
+/// [`audit_site`] with the crawl's settings changed by `change`.
+async fn audit_site_with(base: &str, change: impl FnOnce(&mut CrawlConfig)) -> (Outcome, Collected) {
     let mut config = CrawlConfig::new(Url::parse(&format!("{base}/")).expect("start URL"));
-    config.root_certificates = roots;
     config.max_pages = 200;
     config.max_depth = 10;
     config.time_budget = Duration::from_secs(60);
     config.policy = AddressPolicy::allowing(&["127.0.0.0/8"]).expect("allow loopback");
+    change(&mut config);
     let mut sink = Collected::default();
     let outcome = audit::run(&config, Thresholds::default(), Arc::new(AtomicBool::new(false)), &mut sink)
         .await
@@ -642,4 +651,133 @@ async fn https_checks_fire_on_an_https_site_and_not_on_a_secured_page() {
     }
     assert!(!site.issues.iter().any(|i| i.check == "no_https"), "an HTTPS site: {:?}", site.issues);
     assert_eq!(outcome.score.html_pages, 2);
+}
+
+/// Issue rows with what depends on timing blanked (`slow_response`'s detail names the measured time), in
+/// one order, with each issue's count.
+fn comparable_issues(rows: Vec<IssueRow>) -> std::collections::BTreeMap<IssueRow, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for mut row in rows {
+        if row.check == "slow_response" {
+            row.detail.clear();
+        }
+        *out.entry(row).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Page rows by URL with the measured time to first byte blanked.
+fn comparable_pages(rows: Vec<PageRow>) -> std::collections::BTreeMap<String, PageRow> {
+    rows.into_iter().map(|p| (p.url.clone(), PageRow { ttfb_ms: 0, ..p })).collect()
+}
+
+/// One pipeline, three sinks that must agree: the `server audit` command's files (issues and pages, in
+/// the exports' format), Postgres as the technical SEO auditor task writes it (read back through the page
+/// explorer's and the exports' store reads), and an in-memory sink for the links. One crawl at a time
+/// (concurrency 1), so the crawl order, and with it every page id, is the same in each run.
+#[tokio::test]
+async fn the_command_and_postgres_keep_the_same_pages_links_and_issues() {
+    use crate::common::{Options, TestApp};
+    use crate::fixtures::{create_client, id_of};
+    use domain::model::crawl::CrawlKind;
+    use domain::tasks::audit::CrawlSettings;
+
+    let base = defect_site().await;
+    let dir = std::env::temp_dir().join(format!("aiseo-pipeline-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (issues_file, pages_file) = (dir.join("issues.json"), dir.join("pages.json"));
+    server::audit::run(server::audit::Options {
+        url: format!("{base}/"),
+        max_pages: 200,
+        max_depth: 10,
+        time_budget: 60,
+        concurrency: 1,
+        allow_private: true,
+        format: "json".into(),
+        out: Some(issues_file.clone()),
+        pages: Some(pages_file.clone()),
+    })
+    .await
+    .expect("the command audits the fixture site");
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).expect("the command's file");
+    let file_issues: Vec<IssueRow> = serde_json::from_str(&read(&issues_file)).expect("issues as JSON");
+    let file_pages: Vec<PageRow> = serde_json::from_str(&read(&pages_file)).expect("pages as JSON");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let (_, manager_id, _) = app.user(&admin, "account_manager").await;
+    let client_id =
+        uuid::Uuid::parse_str(&id_of(&create_client(&admin, "Pipeline Fixture Ltd", &[], &manager_id).await))
+            .expect("client id");
+    let settings = CrawlSettings {
+        policy: AddressPolicy::allowing(&["127.0.0.0/8"]).expect("allow loopback"),
+        max_pages: 200,
+        max_depth: 10,
+        time_budget: Duration::from_secs(60),
+        concurrency: 1,
+        ..CrawlSettings::default()
+    };
+    let start = domain::tasks::audit::start_url(&base).expect("start URL");
+    let result = domain::tasks::audit::run(
+        &app.pool,
+        &settings,
+        client_id,
+        None,
+        CrawlKind::Site,
+        start,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .expect("the audit stores the fixture site");
+    let crawl = result.crawl_id;
+    let db_pages = domain::store::crawls::page_chunk(&app.pool, crawl, 0, 10_000).await.expect("stored pages");
+    let (db_issues, _) = domain::store::crawls::issue_chunk(&app.pool, crawl, 0, 100_000).await.expect("stored issues");
+
+    // Issues: the same rows, each as often, in the command's file and in Postgres.
+    assert!(file_issues.len() > DEFECTS.len(), "the defect site raises its issues: {}", file_issues.len());
+    assert_eq!(comparable_issues(file_issues.clone()), comparable_issues(db_issues));
+
+    // Pages: the same rows under the same ids; the command writes a row as its page arrives, before the
+    // cross-page checks, so its issue counts are the issues' own per URL (as Postgres counts them at the end).
+    let mut counted = file_pages.clone();
+    for page in &mut counted {
+        for issue in file_issues.iter().filter(|i| i.url == page.url) {
+            match issue.severity.as_str() {
+                "error" => page.errors += 1,
+                "warning" => page.warnings += 1,
+                _ => page.notices += 1,
+            }
+        }
+    }
+    assert!(file_pages.len() > 20, "the defect site has its pages: {}", file_pages.len());
+    assert_eq!(comparable_pages(counted), comparable_pages(db_pages.clone()));
+
+    // Links: the stored links are those the pipeline hands every sink, and each page's counts are its
+    // links' (one rule for both).
+    let stored: Vec<(i32, String, String, bool, bool)> =
+        sqlx::query_as("SELECT from_page, to_url, anchor, nofollow, internal FROM crawl_links WHERE crawl_id = $1")
+            .bind(crawl)
+            .fetch_all(&app.pool)
+            .await
+            .expect("stored links");
+    let mut stored: Vec<(i32, PageLink)> = stored
+        .into_iter()
+        .map(|(from, to_url, anchor, nofollow, internal)| (from, PageLink { to_url, anchor, nofollow, internal }))
+        .collect();
+    let (_, mut collected) = audit_site_with(&base, |c| c.concurrency = 1).await;
+    collected.links.sort();
+    stored.sort();
+    assert!(stored.len() > 50, "the defect site's links: {}", stored.len());
+    assert_eq!(collected.links, stored);
+    for page in &db_pages {
+        let mine = stored.iter().filter(|(from, _)| *from == page.id);
+        let internal = mine.clone().filter(|(_, l)| l.internal).count();
+        assert_eq!(
+            (page.internal_links as usize, page.external_links as usize),
+            (internal, mine.count() - internal),
+            "{}",
+            page.url
+        );
+    }
 }
