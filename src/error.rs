@@ -23,9 +23,7 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        let mut errors = FieldErrors::default();
-        errors.add(field, message);
-        DomainError::Validation(errors)
+        DomainError::Validation(FieldErrors::one(field, message))
     }
 }
 

@@ -27,7 +27,7 @@ pub enum Action {
     DeactivateUser,
     ReactivateUser,
     ResetUserPassword,
-    ViewAuditTrail,
+    ViewActivityLog,
     /// Lists, detail pages, statistics and the account-manager list; account managers see their portfolio only.
     ListClients,
     CreateClient,
@@ -69,7 +69,7 @@ impl Action {
         Action::DeactivateUser,
         Action::ReactivateUser,
         Action::ResetUserPassword,
-        Action::ViewAuditTrail,
+        Action::ViewActivityLog,
         Action::ListClients,
         Action::CreateClient,
         Action::EditClient,
@@ -109,7 +109,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
     match action {
         ViewOwnAccount | ChangeOwnPassword => EVERYONE,
         ListUsers | CreateUser | ChangeUserRole | DeactivateUser | ReactivateUser | ResetUserPassword
-        | ViewAuditTrail => &[Role::Admin],
+        | ViewActivityLog => &[Role::Admin],
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
         | DeleteCampaign | ExportCampaigns | ListTasks | RunAgentTask | CancelTask | ViewAgents | ViewAudits
         | ExportAudits | ScheduleAudits => EVERYONE,
@@ -162,8 +162,8 @@ pub fn page_action(path: &str) -> Option<Action> {
     if path == "/login" {
         return None;
     }
-    if path == "/admin/audit" || path.starts_with("/admin/audit/") {
-        return Some(Action::ViewAuditTrail);
+    if path == "/admin/activity" || path.starts_with("/admin/activity/") {
+        return Some(Action::ViewActivityLog);
     }
     if path == "/admin" || path.starts_with("/admin/") {
         return Some(Action::ListUsers);
@@ -228,7 +228,7 @@ mod tests {
                 DeactivateUser,
                 ReactivateUser,
                 ResetUserPassword,
-                ViewAuditTrail,
+                ViewActivityLog,
             ] {
                 assert_eq!(authorize(Some(&actor(role)), action), Err(Denied::Forbidden), "{role:?} {action:?}");
             }
@@ -276,7 +276,7 @@ mod tests {
         assert_eq!(page_action("/account"), Some(Action::ViewOwnAccount));
         assert_eq!(page_action("/admin/users"), Some(Action::ListUsers));
         assert_eq!(page_action("/admin/users/"), Some(Action::ListUsers));
-        assert_eq!(page_action("/admin/audit"), Some(Action::ViewAuditTrail));
+        assert_eq!(page_action("/admin/activity"), Some(Action::ViewActivityLog));
         assert_eq!(page_action("/administrator"), Some(Action::ViewOwnAccount));
         assert_eq!(page_action("/clients"), Some(Action::ListClients));
         assert_eq!(page_action("/clients/new"), Some(Action::CreateClient));

@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 pub struct FieldErrors(pub Vec<(String, String)>);
 
 impl FieldErrors {
+    /// One field's error.
+    pub fn one(field: &str, message: impl Into<String>) -> FieldErrors {
+        FieldErrors(vec![(field.to_string(), message.into())])
+    }
+
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push((field.to_string(), message.into()));
     }

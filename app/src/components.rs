@@ -95,7 +95,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                 <li><a href="/account">"Account"</a></li>
                 <Show when=move || is_admin>
                     <li><a href="/admin/users">"Users"</a></li>
-                    <li><a href="/admin/audit">"Audit trail"</a></li>
+                    <li><a href="/admin/activity">"Activity log"</a></li>
                 </Show>
             </ul>
         </nav>

@@ -47,6 +47,11 @@ impl AppError {
         }
     }
 
+    /// A validation error of one field: what a server function answers when one value is refused.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(FieldErrors::one(field, message))
+    }
+
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
             AppError::Validation(errors) => Some(errors),

@@ -41,3 +41,17 @@ pub fn percent(fraction: f64, digits: usize) -> String {
         NONE.to_string()
     }
 }
+
+/// The event's detail as "key: value" pairs (email is shown as the target already).
+pub fn event_detail(detail: &serde_json::Value) -> String {
+    detail
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| k.as_str() != "email")
+                .map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}

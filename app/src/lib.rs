@@ -94,7 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") ssr=SsrMode::Async view=pages::users::UsersPage />
                     <Route path=path!("/admin/users/new") ssr=SsrMode::Async view=pages::users::NewUserPage />
                     <Route path=path!("/admin/users/:id") ssr=SsrMode::Async view=pages::users::UserPage />
-                    <Route path=path!("/admin/audit") ssr=SsrMode::Async view=pages::audit::AuditPage />
+                    <Route path=path!("/admin/activity") ssr=SsrMode::Async view=pages::activity::ActivityLogPage />
                     <Route path=path!("/clients") ssr=SsrMode::Async view=pages::clients::ClientsPage />
                     <Route path=path!("/clients/new") ssr=SsrMode::Async view=pages::clients::NewClientPage />
                     <Route path=path!("/clients/stats") ssr=SsrMode::Async view=pages::clients::ClientStatsPage />

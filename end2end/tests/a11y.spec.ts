@@ -33,7 +33,7 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     { path: "/account", heading: "Your account" },
     { path: "/admin/users", heading: "Users" },
     { path: "/admin/users/new", heading: "New user" },
-    { path: "/admin/audit", heading: "Audit trail" },
+    { path: "/admin/activity", heading: "Activity log" },
     { path: "/clients", heading: "Clients", withClient: true },
     { path: "/clients/new", heading: "New client" },
     { path: "/clients/stats", heading: "Client statistics", withClient: true },

@@ -31,7 +31,7 @@ test.describe("sign-in and sign-out", () => {
     await expect(banner).toContainText(ADMIN_NAME);
     await expect(banner).toContainText("Admin");
     const nav = mainNav(page);
-    for (const name of ["Dashboard", "Account", "Users", "Audit trail"]) {
+    for (const name of ["Dashboard", "Account", "Users", "Activity log"]) {
       await expect(nav.getByRole("link", { name, exact: true })).toBeVisible();
     }
 

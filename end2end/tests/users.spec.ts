@@ -20,11 +20,11 @@ test.describe("user administration", () => {
     await signInAsAdmin(page);
     await createUser(page, staff);
 
-    // The new user is listed, and the creation is in the audit trail.
+    // The new user is listed, and the creation is in the activity log.
     await gotoHydrated(page, "/admin/users");
     await expect(page.getByRole("table").getByRole("link", { name: staff.name, exact: true })).toBeVisible();
-    await gotoHydrated(page, "/admin/audit");
-    await expect(page.getByRole("heading", { name: "Audit trail" })).toBeVisible();
+    await gotoHydrated(page, "/admin/activity");
+    await expect(page.getByRole("heading", { name: "Activity log" })).toBeVisible();
     await expect(page.getByRole("table")).toContainText("user.created");
 
     await signOut(page);
@@ -39,7 +39,7 @@ test.describe("user administration", () => {
     await expect(nav.getByRole("link", { name: "Dashboard", exact: true })).toBeVisible();
     await expect(nav.getByRole("link", { name: "Account", exact: true })).toBeVisible();
     await expect(nav.getByRole("link", { name: "Users", exact: true })).toHaveCount(0);
-    await expect(nav.getByRole("link", { name: "Audit trail", exact: true })).toHaveCount(0);
+    await expect(nav.getByRole("link", { name: "Activity log", exact: true })).toHaveCount(0);
 
     // Forbidden, with a real 403.
     const response = await page.goto("/admin/users");

@@ -4,7 +4,7 @@
 //! site audits in flat memory.
 
 use crate::export::csv_line;
-use domain::crawl::audit::{self, AuditError, AuditSink, AuditedPage};
+use domain::crawl::audit::{self, AuditSink, AuditedPage, PipelineError};
 use domain::crawl::checks::{Issue, Thresholds};
 use domain::crawl::crawler::{CrawlConfig, Progress};
 use domain::crawl::fetch::AddressPolicy;
@@ -70,17 +70,17 @@ pub async fn run(o: Options) -> Result<(), DomainError> {
     };
     let mut sink = FileSink { issues, pages };
     let outcome = audit::run(&config, Thresholds::default(), cancel, &mut sink).await;
-    if !matches!(outcome, Err(AuditError::Sink(_))) {
+    if !matches!(outcome, Err(PipelineError::Sink(_))) {
         // The files are whole (closed JSON arrays) even when the audit stopped early.
         sink.end().map_err(|e| write_failed(&o.out, e))?;
     }
     let outcome = outcome.map_err(|e| match e {
-        AuditError::Crawl(e) => DomainError::Rule(format!("crawl failed: {e}")),
-        AuditError::Cancelled(s) => DomainError::Rule(format!(
+        PipelineError::Crawl(e) => DomainError::Rule(format!("crawl failed: {e}")),
+        PipelineError::Cancelled(s) => DomainError::Rule(format!(
             "interrupted after {} pages: the issues found so far are written; no score",
             s.pages
         )),
-        AuditError::Sink(e) => write_failed(&o.out, e),
+        PipelineError::Sink(e) => write_failed(&o.out, e),
     })?;
     let secs = outcome.summary.elapsed.as_secs_f64().max(1e-9);
     let s = &outcome.score;

@@ -144,7 +144,7 @@ pub struct AuditedPage {
 }
 
 /// Where an audit's results go as they are found. A sink error stops the crawl and ends the audit with
-/// [`AuditError::Sink`].
+/// [`PipelineError::Sink`].
 pub trait AuditSink {
     type Error;
     /// A crawled page, with the crawl's counters as of this page.
@@ -160,7 +160,8 @@ pub trait AuditSink {
 }
 
 #[derive(Debug)]
-pub enum AuditError<E> {
+/// Why a run of the audit pipeline ended without a score.
+pub enum PipelineError<E> {
     /// The crawl could not start (refused address, no HTTP client) or its checks stopped.
     Crawl(FetchError),
     /// The cancel flag was raised: the pages and page issues handed over so far stand, no cross-page
@@ -169,12 +170,12 @@ pub enum AuditError<E> {
     Sink(E),
 }
 
-impl<E: std::fmt::Display> std::fmt::Display for AuditError<E> {
+impl<E: std::fmt::Display> std::fmt::Display for PipelineError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AuditError::Crawl(e) => write!(f, "crawl failed: {e}"),
-            AuditError::Cancelled(s) => write!(f, "the crawl was cancelled after {} pages", s.pages),
-            AuditError::Sink(e) => write!(f, "storing results failed: {e}"),
+            PipelineError::Crawl(e) => write!(f, "crawl failed: {e}"),
+            PipelineError::Cancelled(s) => write!(f, "the crawl was cancelled after {} pages", s.pages),
+            PipelineError::Sink(e) => write!(f, "storing results failed: {e}"),
         }
     }
 }
@@ -204,7 +205,7 @@ pub async fn run<S: AuditSink>(
     thresholds: Thresholds,
     cancel: Arc<AtomicBool>,
     sink: &mut S,
-) -> Result<Outcome, AuditError<S::Error>> {
+) -> Result<Outcome, PipelineError<S::Error>> {
     let start_url = crawler::normalise(&config.start).to_string();
     let mut auditor = Auditor::new(&start_url, thresholds);
     let (tx, mut rx) = mpsc::channel::<(CrawledPage, Progress)>(PAGE_QUEUE);
@@ -235,12 +236,12 @@ pub async fn run<S: AuditSink>(
         checked
     };
     let (summary, checked) = tokio::join!(crawling, checking);
-    checked.map_err(AuditError::Sink)?;
-    let summary = summary.map_err(AuditError::Crawl)?;
+    checked.map_err(PipelineError::Sink)?;
+    let summary = summary.map_err(PipelineError::Crawl)?;
     if summary.stopped == Some(Stop::Cancelled) {
-        return Err(AuditError::Cancelled(summary));
+        return Err(PipelineError::Cancelled(summary));
     }
-    let image_sizes = probe_images(config, auditor.image_urls()).await.map_err(AuditError::Crawl)?;
+    let image_sizes = probe_images(config, auditor.image_urls()).await.map_err(PipelineError::Crawl)?;
     let site = SiteFacts {
         start_url,
         robots_txt_found: summary.robots_txt_found,
@@ -260,10 +261,11 @@ pub async fn run<S: AuditSink>(
         })
     };
     while let Some(issue) = issue_rx.recv().await {
-        sink.issue(bounded(issue)).await.map_err(AuditError::Sink)?;
+        sink.issue(bounded(issue)).await.map_err(PipelineError::Sink)?;
     }
-    sink.flush().await.map_err(AuditError::Sink)?;
-    let score = finishing.await.map_err(|e| AuditError::Crawl(FetchError::Network(format!("checks failed: {e}"))))?;
+    sink.flush().await.map_err(PipelineError::Sink)?;
+    let score =
+        finishing.await.map_err(|e| PipelineError::Crawl(FetchError::Network(format!("checks failed: {e}"))))?;
     Ok(Outcome { summary, site, score })
 }
 

@@ -7,6 +7,7 @@ pub mod country;
 pub mod crawl;
 pub mod event;
 pub mod paging;
+pub mod portfolio;
 pub mod task;
 pub mod user;
 

@@ -4,7 +4,6 @@
 //! so an account manager can't learn that another manager's client exists.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -12,6 +11,8 @@ use uuid::Uuid;
 use super::events::{self, Target};
 use crate::model::client::{ClientDraft, ClientSummary, LeadProfile, Timeline};
 use crate::model::client_query::{ClientPage, ClientQuery, ManagerFilter, SortKey};
+use crate::model::country::country_name;
+pub use crate::model::portfolio::{ClientStats, GroupStats, PortfolioRow};
 use crate::model::{Client, Industry, Stage};
 use crate::policy::ClientScope;
 use crate::DomainError;
@@ -414,28 +415,13 @@ pub async fn account_managers(pool: &PgPool) -> Result<Vec<(Uuid, String)>, Doma
         .await?)
 }
 
-/// Counts and money for one group of clients (an industry or a country).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GroupStats {
-    pub key: String,
-    pub clients: i64,
-    /// Sum of the clients' annual revenue (where known).
-    pub annual_revenue: i64,
-    /// Revenue under management: the sum of monthly values of won clients (the agency's recurring revenue).
-    pub managed_monthly_value: i64,
-    /// Clients per pipeline stage, in pipeline order.
-    pub stages: Vec<(Stage, i64)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClientStats {
-    pub by_industry: Vec<GroupStats>,
-    pub by_country: Vec<GroupStats>,
-    pub total_clients: i64,
-    pub total_managed_monthly_value: i64,
-}
-
-async fn group_stats(pool: &PgPool, scope: ClientScope, column: &str) -> Result<Vec<GroupStats>, DomainError> {
+/// Clients grouped by `column` (`industry` or `country`), each group named by `label`.
+async fn group_stats(
+    pool: &PgPool,
+    scope: ClientScope,
+    column: &str,
+    label: fn(&str) -> String,
+) -> Result<Vec<GroupStats>, DomainError> {
     let mut b = QueryBuilder::new(format!(
         "SELECT c.{column} AS key, c.stage, count(*)::bigint, coalesce(sum(c.annual_revenue), 0)::bigint,
                 coalesce(sum(c.monthly_value) FILTER (WHERE c.stage = 'won'), 0)::bigint
@@ -450,6 +436,7 @@ async fn group_stats(pool: &PgPool, scope: ClientScope, column: &str) -> Result<
             Some(i) => i,
             None => {
                 groups.push(GroupStats {
+                    label: label(&key),
                     key: key.clone(),
                     clients: 0,
                     annual_revenue: 0,
@@ -472,23 +459,16 @@ async fn group_stats(pool: &PgPool, scope: ClientScope, column: &str) -> Result<
 }
 
 pub async fn stats(pool: &PgPool, scope: ClientScope) -> Result<ClientStats, DomainError> {
-    let by_industry = group_stats(pool, scope, "industry").await?;
-    let by_country = group_stats(pool, scope, "country").await?;
+    let by_industry = group_stats(pool, scope, "industry", |k| {
+        Industry::parse(k).map(|i| i.label().to_string()).unwrap_or_else(|| k.into())
+    })
+    .await?;
+    let by_country =
+        group_stats(pool, scope, "country", |k| country_name(k).map(str::to_string).unwrap_or_else(|| k.into()))
+            .await?;
     let total_clients = by_industry.iter().map(|g| g.clients).sum();
     let total_managed_monthly_value = by_industry.iter().map(|g| g.managed_monthly_value).sum();
     Ok(ClientStats { by_industry, by_country, total_clients, total_managed_monthly_value })
-}
-
-/// A row of an account manager's portfolio page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct PortfolioRow {
-    pub id: Uuid,
-    pub company_name: String,
-    pub domain: String,
-    pub stage: String,
-    pub monthly_value: i64,
-    pub active_campaigns: i64,
-    pub last_activity: Option<DateTime<Utc>>,
 }
 
 pub async fn portfolio(pool: &PgPool, manager: Uuid) -> Result<Vec<PortfolioRow>, DomainError> {

@@ -1,4 +1,4 @@
-//! The events table: activity feed and audit trail.
+//! The events table: the activity feeds and the activity log.
 
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};

@@ -282,7 +282,7 @@ pub async fn password_hash(pool: &PgPool, id: Uuid) -> Result<String, DomainErro
     hash.ok_or(DomainError::NotFound)
 }
 
-/// Records a sign-in or sign-out in the audit trail (and the last sign-in time).
+/// Records a sign-in or sign-out in the activity log (and the last sign-in time).
 pub async fn record_session_event(
     pool: &PgPool,
     id: Uuid,

@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use url::Url;
 use uuid::Uuid;
 
-use crate::crawl::audit::{self as crawl_audit, AuditError as PipelineError, AuditSink, AuditedPage};
+use crate::crawl::audit::{self as crawl_audit, AuditSink, AuditedPage, PipelineError};
 use crate::crawl::checks::{Issue, Thresholds};
 use crate::crawl::crawler::{CrawlConfig, Progress, Stop};
 use crate::crawl::fetch::{AddressPolicy, FetchError};

@@ -44,9 +44,7 @@ pub async fn crawl_issues(id: String, check: String, offset: String) -> Result<I
     let crawl = domain::store::crawls::get(&state.pool, client_scope(&actor), super::ssr::parse_id(&id)?).await?;
     let check = check.trim();
     if !domain::crawl::checks::CHECKS.iter().any(|c| c.id == check) {
-        let mut errors = domain::validation::FieldErrors::default();
-        errors.add("check", format!("unknown check \u{201c}{check}\u{201d}"));
-        return Err(AppError::Validation(errors));
+        return Err(AppError::field("check", format!("unknown check \u{201c}{check}\u{201d}")));
     }
     Ok(domain::store::crawls::issues(&state.pool, crawl.id, check, offset.get(), 50).await?)
 }
@@ -149,9 +147,7 @@ pub async fn set_audit_schedule(
         c => match Cadence::parse(c) {
             Some(c) => Some(c),
             None => {
-                let mut errors = domain::validation::FieldErrors::default();
-                errors.add("cadence", "choose weekly, monthly or no schedule");
-                return Err(AppError::Validation(errors));
+                return Err(AppError::field("cadence", "choose weekly, monthly or no schedule"));
             }
         },
     };

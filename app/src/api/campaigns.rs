@@ -53,11 +53,8 @@ pub async fn change_campaign_status(id: String, status: String) -> Result<Campai
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ChangeCampaignStatus)?;
     let id = super::ssr::parse_id(&id)?;
-    let to = CampaignStatus::parse(status.trim()).ok_or_else(|| {
-        let mut e = domain::validation::FieldErrors::default();
-        e.add("status", "unknown campaign status");
-        AppError::Validation(e)
-    })?;
+    let to =
+        CampaignStatus::parse(status.trim()).ok_or_else(|| AppError::field("status", "unknown campaign status"))?;
     let state = super::ssr::state()?;
     Ok(domain::store::campaigns::change_status(&state.pool, client_scope(&actor), actor.user_id, id, to).await?)
 }

@@ -7,63 +7,29 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use self::domain_types::*;
 use crate::AppError;
 
-/// What the browser receives (the store's own types stay on the server).
-mod domain_types {
-    use super::*;
-
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    pub struct ClientDetail {
-        pub client: Client,
-        pub campaigns: Vec<Campaign>,
-        pub activity: Vec<Event>,
-        /// The client's latest agent tasks.
-        pub tasks: Vec<domain::model::TaskSummary>,
-        pub may_assign: bool,
-        pub may_delete: bool,
-    }
-
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    pub struct GroupStats {
-        pub key: String,
-        pub label: String,
-        pub clients: i64,
-        pub annual_revenue: i64,
-        pub managed_monthly_value: i64,
-        pub stages: Vec<(String, i64)>,
-    }
-
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    pub struct ClientStats {
-        pub by_industry: Vec<GroupStats>,
-        pub by_country: Vec<GroupStats>,
-        pub total_clients: i64,
-        pub total_managed_monthly_value: i64,
-    }
-
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    pub struct PortfolioRow {
-        pub id: Uuid,
-        pub company_name: String,
-        pub domain: String,
-        pub stage: String,
-        pub monthly_value: i64,
-        pub active_campaigns: i64,
-        pub last_activity: Option<chrono::DateTime<chrono::Utc>>,
-    }
+/// A client's page: the client, its campaigns, activity and latest tasks, and what the caller may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientDetail {
+    pub client: Client,
+    pub campaigns: Vec<Campaign>,
+    pub activity: Vec<Event>,
+    /// The client's latest agent tasks.
+    pub tasks: Vec<domain::model::TaskSummary>,
+    pub may_assign: bool,
+    pub may_delete: bool,
 }
+
+pub use domain::model::portfolio::{ClientStats, GroupStats, PortfolioRow};
 
 #[cfg(feature = "ssr")]
 fn manager_param(raw: &str) -> Result<Option<Uuid>, AppError> {
     match raw.trim() {
         "" => Ok(None),
-        id => Uuid::parse_str(id).map(Some).map_err(|_| {
-            let mut e = domain::validation::FieldErrors::default();
-            e.add("account_manager", "choose an account manager from the list");
-            AppError::Validation(e)
-        }),
+        id => Uuid::parse_str(id)
+            .map(Some)
+            .map_err(|_| AppError::field("account_manager", "choose an account manager from the list")),
     }
 }
 
@@ -167,33 +133,10 @@ pub async fn list_account_managers() -> Result<Vec<(Uuid, String)>, AppError> {
 /// Counts, revenue and stage mix by industry and by country, within the caller's portfolio.
 #[server(prefix = "/api", endpoint = "clients/stats")]
 pub async fn get_client_stats() -> Result<ClientStats, AppError> {
-    use domain::model::country::country_name;
-    use domain::model::Industry;
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ListClients)?;
     let state = super::ssr::state()?;
-    let s = domain::store::clients::stats(&state.pool, client_scope(&actor)).await?;
-    let convert = |groups: Vec<domain::store::clients::GroupStats>, label: &dyn Fn(&str) -> String| {
-        groups
-            .into_iter()
-            .map(|g| GroupStats {
-                label: label(&g.key),
-                key: g.key,
-                clients: g.clients,
-                annual_revenue: g.annual_revenue,
-                managed_monthly_value: g.managed_monthly_value,
-                stages: g.stages.into_iter().map(|(s, n)| (s.label().to_string(), n)).collect(),
-            })
-            .collect()
-    };
-    Ok(ClientStats {
-        by_industry: convert(s.by_industry, &|k| {
-            Industry::parse(k).map(|i| i.label().to_string()).unwrap_or_else(|| k.into())
-        }),
-        by_country: convert(s.by_country, &|k| country_name(k).map(str::to_string).unwrap_or_else(|| k.into())),
-        total_clients: s.total_clients,
-        total_managed_monthly_value: s.total_managed_monthly_value,
-    })
+    Ok(domain::store::clients::stats(&state.pool, client_scope(&actor)).await?)
 }
 
 /// The signed-in account manager's clients at a glance.
@@ -202,17 +145,5 @@ pub async fn my_portfolio() -> Result<Vec<PortfolioRow>, AppError> {
     use domain::policy::Action;
     let (actor, _) = super::ssr::authorize(Action::ViewPortfolio)?;
     let state = super::ssr::state()?;
-    let rows = domain::store::clients::portfolio(&state.pool, actor.user_id).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PortfolioRow {
-            id: r.id,
-            company_name: r.company_name,
-            domain: r.domain,
-            stage: r.stage,
-            monthly_value: r.monthly_value,
-            active_campaigns: r.active_campaigns,
-            last_activity: r.last_activity,
-        })
-        .collect())
+    Ok(domain::store::clients::portfolio(&state.pool, actor.user_id).await?)
 }

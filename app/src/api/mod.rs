@@ -173,9 +173,7 @@ pub async fn change_own_password(
     let state = ssr::state()?;
     let stored = users::password_hash(&state.pool, actor.user_id).await?;
     if !domain::password::verify_blocking(current_password, Some(stored)).await {
-        let mut errors = domain::validation::FieldErrors::default();
-        errors.add("current_password", "the current password is not correct");
-        return Err(AppError::Validation(errors));
+        return Err(AppError::field("current_password", "the current password is not correct"));
     }
     let errors = password_change_errors(&new_password, &confirm_password, &me.email);
     if !errors.is_empty() {
@@ -245,11 +243,7 @@ pub async fn create_user(email: String, name: String, role: String, password: St
 pub async fn change_user_role(id: String, role: String) -> Result<User, AppError> {
     use domain::policy::Action;
     let (actor, _) = ssr::authorize(Action::ChangeUserRole)?;
-    let role = Role::parse(&role).ok_or_else(|| {
-        let mut errors = domain::validation::FieldErrors::default();
-        errors.add("role", "choose admin, account manager or staff");
-        AppError::Validation(errors)
-    })?;
+    let role = Role::parse(&role).ok_or_else(|| AppError::field("role", "choose admin, account manager or staff"))?;
     let state = ssr::state()?;
     Ok(domain::store::users::change_role(&state.pool, actor.user_id, ssr::parse_id(&id)?, role).await?)
 }
@@ -283,20 +277,19 @@ pub async fn reset_user_password(id: String, password: String) -> Result<Option<
     let generated = password.is_empty().then(domain::password::generate);
     let password = generated.clone().unwrap_or(password);
     if let Some(message) = domain::validation::password_error(&password, &target.email) {
-        let mut errors = domain::validation::FieldErrors::default();
-        errors.add("password", message);
-        return Err(AppError::Validation(errors));
+        return Err(AppError::field("password", message));
     }
     let hash = domain::password::hash_blocking(password).await?;
     users::set_password(&state.pool, actor.user_id, target.id, &hash, "user.password_reset").await?;
     Ok(generated)
 }
 
-/// The user-administration audit trail, newest first, 50 per page (`before` = the last id seen).
-#[server(prefix = "/api", endpoint = "audit/list")]
-pub async fn list_audit(before: Option<i64>) -> Result<Vec<Event>, AppError> {
+/// The activity log: sign-ins and user-administration changes, newest first, 50 per page (`before` = the
+/// last id seen).
+#[server(prefix = "/api", endpoint = "activity/list")]
+pub async fn list_activity(before: Option<i64>) -> Result<Vec<Event>, AppError> {
     use domain::policy::Action;
-    ssr::authorize(Action::ViewAuditTrail)?;
+    ssr::authorize(Action::ViewActivityLog)?;
     let state = ssr::state()?;
     Ok(domain::store::events::list(&state.pool, "user.", before, 50).await?)
 }

@@ -136,11 +136,7 @@ pub async fn set_agent_enabled(agent: String, enabled: bool) -> Result<(), AppEr
     use domain::model::AgentId;
     use domain::policy::Action;
     let (actor, _) = super::ssr::authorize(Action::ConfigureAgents)?;
-    let agent = AgentId::parse(agent.trim()).ok_or_else(|| {
-        let mut e = domain::validation::FieldErrors::default();
-        e.add("agent", "unknown agent");
-        AppError::Validation(e)
-    })?;
+    let agent = AgentId::parse(agent.trim()).ok_or_else(|| AppError::field("agent", "unknown agent"))?;
     let state = super::ssr::state()?;
     domain::tasks::queue::set_enabled(&state.pool, actor.user_id, agent, enabled).await?;
     if super::ssr::is_form_post() {

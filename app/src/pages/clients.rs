@@ -519,7 +519,7 @@ fn ClientView(
                     <li>
                         <time datetime=e.at.to_rfc3339()>{e.at.format("%Y-%m-%d %H:%M").to_string()}</time>
                         " " <code>{e.action}</code> " by " {e.actor_email.unwrap_or_else(|| "system".into())}
-                        " " <span class="muted">{crate::pages::audit::detail_text(&e.detail)}</span>
+                        " " <span class="muted">{crate::format::event_detail(&e.detail)}</span>
                     </li>
                 }).collect_view()}
             </ol>
@@ -572,7 +572,7 @@ pub fn ClientStatsPage() -> impl IntoView {
 fn StatsSection(title: &'static str, id: &'static str, groups: Vec<GroupStats>) -> impl IntoView {
     let max = groups.iter().map(|g| g.clients).max().unwrap_or(1).max(1);
     let stage_names: Vec<String> =
-        groups.first().map(|g| g.stages.iter().map(|(s, _)| s.clone()).collect()).unwrap_or_default();
+        groups.first().map(|g| g.stages.iter().map(|(s, _)| s.label().to_string()).collect()).unwrap_or_default();
     let chart = crate::charts::ClientBars { id, groups: groups.clone() };
     view! {
         <section aria-labelledby=format!("{id}-heading")>

@@ -1,6 +1,6 @@
 pub mod account;
+pub mod activity;
 pub mod agents;
-pub mod audit;
 pub mod campaigns;
 pub mod clients;
 pub mod crawl_outputs;
@@ -41,9 +41,9 @@ pub fn DashboardPage() -> impl IntoView {
                             <a href="/admin/users">"Manage users"</a>
                         </li>
                         <li class="card">
-                            <h2>"Audit trail"</h2>
+                            <h2>"Activity log"</h2>
                             <p>"Every sign-in and user-administration change."</p>
-                            <a href="/admin/audit">"Open the audit trail"</a>
+                            <a href="/admin/activity">"Open the activity log"</a>
                         </li>
                     </Show>
                 </ul>

@@ -44,7 +44,7 @@ pub(crate) fn matrix() -> Vec<Row> {
         ("/api/users/deactivate", Needs(Action::DeactivateUser), vec![("id", NIL)]),
         ("/api/users/reactivate", Needs(Action::ReactivateUser), vec![("id", NIL)]),
         ("/api/users/reset-password", Needs(Action::ResetUserPassword), vec![("id", NIL), ("password", "")]),
-        ("/api/audit/list", Needs(Action::ViewAuditTrail), vec![]),
+        ("/api/activity/list", Needs(Action::ViewActivityLog), vec![]),
         ("/api/clients/list", Needs(Action::ListClients), vec![("query", "")]),
         ("/api/clients/get", Needs(Action::ListClients), vec![("id", NIL)]),
         ("/api/clients/managers", Needs(Action::ListClients), vec![]),

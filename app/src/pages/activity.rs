@@ -1,18 +1,21 @@
+//! The activity log (`/admin/activity`): sign-ins and every change to users, for admins.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::list_audit;
+use crate::api::list_activity;
 use domain::policy::Action;
 
 use crate::components::{Authorized, ErrorMessage};
+use crate::format::event_detail;
 
 #[component]
-pub fn AuditPage() -> impl IntoView {
-    let events = Resource::new(|| (), |_| list_audit(None));
+pub fn ActivityLogPage() -> impl IntoView {
+    let events = Resource::new(|| (), |_| list_activity(None));
     view! {
-        <Title text="Audit trail" />
-        <Authorized action=Action::ViewAuditTrail render=move |_| view! {
-        <h1>"Audit trail"</h1>
+        <Title text="Activity log" />
+        <Authorized action=Action::ViewActivityLog render=move |_| view! {
+        <h1>"Activity log"</h1>
         <p>"Sign-ins and every change to users, newest first."</p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -21,7 +24,7 @@ pub fn AuditPage() -> impl IntoView {
                     Ok(events) => view! {
                         <div class="table-wrap">
                             <table>
-                                <caption class="visually-hidden">"Audit events"</caption>
+                                <caption class="visually-hidden">"Activity events"</caption>
                                 <thead><tr>
                                     <th scope="col">"When (UTC)"</th>
                                     <th scope="col">"Who"</th>
@@ -36,7 +39,7 @@ pub fn AuditPage() -> impl IntoView {
                                             <td>{e.actor_email.unwrap_or_else(|| "system".into())}</td>
                                             <td><code>{e.action}</code></td>
                                             <td>{e.detail.get("email").and_then(|v| v.as_str()).map(str::to_string).unwrap_or(e.target_id)}</td>
-                                            <td>{detail_text(&e.detail)}</td>
+                                            <td>{event_detail(&e.detail)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -48,18 +51,4 @@ pub fn AuditPage() -> impl IntoView {
         </Transition>
         } />
     }
-}
-
-/// The event's detail as "key: value" pairs (email is shown as the target already).
-pub fn detail_text(detail: &serde_json::Value) -> String {
-    detail
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(k, _)| k.as_str() != "email")
-                .map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
 }
