@@ -4,6 +4,8 @@
 use domain::validation::FieldErrors;
 use leptos::prelude::*;
 
+use crate::AppError;
+
 fn describedby(field: &str, hint: bool) -> String {
     if hint {
         format!("f-{field}-hint f-{field}-error")
@@ -218,4 +220,20 @@ mod tests {
         assert_eq!(super::grouped(12_500_000), "12,500,000");
         assert_eq!(super::grouped(-1234), "-1,234");
     }
+}
+
+/// After `action` succeeds, goes to the page `to` names for its result (a new or changed object's page,
+/// or the list after a delete). A client-side navigation: the header and the signed-in user stay, only the
+/// new page's data loads. Without JavaScript the form's own post and redirect do the same.
+pub fn go_on_success<S>(action: ServerAction<S>, to: impl Fn(&S::Output) -> String + 'static)
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(value)) = action.value().get() {
+            navigate(&to(&value), Default::default());
+        }
+    });
 }

@@ -10,8 +10,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::campaigns::{get_campaign, ChangeCampaignStatus, CreateCampaign, DeleteCampaign, UpdateCampaign};
 use crate::api::clients::get_client;
-use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
-use crate::forms::{grouped, merged_errors, validate_on_click, value_of, InputField, SelectField, TextareaField};
+use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
+use crate::forms::{
+    go_on_success, grouped, merged_errors, validate_on_click, value_of, InputField, SelectField, TextareaField,
+};
 
 fn campaign_input_of(values: &[(String, String)]) -> CampaignInput {
     let v = |k: &str| value_of(values, &format!("input[{k}]"));
@@ -76,11 +78,7 @@ pub fn NewCampaignPage() -> impl IntoView {
     let errors = merged_errors(local, field_errors_of(result_of(create)));
     let form = NodeRef::<leptos::html::Form>::new();
     let on_click = validate_on_click(form, local, check_campaign);
-    Effect::new(move |_| {
-        if let Some(Ok(c)) = create.value().get() {
-            reload_to(&format!("/campaigns/{}", c.id));
-        }
-    });
+    go_on_success(create, |c| format!("/campaigns/{}", c.id));
     view! {
         <Title text="New campaign" />
         <Authorized
@@ -123,11 +121,7 @@ pub fn EditCampaignPage() -> impl IntoView {
     let errors = merged_errors(local, field_errors_of(result_of(update)));
     let form = NodeRef::<leptos::html::Form>::new();
     let on_click = validate_on_click(form, local, check_campaign);
-    Effect::new(move |_| {
-        if let Some(Ok(c)) = update.value().get() {
-            reload_to(&format!("/campaigns/{}", c.id));
-        }
-    });
+    go_on_success(update, |c| format!("/campaigns/{}", c.id));
     view! {
         <Authorized
             action=Action::EditCampaign
@@ -166,11 +160,7 @@ pub fn CampaignPage() -> impl IntoView {
     let change = ServerAction::<ChangeCampaignStatus>::new();
     let delete = ServerAction::<DeleteCampaign>::new();
     let campaign = Resource::new(move || (id(), change.version().get()), |(id, _)| get_campaign(id));
-    Effect::new(move |_| {
-        if let Some(Ok(client)) = delete.value().get() {
-            reload_to(&format!("/clients/{client}"));
-        }
-    });
+    go_on_success(delete, |client| format!("/clients/{client}"));
     view! {
         <Authorized
             action=Action::ListClients

@@ -17,7 +17,9 @@ use crate::api::clients::{
     DeleteClient, GroupStats, UpdateClient,
 };
 use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
-use crate::forms::{grouped, merged_errors, validate_on_click, value_of, InputField, SelectField, TextareaField};
+use crate::forms::{
+    go_on_success, grouped, merged_errors, validate_on_click, value_of, InputField, SelectField, TextareaField,
+};
 
 fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
     all.iter().map(|t| (value(*t).to_string(), label(*t).to_string())).collect()
@@ -300,11 +302,7 @@ pub fn NewClientPage() -> impl IntoView {
     let errors = merged_errors(local, field_errors_of(result_of(create)));
     let form = NodeRef::<leptos::html::Form>::new();
     let on_click = validate_on_click(form, local, check_client);
-    Effect::new(move |_| {
-        if let Some(Ok(client)) = create.value().get() {
-            crate::components::reload_to(&format!("/clients/{}", client.id));
-        }
-    });
+    go_on_success(create, |client| format!("/clients/{}", client.id));
     view! {
         <Title text="New client" />
         <Authorized
@@ -343,11 +341,7 @@ pub fn EditClientPage() -> impl IntoView {
     let errors = merged_errors(local, field_errors_of(result_of(update)));
     let form = NodeRef::<leptos::html::Form>::new();
     let on_click = validate_on_click(form, local, check_client);
-    Effect::new(move |_| {
-        if let Some(Ok(client)) = update.value().get() {
-            crate::components::reload_to(&format!("/clients/{}", client.id));
-        }
-    });
+    go_on_success(update, |client| format!("/clients/{}", client.id));
     view! {
         <Authorized
             action=Action::EditClient
@@ -387,11 +381,7 @@ pub fn ClientPage() -> impl IntoView {
     let delete = ServerAction::<DeleteClient>::new();
     let detail = Resource::new(move || (id(), assign.version().get()), |(id, _)| get_client(id));
     let managers = Resource::new(|| (), |_| list_account_managers());
-    Effect::new(move |_| {
-        if let Some(Ok(())) = delete.value().get() {
-            crate::components::reload_to("/clients");
-        }
-    });
+    go_on_success(delete, |_| "/clients".to_string());
     view! {
         <Authorized
             action=Action::ListClients

@@ -15,7 +15,7 @@
 //!
 //! - `mixed_content`, `missing_hsts` and `missing_csp` judge HTTPS pages only, and these fixtures are plain
 //!   HTTP: serving HTTPS would need a certificate the crawler's client trusts, which the crawler offers no way
-//!   to add. The unit tests in `src/crawl/checks.rs` cover them on page structs
+//!   to add. The unit tests in `src/crawl/checks/tests.rs` cover them on page structs
 //!   (`mixed_content_flags_http_resources_on_https_pages`, `mixed_content_ignores_http_pages`,
 //!   `missing_hsts_and_csp_flag_https_pages`, `missing_hsts_and_csp_ignore_http_and_non_html`), and the clean
 //!   site shows `missing_hsts` / `missing_csp` silent on HTTP pages.
