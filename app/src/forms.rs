@@ -210,18 +210,6 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
     s.finish()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(super::grouped(0), "0");
-        assert_eq!(super::grouped(999), "999");
-        assert_eq!(super::grouped(1000), "1,000");
-        assert_eq!(super::grouped(12_500_000), "12,500,000");
-        assert_eq!(super::grouped(-1234), "-1,234");
-    }
-}
-
 /// After `action` succeeds, goes to the page `to` names for its result (a new or changed object's page,
 /// or the list after a delete). A client-side navigation: the header and the signed-in user stay, only the
 /// new page's data loads. Without JavaScript the form's own post and redirect do the same.
@@ -236,4 +224,16 @@ where
             navigate(&to(&value), Default::default());
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(super::grouped(0), "0");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(1000), "1,000");
+        assert_eq!(super::grouped(12_500_000), "12,500,000");
+        assert_eq!(super::grouped(-1234), "-1,234");
+    }
 }
