@@ -396,6 +396,36 @@ pub struct ClientAudits {
     pub schedule: Option<Schedule>,
 }
 
+/// A client's row on the site audits page: its latest site audit (any status) and the health of its two
+/// latest completed ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientAuditRow {
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub website: String,
+    pub latest: Option<Crawl>,
+    /// Health of the latest completed site audit, and of the one before it.
+    pub health: Option<f64>,
+    pub previous_health: Option<f64>,
+    pub schedule: Option<Cadence>,
+}
+
+impl ClientAuditRow {
+    /// The change in health since the audit before: `health - previous_health`, when both exist.
+    pub fn health_change(&self) -> Option<f64> {
+        Some(self.health? - self.previous_health?)
+    }
+}
+
+/// One page of the site audits page: the clients in the caller's portfolio, most recently audited first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditOverviewPage {
+    pub rows: Vec<ClientAuditRow>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
 /// What the technical SEO auditor's task produced: the crawl it ran and its scores. The pages and issues
 /// are in the crawl's tables (the audit page and the exports read them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

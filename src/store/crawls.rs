@@ -12,9 +12,10 @@ use crate::crawl::audit::{clip, enum_name, issue_row, AuditedPage, TITLE_CHARS};
 use crate::crawl::checks::{self, Issue, Score};
 use crate::crawl::crawler::Progress;
 use crate::model::crawl::{
-    Cadence, CategoryScore, CheckCount, ClientAudits, Crawl, CrawlKind, CrawlStatus, IssuePage, IssueRow, PageFilter,
-    PagePage, PageRow, Schedule,
+    AuditOverviewPage, Cadence, CategoryScore, CheckCount, ClientAuditRow, ClientAudits, Crawl, CrawlKind, CrawlStatus,
+    IssuePage, IssueRow, PageFilter, PagePage, PageRow, Schedule,
 };
+use crate::model::paging::Offset;
 use crate::policy::ClientScope;
 use crate::DomainError;
 
@@ -469,6 +470,59 @@ pub async fn for_client(pool: &PgPool, scope: ClientScope, client_id: Uuid) -> R
     let crawls = rows.iter().map(crawl_from_row).collect::<Result<Vec<_>, _>>()?;
     let schedule = schedule(pool, client_id).await?;
     Ok(ClientAudits { client_id, client_name, website, crawls, schedule })
+}
+
+/// Clients on the site audits page, per page.
+pub const OVERVIEW_PAGE: i64 = 50;
+
+/// The clients in `scope` with their latest site audit and health trend, most recently audited first (never
+/// audited last, by name), [`OVERVIEW_PAGE`] from `offset`.
+pub async fn overview(pool: &PgPool, scope: ClientScope, offset: Offset) -> Result<AuditOverviewPage, DomainError> {
+    let (total,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM clients c WHERE ($1::uuid IS NULL OR c.account_manager_id = $1)")
+            .bind(manager(scope))
+            .fetch_one(pool)
+            .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT c.id AS client, c.company_name AS client_name, c.website, s.cadence, h.healths, {CRAWL_COLUMNS}
+           FROM clients c
+           LEFT JOIN LATERAL (SELECT * FROM crawls WHERE client_id = c.id AND kind = 'site'
+                               ORDER BY started_at DESC, id LIMIT 1) k ON true
+           LEFT JOIN LATERAL (SELECT array_agg(health ORDER BY started_at DESC) AS healths
+                                FROM (SELECT health, started_at FROM crawls
+                                       WHERE client_id = c.id AND kind = 'site' AND status = 'completed'
+                                       ORDER BY started_at DESC LIMIT 2) d) h ON true
+           LEFT JOIN audit_schedules s ON s.client_id = c.id
+          WHERE ($1::uuid IS NULL OR c.account_manager_id = $1)
+          ORDER BY k.started_at DESC NULLS LAST, lower(c.company_name), c.id
+         OFFSET $2 LIMIT $3"
+    ))
+    .bind(manager(scope))
+    .bind(offset.get())
+    .bind(OVERVIEW_PAGE)
+    .fetch_all(pool)
+    .await?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            use sqlx::Row;
+            let latest = match r.try_get::<Option<Uuid>, _>("id")? {
+                Some(_) => Some(crawl_from_row(r)?),
+                None => None,
+            };
+            let healths: Vec<Option<f64>> = r.try_get::<Option<Vec<Option<f64>>>, _>("healths")?.unwrap_or_default();
+            Ok(ClientAuditRow {
+                client_id: r.try_get("client")?,
+                client_name: r.try_get("client_name")?,
+                website: r.try_get("website")?,
+                latest,
+                health: healths.first().copied().flatten(),
+                previous_health: healths.get(1).copied().flatten(),
+                schedule: r.try_get::<Option<String>, _>("cadence")?.as_deref().and_then(Cadence::parse),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(AuditOverviewPage { rows, total, offset: offset.get(), limit: OVERVIEW_PAGE })
 }
 
 /// Issue counts by check, most severe first, then most frequent.

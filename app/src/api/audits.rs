@@ -1,8 +1,8 @@
-//! Server functions of the audit pages: a client's crawls and schedule, a crawl with its live progress,
+//! Server functions of the site audit pages: every client's latest audit, a client's crawls and schedule, a crawl with its live progress,
 //! issues by check, the page explorer, starting an audit and setting the recurring one. Every read goes
 //! through the crawl's client, so account managers reach only their portfolio's crawls.
 
-use domain::model::crawl::{CheckCount, ClientAudits, Crawl, IssuePage, PagePage};
+use domain::model::crawl::{AuditOverviewPage, CheckCount, ClientAudits, Crawl, IssuePage, PagePage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,16 @@ use crate::AppError;
 pub struct CrawlDetail {
     pub crawl: Crawl,
     pub checks: Vec<CheckCount>,
+}
+
+/// The site audits page: every client in the caller's portfolio with its latest site audit, 50 per page.
+#[server(prefix = "/api", endpoint = "audits/overview")]
+pub async fn audit_overview(offset: String) -> Result<AuditOverviewPage, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
+    let state = super::ssr::state()?;
+    let offset = domain::model::paging::Offset::parse("offset", &offset).map_err(AppError::Validation)?;
+    Ok(domain::store::crawls::overview(&state.pool, client_scope(&actor), offset).await?)
 }
 
 #[server(prefix = "/api", endpoint = "audits/client")]

@@ -85,6 +85,7 @@ pub(crate) fn matrix() -> Vec<Row> {
             Needs(Action::ConfigureAgents),
             vec![("agent", "no_such_agent"), ("enabled", "true")],
         ),
+        ("/api/audits/overview", Needs(Action::ViewAudits), vec![("offset", "0")]),
         ("/api/audits/client", Needs(Action::ViewAudits), vec![("client_id", NIL)]),
         ("/api/audits/crawl", Needs(Action::ViewAudits), vec![("id", NIL)]),
         (
