@@ -8,6 +8,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::events::{self, Target};
+use super::scope;
 use crate::crawl::checks::{self, Issue, Score};
 use crate::crawl::crawler::Progress;
 use crate::crawl::CrawledPage;
@@ -23,13 +24,6 @@ use crate::DomainError;
 pub const TEXT_SAMPLE_PAGES: i32 = 5_000;
 /// Characters of visible text kept per sampled page.
 pub const TEXT_SAMPLE_CHARS: usize = 20_000;
-
-fn manager(scope: ClientScope) -> Option<Uuid> {
-    match scope {
-        ClientScope::All => None,
-        ClientScope::ManagedBy(me) => Some(me),
-    }
-}
 
 pub struct NewCrawl<'a> {
     pub client_id: Uuid,
@@ -445,15 +439,12 @@ pub fn category_label(c: checks::Category) -> &'static str {
 
 /// A crawl of a client in `scope`, or NotFound.
 pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Crawl, DomainError> {
-    let row = sqlx::query(&format!(
-        "SELECT {CRAWL_COLUMNS} FROM crawls k JOIN clients c ON c.id = k.client_id
-          WHERE k.id = $1 AND ($2::uuid IS NULL OR c.account_manager_id = $2)"
-    ))
-    .bind(id)
-    .bind(manager(scope))
-    .fetch_optional(pool)
-    .await?
-    .ok_or(DomainError::NotFound)?;
+    let mut b = QueryBuilder::new(format!(
+        "SELECT {CRAWL_COLUMNS} FROM crawls k JOIN clients c ON c.id = k.client_id WHERE k.id = "
+    ));
+    b.push_bind(id);
+    scope::push(&mut b, scope, "c");
+    let row = b.build().fetch_optional(pool).await?.ok_or(DomainError::NotFound)?;
     let mut crawl = crawl_from_row(&row)?;
     let counts: Vec<(String, i64, i64, i64)> = sqlx::query_as(
         "SELECT category, count(*) FILTER (WHERE severity = 'error'), count(*) FILTER (WHERE severity = 'warning'),
@@ -473,13 +464,10 @@ pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Crawl, D
 
 /// The client's crawls (newest first, at most 50) and schedule.
 pub async fn for_client(pool: &PgPool, scope: ClientScope, client_id: Uuid) -> Result<ClientAudits, DomainError> {
-    let client: Option<(String, String)> = sqlx::query_as(
-        "SELECT company_name, website FROM clients c WHERE id = $1 AND ($2::uuid IS NULL OR c.account_manager_id = $2)",
-    )
-    .bind(client_id)
-    .bind(manager(scope))
-    .fetch_optional(pool)
-    .await?;
+    let mut b = QueryBuilder::new("SELECT c.company_name, c.website FROM clients c WHERE c.id = ");
+    b.push_bind(client_id);
+    scope::push(&mut b, scope, "c");
+    let client: Option<(String, String)> = b.build_query_as().fetch_optional(pool).await?;
     let (client_name, website) = client.ok_or(DomainError::NotFound)?;
     let rows = sqlx::query(&format!(
         "SELECT {CRAWL_COLUMNS} FROM crawls k JOIN clients c ON c.id = k.client_id
@@ -659,12 +647,10 @@ pub async fn set_schedule(
     cadence: Option<Cadence>,
 ) -> Result<Option<Schedule>, DomainError> {
     let mut tx = pool.begin().await?;
-    let found: Option<(Uuid,)> =
-        sqlx::query_as("SELECT id FROM clients c WHERE id = $1 AND ($2::uuid IS NULL OR c.account_manager_id = $2)")
-            .bind(client_id)
-            .bind(manager(scope))
-            .fetch_optional(&mut *tx)
-            .await?;
+    let mut b = QueryBuilder::new("SELECT c.id FROM clients c WHERE c.id = ");
+    b.push_bind(client_id);
+    scope::push(&mut b, scope, "c");
+    let found: Option<(Uuid,)> = b.build_query_as().fetch_optional(&mut *tx).await?;
     found.ok_or(DomainError::NotFound)?;
     match cadence {
         Some(c) => {
@@ -756,6 +742,16 @@ pub async fn last_two(pool: &PgPool, client_id: Uuid) -> Result<Option<(Crawl, C
         }
         _ => Ok(None),
     }
+}
+
+/// How many completed site crawls the client has.
+pub async fn completed_site_crawls(pool: &PgPool, client_id: Uuid) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM crawls WHERE client_id = $1 AND kind = 'site' AND status = 'completed'",
+    )
+    .bind(client_id)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Per check: issues (by check id and URL) only in `after` (new), only in `before` (fixed), in both

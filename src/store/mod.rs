@@ -1,10 +1,14 @@
-//! Postgres access. Every mutation writes its row and an `events` row in one transaction.
+//! Postgres access. Every mutation writes its row and an `events` row in one transaction; every read of
+//! client data is limited to the caller's portfolio by the one rule in [`scope`].
 
+pub mod activity;
 pub mod campaigns;
 pub mod client_index;
 pub mod clients;
 pub mod crawls;
 pub mod events;
+pub mod scope;
+pub mod tasks;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
