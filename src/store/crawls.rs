@@ -318,7 +318,7 @@ pub async fn finish(pool: &PgPool, crawl_id: Uuid, f: &Finished<'_>) -> Result<(
     .bind(crawl_id)
     .fetch_one(&mut *tx)
     .await?;
-    let score = serde_json::to_value(f.score).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let score = serde_json::to_value(f.score).map_err(|e| DomainError::Internal(Box::new(e)))?;
     sqlx::query(
         "UPDATE crawls SET status = 'completed', pages_done = $2, queued = 0, fetch_errors = $3, stopped = $4,
                 robots_txt_found = $5, sitemap_found = $6, health = $7, html_pages = $8, score = $9,

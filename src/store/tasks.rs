@@ -1,7 +1,7 @@
 //! Tasks in Postgres as the rest of the app reads and adds them: the insert every enqueue goes through
 //! (with its `task.created` event and the workers' wake-up), the task list and task page (scoped to the
-//! caller's clients), an agent's latest output, the per-agent load behind the agents page, and the queue
-//! depth behind /ready and /metrics. The queue's lifecycle (claim, complete, fail, cancel) is
+//! caller's clients), an agent's latest output and latest results, the agents page's figures, and the
+//! queue depth behind /ready and /metrics. The queue's lifecycle (claim, complete, fail, cancel) is
 //! `tasks::queue`.
 
 use chrono::{DateTime, Utc};
@@ -13,7 +13,8 @@ use uuid::Uuid;
 use super::events::{self, Target};
 use super::scope;
 use crate::model::task::{
-    AgentWindowStats, NewTask, Priority, Task, TaskFilter, TaskOutput, TaskParams, TaskStatus, TaskSummary, TaskType,
+    AgentStatus, AgentWindowStats, CircuitState, NewTask, Priority, Task, TaskFilter, TaskOutput, TaskParams,
+    TaskStatus, TaskSummary, TaskType,
 };
 use crate::model::AgentId;
 use crate::policy::ClientScope;
@@ -66,7 +67,7 @@ impl Insert {
 /// commit (Postgres delivers the `NOTIFY` then, so workers wake when the task is visible).
 pub async fn insert(conn: &mut PgConnection, actor: Option<Uuid>, insert: &Insert) -> Result<(), DomainError> {
     let t = &insert.task;
-    let params = serde_json::to_value(&t.params).map_err(|e| DomainError::Internal(format!("task params: {e}")))?;
+    let params = serde_json::to_value(&t.params).map_err(|e| DomainError::internal("task params", e))?;
     sqlx::query(
         "INSERT INTO tasks (id, task_type, agent, client_id, campaign_id, priority, input, depends_on, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -252,19 +253,17 @@ pub async fn finished_counts(
     .await?)
 }
 
-/// An agent's work over the last hour and day, from all tasks (unscoped: the figures name no client).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AgentLoad {
-    pub last_hour: AgentWindowStats,
-    pub last_day: AgentWindowStats,
-    pub running: i64,
-    pub pending: i64,
-    pub llm_tokens: i64,
-    pub llm_cost: f64,
-}
-
-/// [`AgentLoad`] of every agent that has tasks; `success_rate = completed / (completed + failed)`.
-pub async fn agent_loads(pool: &PgPool) -> Result<Vec<(AgentId, AgentLoad)>, DomainError> {
+/// The agents page's view of each agent in `gates` (with whether it is enabled and its circuit): success
+/// rate and mean duration over the last hour and day, queue depth and LLM use (from all tasks: the figures
+/// name no client), and its latest `recent_per_agent` tasks that `actor` may see.
+/// `success_rate = completed / (completed + failed)`, None when nothing finished in the window.
+pub async fn agent_statuses(
+    pool: &PgPool,
+    scope: ClientScope,
+    actor: Uuid,
+    recent_per_agent: i64,
+    gates: &[(AgentId, bool, CircuitState)],
+) -> Result<Vec<AgentStatus>, DomainError> {
     type StatRow = (String, i64, i64, Option<f64>, i64, i64, Option<f64>, i64, i64, i64, f64);
     let stats: Vec<StatRow> = sqlx::query_as(
         "SELECT agent,
@@ -290,22 +289,24 @@ pub async fn agent_loads(pool: &PgPool) -> Result<Vec<(AgentId, AgentLoad)>, Dom
         success_rate: (completed + failed > 0).then(|| completed as f64 / (completed + failed) as f64),
         mean_duration_ms: mean,
     };
-    Ok(stats
-        .into_iter()
-        .filter_map(|s| {
-            AgentId::parse(&s.0).map(|agent| {
-                let load = AgentLoad {
-                    last_hour: window(s.1, s.2, s.3),
-                    last_day: window(s.4, s.5, s.6),
-                    running: s.7,
-                    pending: s.8,
-                    llm_tokens: s.9,
-                    llm_cost: s.10,
-                };
-                (agent, load)
-            })
-        })
-        .collect())
+    let mut out = Vec::new();
+    for (agent, enabled, circuit) in gates {
+        let s = stats.iter().find(|s| s.0 == agent.as_str());
+        let filter = TaskFilter { agent: Some(*agent), limit: Some(recent_per_agent), ..Default::default() };
+        out.push(AgentStatus {
+            agent: *agent,
+            enabled: *enabled,
+            circuit: circuit.clone(),
+            last_hour: s.map(|s| window(s.1, s.2, s.3)).unwrap_or_default(),
+            last_day: s.map(|s| window(s.4, s.5, s.6)).unwrap_or_default(),
+            running: s.map(|s| s.7).unwrap_or(0),
+            pending: s.map(|s| s.8).unwrap_or(0),
+            llm_tokens: s.map(|s| s.9).unwrap_or(0),
+            llm_cost: s.map(|s| s.10).unwrap_or(0.0),
+            recent: list(pool, scope, actor, &filter).await?,
+        });
+    }
+    Ok(out)
 }
 
 /// An agent's latest results (status and end) that its circuit counts: completions and agent failures,

@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::model::task::{AgentStatus, CircuitState, TaskFilter};
+use crate::model::task::{AgentStatus, CircuitState};
 use crate::model::AgentId;
 use crate::policy::ClientScope;
 use crate::store::events::{self, Target};
@@ -94,33 +94,12 @@ pub async fn agent_statuses(
     actor: Uuid,
     recent_per_agent: i64,
 ) -> Result<Vec<AgentStatus>, DomainError> {
-    let loads = stored::agent_loads(pool).await?;
     let disabled = disabled_agents(pool).await?;
-    let mut out = Vec::new();
+    let mut gates = Vec::new();
     for agent in AgentId::ALL {
-        let load = loads.iter().find(|(a, _)| a == agent).map(|(_, l)| l.clone()).unwrap_or_default();
-        let (_, circuit) = gate(pool, *agent).await?;
-        let recent = stored::list(
-            pool,
-            scope,
-            actor,
-            &TaskFilter { agent: Some(*agent), limit: Some(recent_per_agent), ..Default::default() },
-        )
-        .await?;
-        out.push(AgentStatus {
-            agent: *agent,
-            enabled: !disabled.contains(agent),
-            circuit,
-            last_hour: load.last_hour,
-            last_day: load.last_day,
-            running: load.running,
-            pending: load.pending,
-            llm_tokens: load.llm_tokens,
-            llm_cost: load.llm_cost,
-            recent,
-        });
+        gates.push((*agent, !disabled.contains(agent), circuit(pool, *agent).await?));
     }
-    Ok(out)
+    stored::agent_statuses(pool, scope, actor, recent_per_agent, &gates).await
 }
 
 #[cfg(test)]

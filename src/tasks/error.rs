@@ -55,7 +55,7 @@ impl From<DomainError> for TaskError {
             DomainError::NotFound => TaskError::input("the client or campaign it was about no longer exists"),
             DomainError::Validation(errors) => TaskError::Input(errors.to_string()),
             DomainError::Rule(m) => TaskError::Input(m),
-            DomainError::Unavailable(cause) | DomainError::Internal(cause) => TaskError::Failed(cause.into()),
+            DomainError::Unavailable(cause) | DomainError::Internal(cause) => TaskError::Failed(cause),
         }
     }
 }

@@ -223,7 +223,7 @@ pub async fn complete(
     follow_ups: &[Insert],
     extra: &[ExtraEvent],
 ) -> Result<Written, DomainError> {
-    let output = serde_json::to_value(output).map_err(|e| DomainError::Internal(format!("task output: {e}")))?;
+    let output = serde_json::to_value(output).map_err(|e| DomainError::internal("task output", e))?;
     if follow_ups.is_empty() && extra.is_empty() && task.campaign_id.is_none() {
         // Nothing else to write and nobody waiting: one statement (atomic on its own) does it all.
         let done: Option<i32> = sqlx::query_scalar(&format!(
