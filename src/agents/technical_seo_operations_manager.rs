@@ -3,6 +3,7 @@
 //! An issue is identified by (check id, URL), as in audit-checks.md: it is *new* when only the later crawl
 //! has it, *fixed* when only the earlier one has it, *persisting* when both do. The input carries those
 //! counts per check (the store computes them in SQL, so crawls of any size compare without loading them).
+//! Two crawls compare when they are two different completed crawls of one client ([`comparable`]).
 //!
 //! # Deltas
 //!
