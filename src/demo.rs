@@ -396,7 +396,7 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query("SELECT pg_notify($1, '')").bind(crate::tasks::queue::CHANNEL).execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_notify($1, '')").bind(crate::store::tasks::CHANNEL).execute(&mut *tx).await?;
     tx.commit().await?;
     // Fresh planner statistics: the bulk insert would otherwise leave estimates at "empty table".
     sqlx::query("ANALYZE clients").execute(pool).await?;

@@ -24,7 +24,7 @@ pub fn hash(password: &str) -> Result<String, DomainError> {
     hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| DomainError::Internal(format!("hashing password: {e}")))
+        .map_err(|e| DomainError::internal("hashing password", e))
 }
 
 /// True when `password` matches the stored PHC string. A malformed stored hash never matches.
@@ -42,9 +42,7 @@ pub fn dummy_hash() -> &'static str {
 }
 
 pub async fn hash_blocking(password: String) -> Result<String, DomainError> {
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .map_err(|e| DomainError::Internal(format!("hashing task: {e}")))?
+    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(|e| DomainError::internal("hashing task", e))?
 }
 
 /// Verifies on the blocking pool; with `stored = None` it verifies against the dummy hash and returns false.

@@ -46,7 +46,7 @@ pub struct LoginThrottle {
 }
 
 fn redis_err(e: fred::error::Error) -> DomainError {
-    DomainError::Unavailable(format!("redis: {e}"))
+    DomainError::unavailable("redis", e)
 }
 
 impl LoginThrottle {

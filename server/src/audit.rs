@@ -42,7 +42,7 @@ pub async fn run(o: Options) -> Result<(), DomainError> {
     config.time_budget = Duration::from_secs(o.time_budget.max(1));
     config.concurrency = o.concurrency.clamp(1, 64);
     if o.allow_private {
-        config.policy = AddressPolicy::allowing(&PRIVATE).map_err(DomainError::Internal)?;
+        config.policy = AddressPolicy::allowing(&PRIVATE).map_err(|e| DomainError::Internal(e.into()))?;
     }
     let cancel = Arc::new(AtomicBool::new(false));
     let on_signal = cancel.clone();
@@ -112,7 +112,7 @@ pub async fn run(o: Options) -> Result<(), DomainError> {
 fn write_failed(out: &Option<std::path::PathBuf>, e: std::io::Error) -> DomainError {
     match out {
         Some(path) => DomainError::field("out", format!("writing {}: {e}", path.display())),
-        None => DomainError::Internal(format!("writing the issues: {e}")),
+        None => DomainError::internal("writing the issues", e),
     }
 }
 

@@ -176,9 +176,7 @@ impl Config {
         c.timeout = std::time::Duration::from_secs(self.llm_timeout_secs.max(1));
         c.price_prompt_per_1k = self.llm_price_prompt_per_1k.max(0.0);
         c.price_completion_per_1k = self.llm_price_completion_per_1k.max(0.0);
-        domain::llm::LlmClient::new(c)
-            .map(Some)
-            .map_err(|e| domain::DomainError::Internal(format!("LLM_BASE_URL: {e}")))
+        domain::llm::LlmClient::new(c).map(Some).map_err(|e| domain::DomainError::internal("LLM_BASE_URL", e))
     }
 
     /// The outbound guard of crawls: private ranges refused except those `CRAWL_ALLOW` lists. The client
@@ -186,7 +184,7 @@ impl Config {
     pub fn crawl_policy(&self) -> Result<domain::crawl::fetch::AddressPolicy, domain::DomainError> {
         let ranges: Vec<&str> = self.crawl_allow.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
         domain::crawl::fetch::AddressPolicy::allowing(&ranges)
-            .map_err(|e| domain::DomainError::Internal(format!("CRAWL_ALLOW: {e}")))
+            .map_err(|e| domain::DomainError::internal("CRAWL_ALLOW", e))
     }
 
     /// Bounds and the allow-list of the crawls tasks run.
@@ -200,7 +198,7 @@ impl Config {
             delay: std::time::Duration::from_millis(self.crawl_delay_ms),
             root_certificates: match &self.crawl_root_certs {
                 Some(path) => vec![std::fs::read(path).map_err(|e| {
-                    domain::DomainError::Internal(format!("CRAWL_ROOT_CERTS: reading {}: {e}", path.display()))
+                    domain::DomainError::internal(format!("CRAWL_ROOT_CERTS: reading {}", path.display()), e)
                 })?],
                 None => Vec::new(),
             },

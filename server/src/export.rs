@@ -271,7 +271,7 @@ pub async fn task(
         _ => return error(AppError::NotFound),
     };
     let Ok(id) = uuid::Uuid::parse_str(stem) else { return error(AppError::NotFound) };
-    let task = match domain::tasks::queue::get(&state.pool, scope, actor.user_id, id).await {
+    let task = match domain::store::tasks::get(&state.pool, scope, actor.user_id, id).await {
         Ok(t) => t,
         Err(e) => return error(e.into()),
     };

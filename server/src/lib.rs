@@ -46,7 +46,7 @@ pub struct Services {
 /// A Redis pool that fails commands after 2 s while Redis is away and reconnects in the background.
 pub fn redis_pool(url: &str) -> Result<Pool, DomainError> {
     let config = tower_sessions_redis_store::fred::types::config::Config::from_url(url)
-        .map_err(|e| DomainError::Internal(format!("REDIS_URL: {e}")))?;
+        .map_err(|e| DomainError::internal("REDIS_URL", e))?;
     let perf = PerformanceConfig { default_command_timeout: Duration::from_secs(2), ..Default::default() };
     let conn = ConnectionConfig {
         connection_timeout: Duration::from_secs(2),
@@ -56,7 +56,7 @@ pub fn redis_pool(url: &str) -> Result<Pool, DomainError> {
     };
     let policy = ReconnectPolicy::new_exponential(0, 100, 2_000, 2);
     let pool = Pool::new(config, Some(perf), Some(conn), Some(policy), 4)
-        .map_err(|e| DomainError::Internal(format!("redis pool: {e}")))?;
+        .map_err(|e| DomainError::internal("redis pool", e))?;
     // Connect in the background: the app starts (degraded) while Redis is down and recovers when it is back.
     drop(pool.connect());
     Ok(pool)
@@ -305,7 +305,7 @@ pub async fn serve(
             let _ = rx.wait_for(|stop| *stop).await;
         })
         .await
-        .map_err(|e| DomainError::Internal(format!("server: {e}")));
+        .map_err(|e| DomainError::internal("server", e));
     if let Some(worker) = worker {
         let _ = worker.await;
     }

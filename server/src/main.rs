@@ -91,7 +91,7 @@ async fn run(cli: Cli) -> Result<(), domain::DomainError> {
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(config.listen_addr)
                 .await
-                .map_err(|e| domain::DomainError::Internal(format!("binding {}: {e}", config.listen_addr)))?;
+                .map_err(|e| domain::DomainError::internal(format!("binding {}", config.listen_addr), e))?;
             tracing::info!(addr = %config.listen_addr, "listening");
             server::serve(config, listener, server::shutdown_signal()).await
         }

@@ -44,7 +44,7 @@ fn unavailable(page: bool) -> Response {
 /// Loads the signed-in user for this request. A session whose user is gone, deactivated or whose
 /// session version is stale is flushed: that is how deactivation and password resets end sessions.
 async fn load_caller(state: &AppState, session: &Session) -> Result<Option<(CurrentUser, i64)>, DomainError> {
-    let store_err = |e: tower_sessions::session::Error| DomainError::Unavailable(format!("session store: {e}"));
+    let store_err = |e: tower_sessions::session::Error| DomainError::unavailable("session store", e);
     let Some(user_id) = session.get::<uuid::Uuid>(session_keys::USER_ID).await.map_err(store_err)? else {
         return Ok(None);
     };

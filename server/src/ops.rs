@@ -109,8 +109,8 @@ async fn ready(State(services): State<Services>) -> Response {
 async fn workers_check(services: &Services) -> (Check, bool) {
     let pool = &services.state.pool;
     let quiet = services.task_stall / 2;
-    let stats = domain::tasks::queue::queue_stats(pool).await;
-    let stuck = domain::tasks::queue::without_progress(pool, quiet).await;
+    let stats = domain::store::tasks::queue_stats(pool).await;
+    let stuck = domain::store::tasks::without_progress(pool, quiet).await;
     match (stats, stuck) {
         (Ok(q), Ok(stuck)) => {
             let waiting = q.oldest_ready_secs.unwrap_or(0.0);
@@ -137,10 +137,12 @@ async fn workers_check(services: &Services) -> (Check, bool) {
 async fn agents_check(services: &Services) -> Check {
     use domain::model::task::CircuitState;
     use domain::model::AgentId;
-    let disabled = domain::tasks::queue::disabled_agents(&services.state.pool).await.unwrap_or_default();
+    let disabled = domain::tasks::agent_settings::disabled_agents(&services.state.pool).await.unwrap_or_default();
     let mut open = Vec::new();
     for agent in AgentId::ALL {
-        if let Ok((_, CircuitState::Open { .. })) = domain::tasks::queue::gate(&services.state.pool, *agent).await {
+        if let Ok((_, CircuitState::Open { .. })) =
+            domain::tasks::agent_settings::gate(&services.state.pool, *agent).await
+        {
             open.push(agent.as_str());
         }
     }
@@ -175,7 +177,7 @@ async fn metrics_text(State(services): State<Services>, headers: http::HeaderMap
         return (StatusCode::UNAUTHORIZED, [(http::header::WWW_AUTHENTICATE, "Bearer")], "metrics need the token")
             .into_response();
     }
-    if let Ok(q) = domain::tasks::queue::queue_stats(&services.state.pool).await {
+    if let Ok(q) = domain::store::tasks::queue_stats(&services.state.pool).await {
         metrics::gauge!("tasks_ready").set(q.pending_ready as f64);
         metrics::gauge!("tasks_running").set(q.running as f64);
         metrics::gauge!("tasks_expired_leases").set(q.expired_leases as f64);

@@ -89,7 +89,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{clamp, round, Breakdown, Component};
-use crate::model::client::Industry;
+use crate::model::client::{Client, Industry};
 use crate::model::country::country_name;
 
 pub const REVENUE_MAX_POINTS: f64 = 40.0;
@@ -134,6 +134,19 @@ pub struct Input {
     pub country: String,
     pub annual_revenue: Option<i64>,
     pub employee_count: Option<i32>,
+}
+
+impl Input {
+    /// The client as the director sizes it.
+    pub fn of(c: &Client) -> Input {
+        Input {
+            company_name: c.company_name.clone(),
+            industry: c.industry,
+            country: c.country.clone(),
+            annual_revenue: c.annual_revenue,
+            employee_count: c.employee_count,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -70,7 +70,7 @@ use super::business_development_director as bdd;
 use super::business_development_director::thousands;
 use super::{clamp, round, AuditSummary, Breakdown, Component};
 use crate::model::campaign::AgentId;
-use crate::model::client::{Industry, LeadProfile, Stage, Timeline};
+use crate::model::client::{Client, Industry, LeadProfile, Stage, Timeline};
 
 pub const PART_MAX: f64 = 25.0;
 pub const BANT_WEIGHT: f64 = 0.85;
@@ -101,6 +101,22 @@ pub struct Input {
     pub stage: Stage,
     pub lead: LeadProfile,
     pub audit: Option<AuditSummary>,
+}
+
+impl Input {
+    /// The client as a lead, with its latest audit when there is one.
+    pub fn of(c: &Client, audit: Option<AuditSummary>) -> Input {
+        Input {
+            company_name: c.company_name.clone(),
+            industry: c.industry,
+            country: c.country.clone(),
+            annual_revenue: c.annual_revenue,
+            employee_count: c.employee_count,
+            stage: c.stage,
+            lead: c.lead.clone(),
+            audit,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

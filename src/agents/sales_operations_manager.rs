@@ -184,6 +184,25 @@ fn rank(stage: Stage) -> usize {
     }
 }
 
+/// A deal's `furthest_stage` from its history: the furthest along prospect → qualified → proposal →
+/// negotiation → won among its current stage and every stage its history moved it to. Lost and churned
+/// are not a step forward there (they rank with prospect), so a history that ends lost or churned keeps the
+/// stage reached before.
+pub fn furthest_stage(current: Stage, history: &[Stage]) -> Stage {
+    std::iter::once(current).chain(history.iter().copied()).max_by_key(|s| forward_rank(*s)).unwrap_or(current)
+}
+
+/// Position along the forward path for [`furthest_stage`]; lost and churned are 0.
+fn forward_rank(s: Stage) -> u8 {
+    match s {
+        Stage::Prospect | Stage::Lost | Stage::Churned => 0,
+        Stage::Qualified => 1,
+        Stage::Proposal => 2,
+        Stage::Negotiation => 3,
+        Stage::Won => 4,
+    }
+}
+
 /// Index in [`FORWARD`] of the furthest stage the deal reached (see "Conversion" in the module doc).
 pub fn reach(deal: &Deal) -> usize {
     rank(deal.stage).max(rank(deal.furthest_stage))
@@ -351,6 +370,16 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn the_furthest_stage_is_the_furthest_forward_and_lost_or_churned_are_not_forward() {
+        use Stage::*;
+        assert_eq!(furthest_stage(Prospect, &[]), Prospect);
+        assert_eq!(furthest_stage(Lost, &[Qualified, Proposal, Lost]), Proposal);
+        assert_eq!(furthest_stage(Churned, &[Qualified, Won, Churned]), Won);
+        assert_eq!(furthest_stage(Qualified, &[Negotiation]), Negotiation);
+        assert_eq!(furthest_stage(Lost, &[]), Lost);
     }
 
     fn deal(n: u128, stage: Stage, furthest: Stage, value: i64, budget: Option<i64>, days: i64) -> Deal {

@@ -3,6 +3,7 @@
 //! An issue is identified by (check id, URL), as in audit-checks.md: it is *new* when only the later crawl
 //! has it, *fixed* when only the earlier one has it, *persisting* when both do. The input carries those
 //! counts per check (the store computes them in SQL, so crawls of any size compare without loading them).
+//! Two crawls compare when they are two different completed crawls of one client ([`comparable`]).
 //!
 //! # Deltas
 //!
@@ -25,6 +26,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::round;
+use crate::model::crawl::{Crawl, CrawlStatus};
+use crate::validation::FieldErrors;
 
 /// Health points lost that make a critical alert.
 pub const HEALTH_CRITICAL_DROP: f64 = 10.0;
@@ -49,6 +52,24 @@ pub struct CrawlScores {
     pub notices: u32,
 }
 
+impl CrawlScores {
+    /// A crawl's scores as the comparison reads them: counts missing on an unfinished crawl are 0, a
+    /// missing health is 100 (nothing found), and an unfinished crawl ends at its last update.
+    pub fn of(crawl: &Crawl) -> CrawlScores {
+        let n = |v: Option<i32>| u32::try_from(v.unwrap_or(0)).unwrap_or(0);
+        CrawlScores {
+            crawl_id: crawl.id,
+            finished_at: crawl.finished_at.unwrap_or(crawl.updated_at),
+            pages: n(crawl.html_pages),
+            health: crawl.health.unwrap_or(100.0),
+            categories: crawl.categories.iter().map(|g| (g.label.clone(), g.score)).collect(),
+            errors: n(crawl.error_count),
+            warnings: n(crawl.warning_count),
+            notices: n(crawl.notice_count),
+        }
+    }
+}
+
 /// One check's movement between the crawls.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckDelta {
@@ -68,6 +89,35 @@ pub struct Input {
     pub before: CrawlScores,
     pub after: CrawlScores,
     pub checks: Vec<CheckDelta>,
+}
+
+impl Input {
+    /// The comparison of two crawls of one client, `before` the earlier, with their per-check movement.
+    pub fn of(before: &Crawl, after: &Crawl, checks: Vec<CheckDelta>) -> Input {
+        Input {
+            client_name: after.client_name.clone(),
+            before: CrawlScores::of(before),
+            after: CrawlScores::of(after),
+            checks,
+        }
+    }
+}
+
+/// Whether two crawls compare: two different completed crawls of the same client. The errors name the
+/// field (`before`, `after`) to choose again.
+pub fn comparable(before: &Crawl, after: &Crawl) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    if before.client_id != after.client_id {
+        errors.add("after", "choose two crawls of the same client");
+    } else if before.id == after.id {
+        errors.add("after", "choose two different crawls");
+    }
+    for (field, k) in [("before", before), ("after", after)] {
+        if k.status != CrawlStatus::Completed {
+            errors.add(field, format!("this crawl is {}, not completed", k.status.label().to_lowercase()));
+        }
+    }
+    errors.into_result()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -102,23 +102,6 @@ impl Crawl {
     }
 }
 
-impl Crawl {
-    /// The crawl's scores as the operations manager compares them.
-    pub fn scores(&self) -> crate::agents::technical_seo_operations_manager::CrawlScores {
-        let n = |v: Option<i32>| u32::try_from(v.unwrap_or(0)).unwrap_or(0);
-        crate::agents::technical_seo_operations_manager::CrawlScores {
-            crawl_id: self.id,
-            finished_at: self.finished_at.unwrap_or(self.updated_at),
-            pages: n(self.html_pages),
-            health: self.health.unwrap_or(100.0),
-            categories: self.categories.iter().map(|g| (g.label.clone(), g.score)).collect(),
-            errors: n(self.error_count),
-            warnings: n(self.warning_count),
-            notices: n(self.notice_count),
-        }
-    }
-}
-
 /// One check's issues in a crawl.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckCount {
@@ -450,20 +433,6 @@ pub struct AuditResult {
     pub robots_txt_found: bool,
     pub sitemap_found: bool,
     pub finished_at: DateTime<Utc>,
-}
-
-impl AuditResult {
-    /// The audit as the non-crawling agents read it.
-    pub fn summary(&self) -> crate::agents::AuditSummary {
-        crate::agents::AuditSummary {
-            health_score: self.health,
-            pages: self.html_pages,
-            critical_issues: self.errors,
-            warnings: self.warnings,
-            notices: self.notices,
-            finished_at: self.finished_at,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use serde_json::json;
 use sqlx::{PgPool, QueryBuilder};
 use uuid::Uuid;
 
-use super::clients::push_scope;
 use super::events::{self, Target};
+use super::scope;
 use crate::model::campaign::{CampaignDraft, CampaignKind, CampaignStatus};
 use crate::model::{AgentId, Campaign};
 use crate::policy::ClientScope;
@@ -57,7 +57,7 @@ const SELECT: &str =
 
 pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Campaign, DomainError> {
     let mut b = QueryBuilder::new(SELECT);
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     b.push(" AND k.id = ").push_bind(id);
     let row: Option<CampaignRow> = b.build_query_as().fetch_optional(pool).await?;
     row.map(CampaignRow::into_campaign).ok_or(DomainError::NotFound)
@@ -65,7 +65,7 @@ pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Campaign
 
 pub async fn for_client(pool: &PgPool, scope: ClientScope, client_id: Uuid) -> Result<Vec<Campaign>, DomainError> {
     let mut b = QueryBuilder::new(SELECT);
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     b.push(" AND k.client_id = ").push_bind(client_id).push(" ORDER BY k.created_at DESC, k.id");
     let rows: Vec<CampaignRow> = b.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
@@ -80,7 +80,7 @@ pub async fn export_chunk(
     limit: i64,
 ) -> Result<Vec<Campaign>, DomainError> {
     let mut b = QueryBuilder::new(SELECT);
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     if let Some(s) = status {
         b.push(" AND k.status = ").push_bind(s.as_str());
     }
@@ -215,12 +215,8 @@ pub async fn change_status(
     .await?;
     // Starting a campaign has the task coordinator plan its task graph (agents.md).
     if from == CampaignStatus::Draft && to == CampaignStatus::Active {
-        crate::tasks::queue::enqueue(
-            &mut tx,
-            Some(actor),
-            &crate::tasks::queue::Insert::campaign_plan(id, campaign.client_id),
-        )
-        .await?;
+        super::tasks::insert(&mut tx, Some(actor), &super::tasks::Insert::campaign_plan(id, campaign.client_id))
+            .await?;
     }
     tx.commit().await?;
     get(pool, ClientScope::All, id).await

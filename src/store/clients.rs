@@ -9,6 +9,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::events::{self, Target};
+use super::scope;
 use crate::model::client::{ClientDraft, ClientSummary, LeadProfile, Timeline};
 use crate::model::client_query::{ClientPage, ClientQuery, ManagerFilter, SortKey};
 use crate::model::country::country_name;
@@ -90,14 +91,6 @@ pub(crate) const SELECT: &str =
         c.updated_by, c.updated_at
    FROM clients c LEFT JOIN users m ON m.id = c.account_manager_id";
 
-/// Restricts a query over `clients c` to the scope (campaign queries join their client as `c` too).
-pub(crate) fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope) {
-    match scope {
-        ClientScope::All => b.push(" WHERE TRUE"),
-        ClientScope::ManagedBy(me) => b.push(" WHERE c.account_manager_id = ").push_bind(me),
-    };
-}
-
 /// Escapes `%`, `_` and `\` so user text matches literally inside ILIKE.
 fn like_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -161,12 +154,12 @@ fn push_order(b: &mut QueryBuilder<'_, Postgres>, q: &ClientQuery) {
 /// One page of the clients in `scope` that match `q`, with the total count.
 pub async fn list(pool: &PgPool, scope: ClientScope, q: &ClientQuery) -> Result<ClientPage, DomainError> {
     let mut count = QueryBuilder::new("SELECT count(*) FROM clients c");
-    push_scope(&mut count, scope);
+    scope::push_where(&mut count, scope, "c");
     push_filters(&mut count, q);
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
 
     let mut b = QueryBuilder::new(SELECT);
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     push_filters(&mut b, q);
     push_order(&mut b, q);
     b.push(" LIMIT ").push_bind(i64::from(q.per_page)).push(" OFFSET ").push_bind(q.offset());
@@ -188,7 +181,7 @@ pub async fn export_chunk(
     limit: i64,
 ) -> Result<Vec<Client>, DomainError> {
     let mut b = QueryBuilder::new(SELECT);
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     push_filters(&mut b, q);
     push_order(&mut b, q);
     b.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
@@ -199,7 +192,7 @@ pub async fn export_chunk(
 /// A client inside `scope`, or NotFound (also when it exists outside the scope).
 pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Client, DomainError> {
     let mut b = QueryBuilder::new(SELECT);
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     b.push(" AND c.id = ").push_bind(id);
     let row: Option<ClientRow> = b.build_query_as().fetch_optional(pool).await?;
     row.map(ClientRow::into_client).ok_or(DomainError::NotFound)
@@ -261,7 +254,7 @@ pub async fn create(
     )
     .await?;
     // The business development director analyses every new client (agents.md).
-    crate::tasks::queue::enqueue(&mut tx, Some(actor), &crate::tasks::queue::Insert::client_analysis(id)).await?;
+    super::tasks::insert(&mut tx, Some(actor), &super::tasks::Insert::client_analysis(id)).await?;
     tx.commit().await?;
     get(pool, ClientScope::All, id).await
 }
@@ -276,12 +269,10 @@ pub async fn update(
 ) -> Result<Client, DomainError> {
     let before = get(pool, scope, id).await?;
     let mut tx = pool.begin().await?;
-    let mut b = QueryBuilder::new(format!("UPDATE clients SET ({DRAFT_COLUMNS}, updated_by, updated_at) = ("));
+    let mut b = QueryBuilder::new(format!("UPDATE clients c SET ({DRAFT_COLUMNS}, updated_by, updated_at) = ("));
     bind_draft(&mut b, draft);
-    b.push(", ").push_bind(actor).push(", now()) WHERE id = ").push_bind(id);
-    if let ClientScope::ManagedBy(me) = scope {
-        b.push(" AND account_manager_id = ").push_bind(me);
-    }
+    b.push(", ").push_bind(actor).push(", now()) WHERE c.id = ").push_bind(id);
+    scope::push(&mut b, scope, "c");
     let done = b.build().execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         return Err(DomainError::NotFound);
@@ -403,7 +394,7 @@ async fn delete_once(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), super::
 /// Ids and names of the clients in `scope`, by name (pickers).
 pub async fn names(pool: &PgPool, scope: ClientScope) -> Result<Vec<(Uuid, String)>, DomainError> {
     let mut b = QueryBuilder::new("SELECT c.id, c.company_name FROM clients c");
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     b.push(" ORDER BY lower(c.company_name), c.id LIMIT 5000");
     Ok(b.build_query_as().fetch_all(pool).await?)
 }
@@ -427,7 +418,7 @@ async fn group_stats(
                 coalesce(sum(c.monthly_value) FILTER (WHERE c.stage = 'won'), 0)::bigint
            FROM clients c"
     ));
-    push_scope(&mut b, scope);
+    scope::push_where(&mut b, scope, "c");
     b.push(format!(" GROUP BY c.{column}, c.stage"));
     let rows: Vec<(String, String, i64, i64, i64)> = b.build_query_as().fetch_all(pool).await?;
     let mut groups: Vec<GroupStats> = Vec::new();
@@ -471,18 +462,17 @@ pub async fn stats(pool: &PgPool, scope: ClientScope) -> Result<ClientStats, Dom
     Ok(ClientStats { by_industry, by_country, total_clients, total_managed_monthly_value })
 }
 
+/// The clients `manager` manages, by name.
 pub async fn portfolio(pool: &PgPool, manager: Uuid) -> Result<Vec<PortfolioRow>, DomainError> {
-    Ok(sqlx::query_as(
+    let mut b = QueryBuilder::new(
         "SELECT c.id, c.company_name, c.domain, c.stage, c.monthly_value,
                 (SELECT count(*) FROM campaigns k WHERE k.client_id = c.id AND k.status = 'active') AS active_campaigns,
                 (SELECT max(e.at) FROM events e WHERE e.client_id = c.id) AS last_activity
-           FROM clients c
-          WHERE c.account_manager_id = $1
-          ORDER BY lower(c.company_name)",
-    )
-    .bind(manager)
-    .fetch_all(pool)
-    .await?)
+           FROM clients c",
+    );
+    scope::push_where(&mut b, ClientScope::ManagedBy(manager), "c");
+    b.push(" ORDER BY lower(c.company_name)");
+    Ok(b.build_query_as().fetch_all(pool).await?)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::events::{self, Target};
+use super::scope;
 use crate::crawl::audit::{clip, enum_name, issue_row, AuditedPage, TITLE_CHARS};
 use crate::crawl::checks::{self, Issue, Score};
 use crate::crawl::crawler::Progress;
@@ -24,13 +25,6 @@ use crate::DomainError;
 pub const TEXT_SAMPLE_PAGES: i32 = 5_000;
 /// Characters of visible text kept per sampled page.
 pub const TEXT_SAMPLE_CHARS: usize = 20_000;
-
-fn manager(scope: ClientScope) -> Option<Uuid> {
-    match scope {
-        ClientScope::All => None,
-        ClientScope::ManagedBy(me) => Some(me),
-    }
-}
 
 pub struct NewCrawl<'a> {
     pub client_id: Uuid,
@@ -303,7 +297,7 @@ pub async fn finish(pool: &PgPool, crawl_id: Uuid, f: &Finished<'_>) -> Result<(
     .bind(crawl_id)
     .fetch_one(&mut *tx)
     .await?;
-    let score = serde_json::to_value(f.score).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let score = serde_json::to_value(f.score).map_err(|e| DomainError::Internal(Box::new(e)))?;
     sqlx::query(
         "UPDATE crawls SET status = 'completed', pages_done = $2, queued = 0, fetch_errors = $3, stopped = $4,
                 robots_txt_found = $5, sitemap_found = $6, health = $7, html_pages = $8, score = $9,
@@ -424,15 +418,12 @@ pub fn category_label(c: checks::Category) -> &'static str {
 
 /// A crawl of a client in `scope`, or NotFound.
 pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Crawl, DomainError> {
-    let row = sqlx::query(&format!(
-        "SELECT {CRAWL_COLUMNS} FROM crawls k JOIN clients c ON c.id = k.client_id
-          WHERE k.id = $1 AND ($2::uuid IS NULL OR c.account_manager_id = $2)"
-    ))
-    .bind(id)
-    .bind(manager(scope))
-    .fetch_optional(pool)
-    .await?
-    .ok_or(DomainError::NotFound)?;
+    let mut b = QueryBuilder::new(format!(
+        "SELECT {CRAWL_COLUMNS} FROM crawls k JOIN clients c ON c.id = k.client_id WHERE k.id = "
+    ));
+    b.push_bind(id);
+    scope::push(&mut b, scope, "c");
+    let row = b.build().fetch_optional(pool).await?.ok_or(DomainError::NotFound)?;
     let mut crawl = crawl_from_row(&row)?;
     let counts: Vec<(String, i64, i64, i64)> = sqlx::query_as(
         "SELECT category, count(*) FILTER (WHERE severity = 'error'), count(*) FILTER (WHERE severity = 'warning'),
@@ -452,13 +443,10 @@ pub async fn get(pool: &PgPool, scope: ClientScope, id: Uuid) -> Result<Crawl, D
 
 /// The client's crawls (newest first, at most 50) and schedule.
 pub async fn for_client(pool: &PgPool, scope: ClientScope, client_id: Uuid) -> Result<ClientAudits, DomainError> {
-    let client: Option<(String, String)> = sqlx::query_as(
-        "SELECT company_name, website FROM clients c WHERE id = $1 AND ($2::uuid IS NULL OR c.account_manager_id = $2)",
-    )
-    .bind(client_id)
-    .bind(manager(scope))
-    .fetch_optional(pool)
-    .await?;
+    let mut b = QueryBuilder::new("SELECT c.company_name, c.website FROM clients c WHERE c.id = ");
+    b.push_bind(client_id);
+    scope::push(&mut b, scope, "c");
+    let client: Option<(String, String)> = b.build_query_as().fetch_optional(pool).await?;
     let (client_name, website) = client.ok_or(DomainError::NotFound)?;
     let rows = sqlx::query(&format!(
         "SELECT {CRAWL_COLUMNS} FROM crawls k JOIN clients c ON c.id = k.client_id
@@ -478,12 +466,10 @@ pub const OVERVIEW_PAGE: i64 = 50;
 /// The clients in `scope` with their latest site audit and health trend, most recently audited first (never
 /// audited last, by name), [`OVERVIEW_PAGE`] from `offset`.
 pub async fn overview(pool: &PgPool, scope: ClientScope, offset: Offset) -> Result<AuditOverviewPage, DomainError> {
-    let (total,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM clients c WHERE ($1::uuid IS NULL OR c.account_manager_id = $1)")
-            .bind(manager(scope))
-            .fetch_one(pool)
-            .await?;
-    let rows = sqlx::query(&format!(
+    let mut count = QueryBuilder::new("SELECT count(*) FROM clients c");
+    scope::push_where(&mut count, scope, "c");
+    let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
+    let mut b = QueryBuilder::new(format!(
         "SELECT c.id AS client, c.company_name AS client_name, c.website, s.cadence, h.healths, {CRAWL_COLUMNS}
            FROM clients c
            LEFT JOIN LATERAL (SELECT * FROM crawls WHERE client_id = c.id AND kind = 'site'
@@ -492,16 +478,14 @@ pub async fn overview(pool: &PgPool, scope: ClientScope, offset: Offset) -> Resu
                                 FROM (SELECT health, started_at FROM crawls
                                        WHERE client_id = c.id AND kind = 'site' AND status = 'completed'
                                        ORDER BY started_at DESC LIMIT 2) d) h ON true
-           LEFT JOIN audit_schedules s ON s.client_id = c.id
-          WHERE ($1::uuid IS NULL OR c.account_manager_id = $1)
-          ORDER BY k.started_at DESC NULLS LAST, lower(c.company_name), c.id
-         OFFSET $2 LIMIT $3"
-    ))
-    .bind(manager(scope))
-    .bind(offset.get())
-    .bind(OVERVIEW_PAGE)
-    .fetch_all(pool)
-    .await?;
+           LEFT JOIN audit_schedules s ON s.client_id = c.id"
+    ));
+    scope::push_where(&mut b, scope, "c");
+    b.push(" ORDER BY k.started_at DESC NULLS LAST, lower(c.company_name), c.id OFFSET ")
+        .push_bind(offset.get())
+        .push(" LIMIT ")
+        .push_bind(OVERVIEW_PAGE);
+    let rows = b.build().fetch_all(pool).await?;
     let rows = rows
         .iter()
         .map(|r| {
@@ -690,12 +674,10 @@ pub async fn set_schedule(
     cadence: Option<Cadence>,
 ) -> Result<Option<Schedule>, DomainError> {
     let mut tx = pool.begin().await?;
-    let found: Option<(Uuid,)> =
-        sqlx::query_as("SELECT id FROM clients c WHERE id = $1 AND ($2::uuid IS NULL OR c.account_manager_id = $2)")
-            .bind(client_id)
-            .bind(manager(scope))
-            .fetch_optional(&mut *tx)
-            .await?;
+    let mut b = QueryBuilder::new("SELECT c.id FROM clients c WHERE c.id = ");
+    b.push_bind(client_id);
+    scope::push(&mut b, scope, "c");
+    let found: Option<(Uuid,)> = b.build_query_as().fetch_optional(&mut *tx).await?;
     found.ok_or(DomainError::NotFound)?;
     match cadence {
         Some(c) => {
@@ -787,6 +769,16 @@ pub async fn last_two(pool: &PgPool, client_id: Uuid) -> Result<Option<(Crawl, C
         }
         _ => Ok(None),
     }
+}
+
+/// How many completed site crawls the client has.
+pub async fn completed_site_crawls(pool: &PgPool, client_id: Uuid) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM crawls WHERE client_id = $1 AND kind = 'site' AND status = 'completed'",
+    )
+    .bind(client_id)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Per check: issues (by check id and URL) only in `after` (new), only in `before` (fixed), in both

@@ -1,10 +1,14 @@
-//! Postgres access. Every mutation writes its row and an `events` row in one transaction.
+//! Postgres access. Every mutation writes its row and an `events` row in one transaction; every read of
+//! client data is limited to the caller's portfolio by the one rule in [`scope`].
 
+pub mod activity;
 pub mod campaigns;
 pub mod client_index;
 pub mod clients;
 pub mod crawls;
 pub mod events;
+pub mod scope;
+pub mod tasks;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -21,7 +25,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// when it is back.
 pub fn pool(url: &str, max_connections: u32) -> Result<PgPool, DomainError> {
     let options = PgConnectOptions::from_str(url)
-        .map_err(|e| DomainError::Internal(format!("DATABASE_URL is not a valid Postgres URL: {e}")))?;
+        .map_err(|e| DomainError::internal("DATABASE_URL is not a valid Postgres URL", e))?;
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(3))
@@ -69,9 +73,9 @@ where
             Err(Attempt::Again) => tracing::info!(attempt, "{what}: aborted by contention, running it again"),
         }
     }
-    Err(DomainError::Unavailable(format!("{what} kept meeting concurrent work; try again")))
+    Err(DomainError::Unavailable(format!("{what} kept meeting concurrent work; try again").into()))
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<(), DomainError> {
-    MIGRATOR.run(pool).await.map_err(|e| DomainError::Unavailable(format!("running migrations: {e}")))
+    MIGRATOR.run(pool).await.map_err(|e| DomainError::unavailable("running migrations", e))
 }

@@ -30,7 +30,7 @@ struct UserRow {
 impl UserRow {
     fn into_user(self) -> Result<User, DomainError> {
         let role = Role::parse(&self.role)
-            .ok_or_else(|| DomainError::Internal(format!("unknown role {:?} in users table", self.role)))?;
+            .ok_or_else(|| DomainError::Internal(format!("unknown role {:?} in users table", self.role).into()))?;
         Ok(User {
             id: self.id,
             email: self.email,

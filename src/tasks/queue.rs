@@ -1,32 +1,34 @@
-//! The queue in Postgres: tasks are rows, claimed with `FOR UPDATE SKIP LOCKED` under a lease.
+//! The queue's lifecycle in Postgres: tasks are rows, claimed with `FOR UPDATE SKIP LOCKED` under a lease.
 //!
-//! - Enqueue inserts the task and its `task.created` event in the caller's transaction and sends a
-//!   `NOTIFY tasks_ready`, which Postgres delivers at commit: workers wake when the task is visible.
+//! - Create checks that the task's client or campaign lies in the caller's scope and inserts it with
+//!   `store::tasks::insert` (its `task.created` event and a `NOTIFY tasks_ready`, delivered at commit).
 //! - Claim moves ready tasks (pending, `run_after` passed, every dependency completed) to in_progress,
 //!   counts the attempt and sets a lease; the `task.started` events are written by the same statement.
 //! - The running worker renews the lease (the heartbeat), which also reads `cancel_requested`.
-//! - Complete, fail and cancel only touch a task still leased to the calling worker: a worker whose lease
-//!   expired and was taken over can't write a second result, so a task completes exactly once.
+//! - Complete, fail (retry or give up) and cancel only touch a task still leased to the calling worker: a
+//!   worker whose lease expired and was taken over can't write a second result, so a task completes
+//!   exactly once.
 //! - A lease that expires (the worker died) puts the task back to pending, or fails it when its attempts
 //!   are used up.
+//!
+//! Reads of tasks (lists, the task page, queue depth) are `store::tasks`; whether an agent may run is
+//! `tasks::agent_settings`.
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use std::time::Duration;
 use uuid::Uuid;
 
-use crate::model::task::{
-    AgentStatus, AgentWindowStats, CircuitState, NewTask, Priority, Task, TaskFilter, TaskOutput, TaskParams,
-    TaskStatus, TaskSummary, TaskType,
-};
-use crate::model::AgentId;
+use crate::model::task::{NewTask, TaskOutput, TaskParams, TaskStatus, TaskType};
 use crate::policy::ClientScope;
 use crate::store::events::{self, Target};
+use crate::store::scope;
+use crate::store::tasks::{self as stored, CHANNEL};
 use crate::DomainError;
 
-/// The channel workers LISTEN on.
-pub const CHANNEL: &str = "tasks_ready";
+/// The queue's first step: a task inserted in the caller's transaction, with its `task.created` event and
+/// the workers' wake-up at commit. The insert is the store's, which the client and campaign writes use too.
+pub use crate::store::tasks::{insert as enqueue, Insert};
 
 /// Delay before retry number `attempt` (1-based count of attempts made so far):
 /// `min(300 s, 2 s × 2^(attempt − 1))`, i.e. 2 s, 4 s, 8 s, … capped at five minutes.
@@ -52,46 +54,6 @@ pub struct Claimed {
     pub agent_enabled: bool,
 }
 
-/// A task to insert together with another write (a campaign plan's steps).
-#[derive(Debug, Clone)]
-pub struct Insert {
-    pub id: Uuid,
-    pub task: NewTask,
-    pub depends_on: Vec<Uuid>,
-}
-
-impl Insert {
-    /// The analysis every new client gets.
-    pub fn client_analysis(client_id: Uuid) -> Insert {
-        Insert {
-            id: Uuid::new_v4(),
-            task: NewTask {
-                task_type: TaskType::ClientAnalysis,
-                client_id: Some(client_id),
-                campaign_id: None,
-                priority: Priority::Normal,
-                params: TaskParams::default(),
-            },
-            depends_on: Vec::new(),
-        }
-    }
-
-    /// The coordinator's planning of a campaign that starts; high priority, since the campaign waits on it.
-    pub fn campaign_plan(campaign_id: Uuid, client_id: Uuid) -> Insert {
-        Insert {
-            id: Uuid::new_v4(),
-            task: NewTask {
-                task_type: TaskType::CampaignPlan,
-                client_id: Some(client_id),
-                campaign_id: Some(campaign_id),
-                priority: Priority::High,
-                params: TaskParams::default(),
-            },
-            depends_on: Vec::new(),
-        }
-    }
-}
-
 /// An event to record in the transaction that completes a task (e.g. a client-health alert).
 #[derive(Debug, Clone)]
 pub struct ExtraEvent {
@@ -108,47 +70,16 @@ pub struct LlmUsage {
     pub cost: f64,
 }
 
-/// Inserts a task (and its `task.created` event) in the caller's transaction and wakes the workers at
-/// commit.
-pub async fn enqueue(conn: &mut PgConnection, actor: Option<Uuid>, insert: &Insert) -> Result<(), DomainError> {
-    let t = &insert.task;
-    let params = serde_json::to_value(&t.params).map_err(|e| DomainError::Internal(format!("task params: {e}")))?;
-    sqlx::query(
-        "INSERT INTO tasks (id, task_type, agent, client_id, campaign_id, priority, input, depends_on, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(insert.id)
-    .bind(t.task_type.as_str())
-    .bind(t.task_type.agent().as_str())
-    .bind(t.client_id)
-    .bind(t.campaign_id)
-    .bind(t.priority.rank())
-    .bind(&params)
-    .bind(&insert.depends_on)
-    .bind(actor)
-    .execute(&mut *conn)
-    .await?;
-    events::record(
-        conn,
-        actor,
-        "task.created",
-        Target::task(insert.id, t.client_id),
-        json!({ "type": t.task_type, "agent": t.task_type.agent(), "priority": t.priority, "campaign_id": t.campaign_id }),
-    )
-    .await?;
-    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut *conn).await?;
-    Ok(())
-}
-
 /// Enqueues one task in a transaction of its own; the client or campaign must lie in `scope`.
 pub async fn create(pool: &PgPool, scope: ClientScope, actor: Uuid, task: NewTask) -> Result<Uuid, DomainError> {
     let mut task = task;
     let mut tx = pool.begin().await?;
     if let Some(campaign) = task.campaign_id {
-        let mut b =
-            QueryBuilder::<Postgres>::new("SELECT k.client_id FROM campaigns k JOIN clients c ON c.id = k.client_id");
-        crate::store::clients::push_scope(&mut b, scope);
-        b.push(" AND k.id = ").push_bind(campaign);
+        let mut b = QueryBuilder::<Postgres>::new(
+            "SELECT k.client_id FROM campaigns k JOIN clients c ON c.id = k.client_id WHERE k.id = ",
+        );
+        b.push_bind(campaign);
+        scope::push(&mut b, scope, "c");
         let client: Option<Uuid> = b.build_query_scalar().fetch_optional(&mut *tx).await?;
         let Some(client) = client else { return Err(DomainError::field("campaign_id", "no such campaign")) };
         if task.client_id.is_some_and(|c| c != client) {
@@ -157,9 +88,9 @@ pub async fn create(pool: &PgPool, scope: ClientScope, actor: Uuid, task: NewTas
         task.client_id = Some(client);
     }
     if let Some(client) = task.client_id {
-        let mut b = QueryBuilder::<Postgres>::new("SELECT c.id FROM clients c");
-        crate::store::clients::push_scope(&mut b, scope);
-        b.push(" AND c.id = ").push_bind(client);
+        let mut b = QueryBuilder::<Postgres>::new("SELECT c.id FROM clients c WHERE c.id = ");
+        b.push_bind(client);
+        scope::push(&mut b, scope, "c");
         let found: Option<Uuid> = b.build_query_scalar().fetch_optional(&mut *tx).await?;
         if found.is_none() {
             return Err(DomainError::field("client_id", "no such client"));
@@ -292,7 +223,7 @@ pub async fn complete(
     follow_ups: &[Insert],
     extra: &[ExtraEvent],
 ) -> Result<Written, DomainError> {
-    let output = serde_json::to_value(output).map_err(|e| DomainError::Internal(format!("task output: {e}")))?;
+    let output = serde_json::to_value(output).map_err(|e| DomainError::internal("task output", e))?;
     if follow_ups.is_empty() && extra.is_empty() && task.campaign_id.is_none() {
         // Nothing else to write and nobody waiting: one statement (atomic on its own) does it all.
         let done: Option<i32> = sqlx::query_scalar(&format!(
@@ -530,7 +461,7 @@ pub async fn cancelled(pool: &PgPool, task: &Claimed, worker: &str) -> Result<bo
 /// A person's cancel: a pending task is cancelled at once; a running one is flagged and stops at its
 /// worker's next checkpoint. Finished tasks are refused with the reason.
 pub async fn cancel(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) -> Result<TaskStatus, DomainError> {
-    let task = get(pool, scope, actor, id).await?;
+    let task = stored::get(pool, scope, actor, id).await?;
     let mut tx = pool.begin().await?;
     let row: Option<(String,)> = sqlx::query_as(
         "UPDATE tasks
@@ -631,330 +562,6 @@ pub async fn release(pool: &PgPool, worker: &str) -> Result<u64, DomainError> {
     Ok(n)
 }
 
-/// How many failures in a row open an agent's circuit, and for how long it stays open.
-pub const CIRCUIT_FAILURES: i64 = 5;
-pub const CIRCUIT_COOLDOWN_SECS: i64 = 60;
-
-/// Whether `agent` may run now: enabled by the admins, and its circuit closed.
-///
-/// The circuit is derived from the agent's results, so every worker sees the same state: it is open when
-/// the last [`CIRCUIT_FAILURES`] finished tasks of the agent (completions and agent failures; refusals for
-/// input, disabled, circuit or dependency reasons don't count) all failed, and the last of them ended less
-/// than [`CIRCUIT_COOLDOWN_SECS`] ago. After the cooldown the next task runs as a trial: success closes the
-/// circuit, failure opens it again for another cooldown.
-pub async fn gate(pool: &PgPool, agent: AgentId) -> Result<(bool, CircuitState), DomainError> {
-    let enabled: Option<bool> = sqlx::query_scalar("SELECT enabled FROM agent_settings WHERE agent = $1")
-        .bind(agent.as_str())
-        .fetch_optional(pool)
-        .await?;
-    Ok((enabled.unwrap_or(true), circuit(pool, agent).await?))
-}
-
-/// The circuit of `agent` per the rule of [`gate`].
-pub async fn circuit(pool: &PgPool, agent: AgentId) -> Result<CircuitState, DomainError> {
-    let results: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT status, finished_at FROM tasks
-          WHERE agent = $1 AND finished_at IS NOT NULL
-            AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
-          ORDER BY finished_at DESC LIMIT $2",
-    )
-    .bind(agent.as_str())
-    .bind(CIRCUIT_FAILURES)
-    .fetch_all(pool)
-    .await?;
-    Ok(circuit_of(&results, Utc::now()))
-}
-
-/// The circuit rule of [`gate`] over an agent's latest results, newest first.
-pub fn circuit_of(results: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> CircuitState {
-    let all_failed = results.len() as i64 >= CIRCUIT_FAILURES && results.iter().all(|(s, _)| s == "failed");
-    match results.first() {
-        Some((_, last)) if all_failed => {
-            let until = *last + chrono::Duration::seconds(CIRCUIT_COOLDOWN_SECS);
-            if until > now {
-                CircuitState::Open { until, failures: results.len() as i64 }
-            } else {
-                CircuitState::Closed
-            }
-        }
-        _ => CircuitState::Closed,
-    }
-}
-
-/// Enables or disables an agent.
-pub async fn set_enabled(pool: &PgPool, actor: Uuid, agent: AgentId, enabled: bool) -> Result<(), DomainError> {
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO agent_settings (agent, enabled, updated_by, updated_at) VALUES ($1, $2, $3, now())
-         ON CONFLICT (agent) DO UPDATE SET enabled = $2, updated_by = $3, updated_at = now()",
-    )
-    .bind(agent.as_str())
-    .bind(enabled)
-    .bind(actor)
-    .execute(&mut *tx)
-    .await?;
-    events::record(
-        &mut tx,
-        Some(actor),
-        if enabled { "agent.enabled" } else { "agent.disabled" },
-        Target::agent(agent.as_str()),
-        json!({ "agent": agent }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Which agents are disabled.
-pub async fn disabled_agents(pool: &PgPool) -> Result<Vec<AgentId>, DomainError> {
-    let rows: Vec<String> =
-        sqlx::query_scalar("SELECT agent FROM agent_settings WHERE NOT enabled").fetch_all(pool).await?;
-    Ok(rows.iter().filter_map(|a| AgentId::parse(a)).collect())
-}
-
-const SUMMARY: &str = "SELECT t.id, t.task_type, t.agent, t.status, t.priority, t.client_id, c.company_name,
-        t.campaign_id, k.name, t.attempts, t.max_attempts, t.error, t.created_at, t.started_at, t.finished_at,
-        t.duration_ms";
-const FROM: &str =
-    " FROM tasks t LEFT JOIN clients c ON c.id = t.client_id LEFT JOIN campaigns k ON k.id = t.campaign_id";
-
-type SummaryRow = (
-    Uuid,
-    String,
-    String,
-    String,
-    i16,
-    Option<Uuid>,
-    Option<String>,
-    Option<Uuid>,
-    Option<String>,
-    i32,
-    i32,
-    Option<String>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<i32>,
-);
-
-fn summary(r: SummaryRow) -> TaskSummary {
-    let task_type = TaskType::parse(&r.1).unwrap_or(TaskType::Ping);
-    TaskSummary {
-        id: r.0,
-        task_type,
-        agent: AgentId::parse(&r.2).unwrap_or_else(|| task_type.agent()),
-        status: TaskStatus::parse(&r.3).unwrap_or(TaskStatus::Pending),
-        priority: Priority::from_rank(r.4),
-        client_id: r.5,
-        client_name: r.6,
-        campaign_id: r.7,
-        campaign_name: r.8,
-        attempts: r.9,
-        max_attempts: r.10,
-        error: r.11,
-        created_at: r.12,
-        started_at: r.13,
-        finished_at: r.14,
-        duration_ms: r.15,
-    }
-}
-
-/// Limits a task query to what `actor` may see: every task for admins and staff; for an account manager,
-/// tasks on their clients and tasks they started themselves (their pipeline reviews).
-fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope, actor: Uuid) {
-    match scope {
-        ClientScope::All => b.push(" WHERE TRUE"),
-        ClientScope::ManagedBy(me) => {
-            b.push(" WHERE (c.account_manager_id = ")
-                .push_bind(me)
-                .push(" OR (t.client_id IS NULL AND t.created_by = ");
-            b.push_bind(actor).push("))")
-        }
-    };
-}
-
-/// Tasks matching `filter` in the caller's scope, newest first.
-pub async fn list(
-    pool: &PgPool,
-    scope: ClientScope,
-    actor: Uuid,
-    filter: &TaskFilter,
-) -> Result<Vec<TaskSummary>, DomainError> {
-    let mut b = QueryBuilder::new(format!("{SUMMARY}{FROM}"));
-    push_scope(&mut b, scope, actor);
-    if let Some(s) = filter.status {
-        b.push(" AND t.status = ").push_bind(s.as_str());
-    }
-    if let Some(t) = filter.task_type {
-        b.push(" AND t.task_type = ").push_bind(t.as_str());
-    }
-    if let Some(a) = filter.agent {
-        b.push(" AND t.agent = ").push_bind(a.as_str());
-    }
-    if let Some(c) = filter.client_id {
-        b.push(" AND t.client_id = ").push_bind(c);
-    }
-    if let Some(k) = filter.campaign_id {
-        b.push(" AND t.campaign_id = ").push_bind(k);
-    }
-    if let Some(p) = filter.priority {
-        b.push(" AND t.priority = ").push_bind(p.rank());
-    }
-    if let Some(before) = filter.before {
-        b.push(" AND t.created_at < ").push_bind(before);
-    }
-    b.push(" ORDER BY t.created_at DESC, t.id LIMIT ").push_bind(filter.limit.unwrap_or(50).clamp(1, 200));
-    let rows: Vec<SummaryRow> = b.build_query_as().fetch_all(pool).await?;
-    Ok(rows.into_iter().map(summary).collect())
-}
-
-type DetailRow = (Value, Option<Value>, Option<String>, DateTime<Utc>, Vec<Uuid>, bool, Option<String>, i32, i32, f64);
-
-/// One task with its output, if the caller may see it.
-pub async fn get(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) -> Result<Task, DomainError> {
-    let mut b = QueryBuilder::new(format!("{SUMMARY}{FROM}"));
-    push_scope(&mut b, scope, actor);
-    b.push(" AND t.id = ").push_bind(id);
-    let row: Option<SummaryRow> = b.build_query_as().fetch_optional(pool).await?;
-    let s = summary(row.ok_or(DomainError::NotFound)?);
-    let d: DetailRow = sqlx::query_as(
-        "SELECT t.input, t.output, t.error_kind, t.run_after, t.depends_on, t.cancel_requested, u.email,
-                t.llm_prompt_tokens, t.llm_completion_tokens, t.llm_cost
-           FROM tasks t LEFT JOIN users u ON u.id = t.created_by WHERE t.id = $1",
-    )
-    .bind(id)
-    .fetch_one(pool)
-    .await?;
-    Ok(Task {
-        summary: s,
-        params: serde_json::from_value(d.0).unwrap_or_default(),
-        output: d.1.and_then(|o| serde_json::from_value(o).ok()),
-        error_kind: d.2,
-        run_after: d.3,
-        depends_on: d.4,
-        cancel_requested: d.5,
-        created_by_email: d.6,
-        llm_prompt_tokens: d.7,
-        llm_completion_tokens: d.8,
-        llm_cost: d.9,
-    })
-}
-
-/// The latest completed output of `task_type` for a client (or campaign when given).
-pub async fn latest_output(
-    pool: &PgPool,
-    task_type: TaskType,
-    client_id: Uuid,
-    campaign_id: Option<Uuid>,
-) -> Result<Option<(Uuid, TaskOutput)>, DomainError> {
-    let row: Option<(Uuid, Value)> = sqlx::query_as(
-        "SELECT id, output FROM tasks
-          WHERE task_type = $1 AND client_id = $2 AND ($3::uuid IS NULL OR campaign_id = $3)
-            AND status = 'completed' AND output IS NOT NULL
-          ORDER BY finished_at DESC LIMIT 1",
-    )
-    .bind(task_type.as_str())
-    .bind(client_id)
-    .bind(campaign_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.and_then(|(id, v)| serde_json::from_value(v).ok().map(|o| (id, o))))
-}
-
-/// Health of every agent: enabled, circuit, success rate and mean duration over the last hour and day,
-/// queue depth, LLM use, and its latest tasks in the caller's scope.
-pub async fn agent_statuses(
-    pool: &PgPool,
-    scope: ClientScope,
-    actor: Uuid,
-    recent_per_agent: i64,
-) -> Result<Vec<AgentStatus>, DomainError> {
-    type StatRow = (String, i64, i64, Option<f64>, i64, i64, Option<f64>, i64, i64, i64, f64);
-    let stats: Vec<StatRow> = sqlx::query_as(
-        "SELECT agent,
-                count(*) FILTER (WHERE status = 'completed' AND finished_at > now() - interval '1 hour'),
-                count(*) FILTER (WHERE status = 'failed' AND finished_at > now() - interval '1 hour'),
-                avg(duration_ms) FILTER (WHERE status IN ('completed', 'failed') AND finished_at > now() - interval '1 hour')::float8,
-                count(*) FILTER (WHERE status = 'completed' AND finished_at > now() - interval '1 day'),
-                count(*) FILTER (WHERE status = 'failed' AND finished_at > now() - interval '1 day'),
-                avg(duration_ms) FILTER (WHERE status IN ('completed', 'failed') AND finished_at > now() - interval '1 day')::float8,
-                count(*) FILTER (WHERE status = 'in_progress'),
-                count(*) FILTER (WHERE status = 'pending'),
-                coalesce(sum(llm_prompt_tokens + llm_completion_tokens), 0)::bigint,
-                coalesce(sum(llm_cost), 0)::float8
-           FROM tasks
-          WHERE finished_at IS NULL OR finished_at > now() - interval '1 day'
-          GROUP BY agent",
-    )
-    .fetch_all(pool)
-    .await?;
-    let disabled = disabled_agents(pool).await?;
-    let mut out = Vec::new();
-    for agent in AgentId::ALL {
-        let s = stats.iter().find(|s| s.0 == agent.as_str());
-        let window = |completed: i64, failed: i64, mean: Option<f64>| AgentWindowStats {
-            completed,
-            failed,
-            success_rate: (completed + failed > 0).then(|| completed as f64 / (completed + failed) as f64),
-            mean_duration_ms: mean,
-        };
-        let (_, circuit) = gate(pool, *agent).await?;
-        let recent = list(
-            pool,
-            scope,
-            actor,
-            &TaskFilter { agent: Some(*agent), limit: Some(recent_per_agent), ..Default::default() },
-        )
-        .await?;
-        out.push(AgentStatus {
-            agent: *agent,
-            enabled: !disabled.contains(agent),
-            circuit,
-            last_hour: s.map(|s| window(s.1, s.2, s.3)).unwrap_or_default(),
-            last_day: s.map(|s| window(s.4, s.5, s.6)).unwrap_or_default(),
-            running: s.map(|s| s.7).unwrap_or(0),
-            pending: s.map(|s| s.8).unwrap_or(0),
-            llm_tokens: s.map(|s| s.9).unwrap_or(0),
-            llm_cost: s.map(|s| s.10).unwrap_or(0.0),
-            recent,
-        });
-    }
-    Ok(out)
-}
-
-/// Queue depth and workers seen recently, for /ready and /metrics.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct QueueStats {
-    pub pending_ready: i64,
-    pub running: i64,
-    pub expired_leases: i64,
-    pub oldest_ready_secs: Option<f64>,
-}
-
-pub async fn queue_stats(pool: &PgPool) -> Result<QueueStats, DomainError> {
-    let (pending_ready, running, expired_leases, oldest_ready_secs): (i64, i64, i64, Option<f64>) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'pending' AND run_after <= now()),
-                count(*) FILTER (WHERE status = 'in_progress'),
-                count(*) FILTER (WHERE status = 'in_progress' AND lease_until < now()),
-                extract(epoch FROM now() - min(run_after) FILTER (WHERE status = 'pending' AND run_after <= now()))::float8
-           FROM tasks WHERE status IN ('pending', 'in_progress')",
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(QueueStats { pending_ready, running, expired_leases, oldest_ready_secs })
-}
-
-/// Running tasks whose own work has not moved for `bound` (as their workers last reported), for /ready.
-pub async fn without_progress(pool: &PgPool, bound: Duration) -> Result<i64, DomainError> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM tasks
-          WHERE status = 'in_progress' AND progress_at < now() - make_interval(secs => $1)",
-    )
-    .bind(bound.as_secs_f64())
-    .fetch_one(pool)
-    .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -967,19 +574,5 @@ mod tests {
         assert_eq!(backoff(9), Duration::from_secs(300));
         assert_eq!(backoff(i32::MAX), Duration::from_secs(300));
         assert_eq!(backoff(0), Duration::from_secs(2));
-    }
-
-    #[test]
-    fn circuit_opens_after_five_failures_in_a_row_and_closes_after_the_cooldown() {
-        let now = Utc::now();
-        let failed = |secs_ago: i64| ("failed".to_string(), now - chrono::Duration::seconds(secs_ago));
-        let five: Vec<_> = (0..5).map(|i| failed(10 + i)).collect();
-        assert!(matches!(circuit_of(&five, now), CircuitState::Open { failures: 5, .. }));
-        assert_eq!(circuit_of(&five[..4], now), CircuitState::Closed);
-        let mut mixed = five.clone();
-        mixed[2].0 = "completed".into();
-        assert_eq!(circuit_of(&mixed, now), CircuitState::Closed);
-        let old: Vec<_> = (0..5).map(|i| failed(61 + i)).collect();
-        assert_eq!(circuit_of(&old, now), CircuitState::Closed);
     }
 }

@@ -136,7 +136,7 @@ async fn listen(pool: PgPool, wake: Arc<Notify>, retry: Duration) {
                 continue;
             }
         };
-        if let Err(e) = listener.listen(queue::CHANNEL).await {
+        if let Err(e) = listener.listen(crate::store::tasks::CHANNEL).await {
             tracing::debug!(error = %e, "LISTEN failed; polling meanwhile");
             tokio::time::sleep(retry * 4).await;
             continue;
@@ -215,8 +215,9 @@ async fn execute(pool: PgPool, runner: Arc<Runner>, config: Arc<WorkerConfig>, t
             .await
         }
         Ok(Err(failure)) => {
-            tracing::info!(task = %task.id, error = %failure.message, kind = failure.kind.as_str(), "task attempt failed");
-            queue::fail(&pool, &task, &config.id, &failure.message, failure.kind).await
+            let (message, kind) = (failure.to_string(), failure.kind());
+            tracing::info!(task = %task.id, error = %message, kind = kind.as_str(), "task attempt failed");
+            queue::fail(&pool, &task, &config.id, &message, kind).await
         }
         Err(Stop::Cancel) => {
             // Dropping the run stopped its crawl mid-way; the crawl keeps what it stored.

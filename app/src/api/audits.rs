@@ -84,35 +84,13 @@ pub async fn compare_crawls(
     before: String,
     after: String,
 ) -> Result<domain::agents::technical_seo_operations_manager::Output, AppError> {
-    use domain::agents::technical_seo_operations_manager as ops;
-    use domain::model::crawl::CrawlStatus;
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
     let state = super::ssr::state()?;
     let scope = client_scope(&actor);
     let before = domain::store::crawls::get(&state.pool, scope, super::ssr::parse_id(&before)?).await?;
     let after = domain::store::crawls::get(&state.pool, scope, super::ssr::parse_id(&after)?).await?;
-    let mut errors = domain::validation::FieldErrors::default();
-    if before.client_id != after.client_id {
-        errors.add("after", "choose two crawls of the same client");
-    } else if before.id == after.id {
-        errors.add("after", "choose two different crawls");
-    }
-    for (field, k) in [("before", &before), ("after", &after)] {
-        if k.status != CrawlStatus::Completed {
-            errors.add(field, format!("this crawl is {}, not completed", k.status.label().to_lowercase()));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let checks = domain::store::crawls::compare(&state.pool, before.id, after.id).await?;
-    Ok(ops::run(&ops::Input {
-        client_name: after.client_name.clone(),
-        before: before.scores(),
-        after: after.scores(),
-        checks,
-    }))
+    Ok(domain::tasks::inputs::technical_seo_operations_manager::compare(&state.pool, &before, &after).await?)
 }
 
 /// Queues a technical SEO audit of the client's website; answers with the task id.

@@ -56,7 +56,7 @@ pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
     let campaigns = domain::store::campaigns::for_client(&state.pool, scope, id).await?;
     let activity = domain::store::events::for_client(&state.pool, id, 50).await?;
     let filter = domain::model::task::TaskFilter { client_id: Some(id), limit: Some(10), ..Default::default() };
-    let tasks = domain::tasks::queue::list(&state.pool, scope, actor.user_id, &filter).await?;
+    let tasks = domain::store::tasks::list(&state.pool, scope, actor.user_id, &filter).await?;
     Ok(ClientDetail {
         client,
         campaigns,

@@ -45,7 +45,7 @@ pub async fn list_tasks(
     let filter =
         TaskFilter::parse(&status, &task_type, &agent, &client, &campaign, &priority).map_err(AppError::Validation)?;
     let state = super::ssr::state()?;
-    Ok(domain::tasks::queue::list(&state.pool, client_scope(&actor), actor.user_id, &filter).await?)
+    Ok(domain::store::tasks::list(&state.pool, client_scope(&actor), actor.user_id, &filter).await?)
 }
 
 #[server(prefix = "/api", endpoint = "tasks/get")]
@@ -53,7 +53,7 @@ pub async fn get_task(id: String) -> Result<Task, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ListTasks)?;
     let state = super::ssr::state()?;
-    Ok(domain::tasks::queue::get(&state.pool, client_scope(&actor), actor.user_id, super::ssr::parse_id(&id)?).await?)
+    Ok(domain::store::tasks::get(&state.pool, client_scope(&actor), actor.user_id, super::ssr::parse_id(&id)?).await?)
 }
 
 /// Starts an agent task; answers with its id (a plain form post is redirected to the task's page).
@@ -117,7 +117,8 @@ pub async fn list_agents() -> Result<AgentsPage, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ViewAgents)?;
     let state = super::ssr::state()?;
-    let agents = domain::tasks::queue::agent_statuses(&state.pool, client_scope(&actor), actor.user_id, 5).await?;
+    let agents =
+        domain::tasks::agent_settings::agent_statuses(&state.pool, client_scope(&actor), actor.user_id, 5).await?;
     let llm = state.llm.as_ref().map(|l| {
         let c = l.circuit();
         LlmState {
@@ -138,7 +139,7 @@ pub async fn set_agent_enabled(agent: String, enabled: bool) -> Result<(), AppEr
     let (actor, _) = super::ssr::authorize(Action::ConfigureAgents)?;
     let agent = AgentId::parse(agent.trim()).ok_or_else(|| AppError::field("agent", "unknown agent"))?;
     let state = super::ssr::state()?;
-    domain::tasks::queue::set_enabled(&state.pool, actor.user_id, agent, enabled).await?;
+    domain::tasks::agent_settings::set_enabled(&state.pool, actor.user_id, agent, enabled).await?;
     if super::ssr::is_form_post() {
         leptos_axum::redirect("/agents");
     }

@@ -1,6 +1,7 @@
 //! Test harness: each test gets its own Postgres database, a server on a free port, and an HTTP client
 //! that keeps the session cookie. A switchable TCP proxy stands between the app and Postgres or Redis so
-//! tests can take a dependency away and bring it back.
+//! tests can take a dependency away and bring it back. [`page_paths`] lists every page of the app's route
+//! list with given objects, for the tests that visit them all.
 
 #![allow(dead_code)]
 
@@ -368,4 +369,50 @@ impl Client {
         assert_eq!(r.status, 200, "me: {}", r.body);
         r.json()["email"].as_str().map(str::to_string)
     }
+}
+
+/// Objects to visit pages with, by kind (ids as strings).
+#[derive(Debug, Clone, Default)]
+pub struct Objects {
+    pub clients: Vec<String>,
+    pub campaigns: Vec<String>,
+    pub crawls: Vec<String>,
+    pub tasks: Vec<String>,
+    pub users: Vec<String>,
+}
+
+impl Objects {
+    /// The objects of the kind that pages and server functions under `/{segment}/` take (`audits` are
+    /// crawls, `admin` pages are users'); None for a segment that names no kind.
+    pub fn of_segment(&self, segment: &str) -> Option<&[String]> {
+        match segment {
+            "clients" => Some(&self.clients),
+            "campaigns" => Some(&self.campaigns),
+            "audits" => Some(&self.crawls),
+            "tasks" => Some(&self.tasks),
+            "admin" | "users" => Some(&self.users),
+            _ => None,
+        }
+    }
+}
+
+/// Every page of the app's own route list: a route without a parameter once, a route with one once per
+/// object of the kind its first path segment names. A route whose parameter names no kind fails the test
+/// until it is given one here.
+pub fn page_paths(objects: &Objects) -> Vec<String> {
+    let mut paths = Vec::new();
+    for route in server::app_routes() {
+        let template = route.path().to_string();
+        let param = template.split('/').find(|s| s.starts_with(':') || s.starts_with('{'));
+        let Some(param) = param else {
+            paths.push(template);
+            continue;
+        };
+        let segment = template.split('/').nth(1).unwrap_or("");
+        let ids = objects
+            .of_segment(segment)
+            .unwrap_or_else(|| panic!("route {template}: give its parameter {param} a value in page_paths"));
+        paths.extend(ids.iter().map(|id| template.replace(param, id)));
+    }
+    paths
 }

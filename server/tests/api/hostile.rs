@@ -1,8 +1,8 @@
 //! Hostile strings on every page: markup typed into every user-controlled field (client, campaign and user
 //! names, notes, lead fields, objectives) and served by a crawled site (titles, descriptions, headings,
 //! anchors, URLs) must come back as text on every page of the app, never as markup. Pages come from the
-//! app's own route list, so a new page is visited without being added here (a new path parameter fails the
-//! test until it is given a value).
+//! app's own route list ([`page_paths`]), so a new page is visited without being added here (a new path
+//! parameter fails the test until it is given a value).
 
 use crate::common::*;
 use crate::fixtures::*;
@@ -169,27 +169,13 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         sqlx::query_scalar("SELECT id FROM tasks ORDER BY created_at").fetch_all(&app.pool).await.expect("tasks");
 
     // Every route of the app, with each of its objects; query strings that pages reflect carry hostile text.
-    let mut paths: Vec<String> = Vec::new();
-    for route in server::app_routes() {
-        let template = route.path().to_string();
-        let param = template.split('/').find(|s| s.starts_with(':') || s.starts_with('{'));
-        let ids: Vec<String> = match (param, template.split('/').nth(1)) {
-            (None, _) => vec![String::new()],
-            (Some(_), Some("clients")) => clients.clone(),
-            (Some(_), Some("campaigns")) => campaigns.clone(),
-            (Some(_), Some("audits")) => crawls.iter().map(|c| c.to_string()).collect(),
-            (Some(_), Some("tasks")) => all_tasks.iter().map(|t| t.to_string()).collect(),
-            (Some(_), Some("admin")) => vec![manager_id.clone()],
-            (Some(p), _) => panic!("route {template}: give its parameter {p} a value in this test"),
-        };
-        for id in ids {
-            let path = match param {
-                Some(p) => template.replace(p, &id),
-                None => template.clone(),
-            };
-            paths.push(path);
-        }
-    }
+    let mut paths = page_paths(&Objects {
+        clients: clients.clone(),
+        campaigns: campaigns.clone(),
+        crawls: crawls.iter().map(|c| c.to_string()).collect(),
+        tasks: all_tasks.iter().map(|t| t.to_string()).collect(),
+        users: vec![manager_id.clone()],
+    });
     let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     for h in HOSTILE {
         paths.push(format!("/clients?q={}", q(h)));

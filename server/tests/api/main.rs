@@ -19,6 +19,7 @@ mod matrix;
 mod numbers;
 mod panics;
 mod platform;
+mod portfolio_scope;
 mod site_audits;
 mod tasks;
 mod users;

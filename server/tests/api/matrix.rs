@@ -147,7 +147,7 @@ fn campaign_form(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &
 }
 
 /// The export routes (plain GET handlers, not server functions) and the action each must check.
-fn export_routes() -> Vec<(&'static str, Action)> {
+pub(crate) fn export_routes() -> Vec<(&'static str, Action)> {
     vec![
         ("/export/clients.csv", Action::ExportClients),
         ("/export/clients.json", Action::ExportClients),
