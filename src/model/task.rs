@@ -462,7 +462,7 @@ pub struct AgentStatus {
     pub recent: Vec<TaskSummary>,
 }
 
-/// An agent's circuit, derived from its recent results (see `tasks::circuit`).
+/// An agent's circuit, derived from its recent results (see `tasks::agent_settings::circuit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CircuitState {

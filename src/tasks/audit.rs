@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use url::Url;
 use uuid::Uuid;
 
+use super::error::TaskError;
 use crate::crawl::audit::{self as crawl_audit, AuditSink, AuditedPage, PipelineError};
 use crate::crawl::checks::{Issue, Thresholds};
 use crate::crawl::crawler::{CrawlConfig, Progress, Stop};
@@ -51,24 +52,9 @@ impl Default for CrawlSettings {
 const BATCH_PAGES: usize = 100;
 const BATCH_WAIT: Duration = Duration::from_millis(500);
 
-/// Why an audit run did not complete.
-#[derive(Debug)]
-pub enum AuditError {
-    /// The site can't be crawled as given (bad URL, refused address): retrying won't help.
-    Input(String),
-    /// Storage or the network failed: worth a retry.
-    Failed(String),
-}
-
-impl From<DomainError> for AuditError {
-    fn from(e: DomainError) -> Self {
-        AuditError::Failed(e.to_string())
-    }
-}
-
 /// The crawl start URL of a client's website ([`crawl_audit::start_url`], the one rule).
-pub fn start_url(website: &str) -> Result<Url, AuditError> {
-    crawl_audit::start_url(website).map_err(AuditError::Input)
+pub fn start_url(website: &str) -> Result<Url, TaskError> {
+    crawl_audit::start_url(website).map_err(TaskError::Input)
 }
 
 /// Crawls `start` for `client_id` as crawl `kind`, storing everything under a new crawl row, and returns the
@@ -81,7 +67,7 @@ pub async fn run(
     kind: CrawlKind,
     start: Url,
     cancel: Arc<AtomicBool>,
-) -> Result<AuditResult, AuditError> {
+) -> Result<AuditResult, TaskError> {
     let mut config = CrawlConfig::new(start.clone());
     config.max_pages = settings.max_pages.max(1);
     config.max_depth = settings.max_depth;
@@ -110,9 +96,7 @@ pub async fn run(
     match crawl_and_store(pool, &config, crawl_id, cancel).await {
         Ok(r) => Ok(r),
         Err(e) => {
-            let message = match &e {
-                AuditError::Input(m) | AuditError::Failed(m) => m.clone(),
-            };
+            let message = e.to_string();
             // The failure may be the database itself: try a few times over about 3 s, then leave it to the
             // task's next attempt, which ends it before crawling again.
             for wait_ms in [0u64, 500, 1_000, 2_000] {
@@ -176,7 +160,7 @@ async fn crawl_and_store(
     config: &CrawlConfig,
     crawl_id: Uuid,
     cancel: Arc<AtomicBool>,
-) -> Result<AuditResult, AuditError> {
+) -> Result<AuditResult, TaskError> {
     let started = Instant::now();
     let mut sink = PgSink {
         pool,
@@ -189,16 +173,16 @@ async fn crawl_and_store(
     let outcome = match crawl_audit::run(config, Thresholds::default(), cancel, &mut sink).await {
         Ok(outcome) => outcome,
         Err(PipelineError::Sink(e)) => {
-            return Err(AuditError::Failed(format!("storing the crawl failed, so the crawl was stopped: {e}")))
+            return Err(TaskError::failed("storing the crawl failed, so the crawl was stopped", e))
         }
         Err(PipelineError::Crawl(FetchError::Refused(m))) => {
-            return Err(AuditError::Input(format!("the crawl was refused: {m}")))
+            return Err(TaskError::Input(format!("the crawl was refused: {m}")))
         }
-        Err(PipelineError::Crawl(e)) => return Err(AuditError::Failed(e.to_string())),
+        Err(PipelineError::Crawl(e)) => return Err(TaskError::failed("the crawl failed", e)),
         Err(PipelineError::Cancelled(summary)) => {
             metrics::histogram!("crawl_duration_seconds").record(summary.elapsed.as_secs_f64());
             crawls::end(pool, crawl_id, CrawlStatus::Cancelled, None).await?;
-            return Err(AuditError::Failed("the crawl was cancelled".into()));
+            return Err(TaskError::Failed("the crawl was cancelled".into()));
         }
     };
     let (summary, score) = (outcome.summary, outcome.score);

@@ -4,13 +4,21 @@
 
 use chrono::{DateTime, Utc};
 
-use super::audit::AuditError;
 use super::queue::FailureKind;
 use crate::model::AgentId;
 use crate::DomainError;
 
 /// The cause under a failure, kept for the logs and the error chain.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// What failed, in words, over the error that made it fail.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {cause}")]
+pub struct Context {
+    what: String,
+    #[source]
+    cause: Cause,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
@@ -38,6 +46,11 @@ impl TaskError {
         TaskError::Input(message.into())
     }
 
+    /// A retryable failure saying `what` failed, shown as "what: cause", the cause kept as its source.
+    pub fn failed(what: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> TaskError {
+        TaskError::Failed(Box::new(Context { what: what.into(), cause: Box::new(cause) }))
+    }
+
     /// How the queue records the failure.
     pub fn kind(&self) -> FailureKind {
         match self {
@@ -56,15 +69,6 @@ impl From<DomainError> for TaskError {
             DomainError::Validation(errors) => TaskError::Input(errors.to_string()),
             DomainError::Rule(m) => TaskError::Input(m),
             DomainError::Unavailable(cause) | DomainError::Internal(cause) => TaskError::Failed(cause),
-        }
-    }
-}
-
-impl From<AuditError> for TaskError {
-    fn from(e: AuditError) -> TaskError {
-        match e {
-            AuditError::Input(m) => TaskError::Input(m),
-            AuditError::Failed(m) => TaskError::Failed(m.into()),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::model::crawl::{Crawl, CrawlKind};
 use crate::model::Client;
 use crate::policy::ClientScope;
 use crate::store;
-use crate::tasks::audit::{self as audit_run, AuditError, CrawlSettings};
+use crate::tasks::audit::{self as audit_run, CrawlSettings};
 use crate::tasks::error::TaskError;
 
 /// Competitor domains crawled per analysis, at most.
@@ -83,8 +83,8 @@ pub async fn load(
     for domain in c.competitor_domains.iter().take(MAX_COMPETITORS) {
         let start = match audit_run::start_url(domain) {
             Ok(u) => u,
-            Err(AuditError::Input(m) | AuditError::Failed(m)) => {
-                missing.push(format!("competitor {domain}: {m}"));
+            Err(e) => {
+                missing.push(format!("competitor {domain}: {e}"));
                 continue;
             }
         };
@@ -94,8 +94,8 @@ pub async fn load(
                 let k = store::crawls::get(pool, ClientScope::All, result.crawl_id).await?;
                 competitors.push(summary(pool, &k).await?);
             }
-            Err(AuditError::Input(m)) => missing.push(format!("competitor {domain}: {m}")),
-            Err(e @ AuditError::Failed(_)) => return Err(e.into()),
+            Err(TaskError::Input(m)) => missing.push(format!("competitor {domain}: {m}")),
+            Err(e) => return Err(e),
         }
     }
     Ok((ca::CompetitiveInput { client, competitors }, missing))
