@@ -1,7 +1,7 @@
 //! Agent tasks: the filtered list with live status, a task's page with its rendered output, and the form
 //! that runs an agent on a client or campaign.
 
-use domain::model::task::{NewTaskInput, Priority, Task, TaskStatus, TaskSummary, TaskType, CURRENCIES};
+use domain::model::task::{NewTaskInput, Priority, Task, TaskStatus, TaskType, CURRENCIES};
 use domain::model::AgentId;
 use domain::policy::Action;
 use domain::validation::FieldErrors;
@@ -10,49 +10,15 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::tasks::{get_task, list_tasks, task_targets, CancelTask, RunTask};
+use crate::components::live::live_tick;
+use crate::components::output::TaskOutputView;
+use crate::components::tasks::{duration_text, status_class, TaskClient, TaskTable};
 use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
 use crate::forms::{merged_errors, validate_on_click, value_of, InputField, SelectField};
-use crate::pages::task_output::TaskOutputView;
 
-/// Ticks every two seconds while `active()` says something is still running, so lists and pages follow
-/// task status live; stops when nothing is pending or running.
-pub(crate) fn live_tick(active: Signal<bool>) -> RwSignal<u64> {
-    let tick = RwSignal::new(0u64);
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || {
-                if active.get_untracked() {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(2),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = active;
-    tick
-}
-
-pub(crate) fn status_class(s: TaskStatus) -> &'static str {
-    match s {
-        TaskStatus::Pending => "badge badge-pending",
-        TaskStatus::InProgress => "badge badge-running",
-        TaskStatus::Completed => "badge badge-ok",
-        TaskStatus::Failed => "badge badge-failed",
-        TaskStatus::Cancelled => "badge badge-cancelled",
-    }
-}
-
-fn duration_text(ms: Option<i32>) -> String {
-    match ms {
-        Some(ms) if ms < 1000 => format!("{ms} ms"),
-        Some(ms) => format!("{:.1} s", f64::from(ms) / 1000.0),
-        None => "—".into(),
-    }
+/// When a step of a task happened, or "not yet".
+fn moment(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())
 }
 
 fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
@@ -143,47 +109,6 @@ fn FilterSelect(
     }
 }
 
-/// A table of tasks; the status cell is a live region so screen readers hear changes.
-#[component]
-pub fn TaskTable(tasks: Vec<TaskSummary>, caption: &'static str) -> impl IntoView {
-    if tasks.is_empty() {
-        return view! { <p>"No tasks match."</p> }.into_any();
-    }
-    view! {
-        <table class="data">
-            <caption>{caption}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Task"</th>
-                    <th scope="col">"Agent"</th>
-                    <th scope="col">"Client"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Priority"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Duration"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {tasks.into_iter().map(|t| view! {
-                    <tr>
-                        <td><a href=format!("/tasks/{}", t.id)>{t.task_type.label()}</a></td>
-                        <td>{t.agent.label()}</td>
-                        <td>{match (t.client_id, t.client_name.clone()) {
-                            (Some(id), Some(name)) => view! { <a href=format!("/clients/{id}")>{name}</a> }.into_any(),
-                            _ => view! { "All clients in scope" }.into_any(),
-                        }}</td>
-                        <td aria-live="polite"><span class=status_class(t.status)>{t.status.label()}</span></td>
-                        <td>{t.priority.label()}</td>
-                        <td>{t.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
-                        <td>{duration_text(t.duration_ms)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
-}
-
 #[component]
 pub fn TaskPage() -> impl IntoView {
     let params = use_params_map();
@@ -239,10 +164,7 @@ fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
         })}
         <dl class="facts">
             <dt>"Agent"</dt><dd><a href="/agents">{s.agent.label()}</a></dd>
-            <dt>"Client"</dt><dd>{match (s.client_id, s.client_name.clone()) {
-                (Some(id), Some(name)) => view! { <a href=format!("/clients/{id}")>{name}</a> }.into_any(),
-                _ => view! { "All clients in scope" }.into_any(),
-            }}</dd>
+            <dt>"Client"</dt><dd><TaskClient id=s.client_id name=s.client_name.clone() /></dd>
             {s.campaign_id.map(|id| view! {
                 <dt>"Campaign"</dt>
                 <dd><a href=format!("/campaigns/{id}")>{s.campaign_name.clone().unwrap_or_default()}</a></dd>
@@ -251,8 +173,8 @@ fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
             <dt>"Attempts"</dt><dd>{format!("{} of {}", s.attempts, s.max_attempts)}</dd>
             <dt>"Created"</dt><dd>{format!("{} by {}", s.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 t.created_by_email.clone().unwrap_or_else(|| "the system".into()))}</dd>
-            <dt>"Started"</dt><dd>{s.started_at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())}</dd>
-            <dt>"Finished"</dt><dd>{s.finished_at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())}</dd>
+            <dt>"Started"</dt><dd>{moment(s.started_at)}</dd>
+            <dt>"Finished"</dt><dd>{moment(s.finished_at)}</dd>
             <dt>"Processing time"</dt><dd>{duration_text(s.duration_ms)}</dd>
             {(t.llm_prompt_tokens + t.llm_completion_tokens > 0).then(|| view! {
                 <dt>"LLM use"</dt>
