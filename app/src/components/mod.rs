@@ -1,7 +1,8 @@
 //! Pieces every page uses: the header with navigation, the policy gate with its access-denied page, error
-//! display, field errors; in the submodules, the widgets pages share (data tables, task lists, live updates,
-//! agent outputs).
+//! display, field errors; in the submodules, the widgets pages share (data tables, selects, task lists, live
+//! updates, agent outputs).
 
+pub mod choice;
 pub mod live;
 pub mod output;
 pub mod table;

@@ -3,7 +3,7 @@
 //! their URLs, the page explorer and the exports). Filters and paging live in the query string, so every
 //! view has a URL and works without JavaScript.
 
-use domain::model::crawl::{Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass};
+use domain::model::crawl::{Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass, CHECK_IDS};
 use domain::model::paging::Window;
 use domain::policy::Action;
 use leptos::prelude::*;
@@ -14,6 +14,7 @@ use crate::api::audits::{
     compare_crawls, crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit, SetAuditSchedule,
 };
 use crate::charts::{ScoreBarChart, ScoreBars};
+use crate::components::choice::{choices, Choice};
 use crate::components::live::live_tick;
 use crate::components::output::CrawlComparisonView;
 use crate::components::table::Col::{Num, Text};
@@ -138,16 +139,8 @@ fn ClientAuditsView(
             <ActionError value=result_of(schedule) />
             <ActionForm action=schedule>
                 <input type="hidden" name="client_id" value=client_id_schedule />
-                <div class="field">
-                    <label for="f-cadence">"Schedule"</label>
-                    <select id="f-cadence" name="cadence">
-                        <option value="" selected=current.is_empty()>"No recurring audit"</option>
-                        {Cadence::ALL.iter().map(|c| {
-                            let is = current == c.as_str();
-                            view! { <option value=c.as_str() selected=is>{c.label()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <Choice id="f-cadence" label="Schedule" name="cadence" current
+                    options=choices("No recurring audit", Cadence::ALL, Cadence::as_str, Cadence::label) />
                 <button type="submit" disabled=move || schedule.pending().get()>"Save schedule"</button>
             </ActionForm>
         </section>
@@ -155,23 +148,12 @@ fn ClientAuditsView(
             let option = |c: &Crawl| (c.id.to_string(), format!("{} (health {})", when(c.finished_at.unwrap_or(c.started_at)), health_text(c)));
             let options: Vec<(String, String)> = a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed).map(option).collect();
             let (later, earlier) = (options[0].0.clone(), options[1].0.clone());
-            let options_after = options.clone();
             view! {
                 <section aria-labelledby="compare-heading">
                     <h2 id="compare-heading">"Compare two crawls"</h2>
                     <form method="get" action=format!("/clients/{}/audits/compare", a.client_id)>
-                        <div class="field">
-                            <label for="f-before">"Earlier crawl"</label>
-                            <select id="f-before" name="before">
-                                {options.into_iter().map(|(v, l)| { let is = v == earlier; view! { <option value=v selected=is>{l}</option> } }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label for="f-after">"Later crawl"</label>
-                            <select id="f-after" name="after">
-                                {options_after.into_iter().map(|(v, l)| { let is = v == later; view! { <option value=v selected=is>{l}</option> } }).collect_view()}
-                            </select>
-                        </div>
+                        <Choice id="f-before" label="Earlier crawl" name="before" current=earlier options=options.clone() />
+                        <Choice id="f-after" label="Later crawl" name="after" current=later options />
                         <button type="submit">"Compare crawls"</button>
                     </form>
                 </section>
@@ -427,30 +409,14 @@ fn PageExplorer(p: PagePage, status: String, depth: String, pcheck: String) -> i
         <section id="pages" aria-labelledby="pages-heading">
             <h2 id="pages-heading">"Pages"</h2>
             <form method="get" class="filters" action="#pages">
-                <div class="field">
-                    <label for="f-status">"Status"</label>
-                    <select id="f-status" name="status">
-                        <option value="" selected=status.is_empty()>"Any"</option>
-                        {StatusClass::ALL.iter().map(|s| {
-                            let is = status == s.as_str();
-                            view! { <option value=s.as_str() selected=is>{s.label()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <Choice id="f-status" label="Status" name="status" current=status.clone()
+                    options=choices("Any", StatusClass::ALL, StatusClass::as_str, StatusClass::label) />
                 <div class="field">
                     <label for="f-depth">"Depth (clicks from the start)"</label>
                     <input id="f-depth" name="depth" inputmode="numeric" value=depth.clone() />
                 </div>
-                <div class="field">
-                    <label for="f-pcheck">"With the issue"</label>
-                    <select id="f-pcheck" name="pcheck">
-                        <option value="" selected=pcheck.is_empty()>"Any"</option>
-                        {domain::model::crawl::CHECK_IDS.iter().map(|c| {
-                            let is = pcheck == *c;
-                            view! { <option value=*c selected=is>{*c}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <Choice id="f-pcheck" label="With the issue" name="pcheck" current=pcheck.clone()
+                    options=choices("Any", CHECK_IDS, |c| c, |c| c) />
                 <button type="submit">"Filter pages"</button>
             </form>
             {if p.rows.is_empty() {

@@ -10,6 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::tasks::{get_task, list_tasks, task_targets, CancelTask, RunTask};
+use crate::components::choice::{choices, Choice};
 use crate::components::live::live_tick;
 use crate::components::output::TaskOutputView;
 use crate::components::tasks::{duration_text, status_class, TaskClient, TaskTable};
@@ -19,12 +20,6 @@ use crate::forms::{merged_errors, validate_on_click, value_of, InputField, Selec
 /// When a step of a task happened, or "not yet".
 fn moment(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())
-}
-
-fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
-    std::iter::once((String::new(), "Any".to_string()))
-        .chain(all.iter().map(|t| (value(*t).to_string(), label(*t).to_string())))
-        .collect()
 }
 
 #[component]
@@ -49,13 +44,13 @@ pub fn TasksPage() -> impl IntoView {
             </div>
             <form method="get" action="/tasks" class="filters" aria-label="Filter tasks">
                 <FilterSelect label="Status" name="status" current=q("status")
-                    options=options(TaskStatus::ALL, TaskStatus::as_str, TaskStatus::label) />
+                    options=choices("Any", TaskStatus::ALL, TaskStatus::as_str, TaskStatus::label) />
                 <FilterSelect label="Type" name="type" current=q("type")
-                    options=options(TaskType::ALL, TaskType::as_str, TaskType::label) />
+                    options=choices("Any", TaskType::ALL, TaskType::as_str, TaskType::label) />
                 <FilterSelect label="Agent" name="agent" current=q("agent")
-                    options=options(AgentId::ALL, AgentId::as_str, AgentId::label) />
+                    options=choices("Any", AgentId::ALL, AgentId::as_str, AgentId::label) />
                 <FilterSelect label="Priority" name="priority" current=q("priority")
-                    options=options(Priority::ALL, Priority::as_str, Priority::label) />
+                    options=choices("Any", Priority::ALL, Priority::as_str, Priority::label) />
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let clients = targets.await.map(|t| t.clients).unwrap_or_default();
@@ -88,6 +83,7 @@ pub fn TasksPage() -> impl IntoView {
     }
 }
 
+/// A filter of the task list; its id is `filter-<name>`.
 #[component]
 fn FilterSelect(
     label: &'static str,
@@ -95,18 +91,7 @@ fn FilterSelect(
     current: String,
     options: Vec<(String, String)>,
 ) -> impl IntoView {
-    let id = format!("filter-{name}");
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <select id=id name=name>
-                {options.into_iter().map(|(v, l)| {
-                    let selected = v == current;
-                    view! { <option value=v selected=selected>{l}</option> }
-                }).collect_view()}
-            </select>
-        </div>
-    }
+    view! { <Choice id=format!("filter-{name}") label name current options /> }
 }
 
 #[component]

@@ -1,6 +1,6 @@
 //! A task's result as a person reads it: one view per [`TaskOutput`] variant, built from the same typed
 //! outputs the workers store, one file per family of agents, every view made of the shared pieces in
-//! [`sections`]. The house style: scores come with their breakdown tables; every table has a caption;
+//! `sections`. The house style: scores come with their breakdown tables; every table has a caption;
 //! numbers are right-aligned with thousands separators; levels and severities are written in words (never
 //! colour alone); URLs from crawls are text (never links); every chart has a table with the same numbers
 //! next to it. The page around supplies the `<h1>`, so headings here start at `<h2>`.
