@@ -7,7 +7,7 @@ use domain::agents::content_strategy::{
 };
 use leptos::prelude::*;
 
-use super::sections::{count, plural, url_items, CappedNote, MissingInputs, Reasons, Section};
+use super::sections::{count, plural, url_items, MissingInputs, Reasons, Section};
 use crate::components::table::Col::{Num, Text};
 use crate::components::table::DataTable;
 use crate::format::{number, score, NONE};
@@ -151,7 +151,7 @@ fn ReadabilityTable(rows: Vec<PageReadability>) -> impl IntoView {
         format!("{} pages have a readability score; the {READABILITY_ROWS} hardest to read are listed.", count(total))
     });
     view! {
-        <Section heading="Readability"
+        <Section heading="Readability" note
             empty=rows.is_empty().then_some("No readability scores: no analysed page had text with words.")>
             <p>"Reading ease from 0 (very hard) to 100 (very easy): Flesch for English pages, \
                 Oborneva's for Russian pages. Lowest scores first."</p>
@@ -168,7 +168,6 @@ fn ReadabilityTable(rows: Vec<PageReadability>) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </DataTable>
-            <CappedNote note />
         </Section>
     }
 }

@@ -4,7 +4,7 @@
 use domain::agents::link_building::{AnchorMix, BrokenLinks, DeepPage, LinkOutput, OrphanPage, Prospect, RankedPage};
 use leptos::prelude::*;
 
-use super::sections::{count, plural, CappedNote, MissingInputs, Reasons, ScoreSection, Section};
+use super::sections::{count, plural, MissingInputs, Reasons, ScoreSection, Section};
 use crate::charts::{ScoreBarChart, ScoreBars};
 use crate::components::table::Col::{Num, Text};
 use crate::components::table::DataTable;
@@ -92,7 +92,7 @@ fn RankedPages(heading: &'static str, intro: &'static str, pages: Vec<RankedPage
 fn Orphans(total: u32, orphans: Vec<OrphanPage>) -> impl IntoView {
     let note = capped_note(orphans.len(), total, "orphan pages");
     view! {
-        <Section heading="Orphan pages"
+        <Section heading="Orphan pages" note
             empty=orphans.is_empty().then_some("No orphan pages: every page answering 200 has a link from another page.")>
             <p>{format!("{} no other page links to.", plural(total, "page", "pages"))}</p>
             <DataTable caption="Orphan pages" columns=&[Text("URL"), Text("In the sitemap"), Text("Reason")]>
@@ -104,7 +104,6 @@ fn Orphans(total: u32, orphans: Vec<OrphanPage>) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </DataTable>
-            <CappedNote note />
         </Section>
     }
 }
@@ -113,7 +112,7 @@ fn Orphans(total: u32, orphans: Vec<OrphanPage>) -> impl IntoView {
 fn DeepPages(total: u32, pages: Vec<DeepPage>) -> impl IntoView {
     let note = capped_note(pages.len(), total, "deep pages");
     view! {
-        <Section heading="Deep pages"
+        <Section heading="Deep pages" note
             empty=pages.is_empty().then_some("No deep pages: every page answering 200 is within 3 clicks of the start page.")>
             <p>{format!("{} more than 3 clicks from the start page.", plural(total, "page is", "pages are"))}</p>
             <DataTable caption="Deep pages with their click depth"
@@ -125,7 +124,6 @@ fn DeepPages(total: u32, pages: Vec<DeepPage>) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </DataTable>
-            <CappedNote note />
         </Section>
     }
 }
@@ -135,7 +133,7 @@ fn Broken(total: u32, groups: Vec<BrokenLinks>) -> impl IntoView {
     let shown: usize = groups.iter().map(|g| g.targets.len()).sum();
     let note = capped_note(shown, total, "broken links");
     view! {
-        <Section heading="Broken links"
+        <Section heading="Broken links" note
             empty=groups.is_empty().then_some("No broken links: every crawled link target answered.")>
             <p>{format!(
                 "{} to pages that answered with an error or not at all, by the page they are on.",
@@ -153,7 +151,6 @@ fn Broken(total: u32, groups: Vec<BrokenLinks>) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-            <CappedNote note />
         </Section>
     }
 }

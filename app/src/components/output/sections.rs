@@ -35,11 +35,12 @@ pub fn url_items(urls: Vec<String>) -> impl IntoView {
 }
 
 /// A section under an `<h2>`: when `empty` is given, its sentence says there is nothing to show; otherwise
-/// the children show it.
+/// the children show it, followed by `note` (that a list was cut short, and where) when there is one.
 #[component]
 pub fn Section(
     heading: &'static str,
     #[prop(optional_no_strip)] empty: Option<&'static str>,
+    #[prop(optional_no_strip)] note: Option<String>,
     children: Children,
 ) -> impl IntoView {
     view! {
@@ -47,7 +48,7 @@ pub fn Section(
             <h2>{heading}</h2>
             {match empty {
                 Some(sentence) => view! { <p>{sentence}</p> }.into_any(),
-                None => children().into_any(),
+                None => view! { {children()} {note.map(|n| view! { <p class="muted">{n}</p> })} }.into_any(),
             }}
         </section>
     }
@@ -158,12 +159,6 @@ pub fn NarrativeSection(heading: &'static str, narrative: Narrative) -> impl Int
             <p class="muted narrative-source">{source}</p>
         </section>
     }
-}
-
-/// A note under a list that was cut short; nothing when the list is complete.
-#[component]
-pub fn CappedNote(note: Option<String>) -> impl IntoView {
-    note.map(|n| view! { <p class="muted">{n}</p> })
 }
 
 /// How loud an alert is: the class that colours it. Its level is also written in words in front of it, so
