@@ -8,6 +8,7 @@
 pub mod api;
 pub mod charts;
 pub mod components;
+pub mod current_user;
 pub mod error;
 pub mod format;
 pub mod forms;
@@ -111,7 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks/:id") ssr=SsrMode::Async view=pages::tasks::TaskPage />
                     <Route path=path!("/agents") ssr=SsrMode::Async view=pages::agents::AgentsPage />
                     <Route path=path!("/portfolio") ssr=SsrMode::Async view=pages::portfolio::PortfolioPage />
-                    <Route path=path!("/forbidden") ssr=SsrMode::Async view=pages::ForbiddenPage />
+                    <Route path=path!("/forbidden") ssr=SsrMode::Async view=components::ForbiddenPage />
                 </Routes>
             </main>
         </Router>

@@ -7,6 +7,8 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 use std::sync::Arc;
 
+use crate::current_user::CurrentUser;
+
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
@@ -28,7 +30,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Put in the request's extensions by the server's authentication middleware: who is calling.
 #[derive(Debug, Clone, Default)]
-pub struct Caller(pub Option<crate::api::CurrentUser>);
+pub struct Caller(pub Option<CurrentUser>);
 
 impl Caller {
     pub fn actor(&self) -> Option<Actor> {

@@ -1,21 +1,14 @@
 //! Server functions. Each has an explicit endpoint under `/api/` (outside callers and the authorization
 //! matrix test name them) and starts by asking the policy, except the three that serve signing in and out.
 
-use domain::model::{Event, Role, User};
+use domain::model::{Event, User};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use crate::AppError;
+use crate::error::AppError;
 
-/// The signed-in user as the browser sees them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-}
+/// What [`get_me`] answers with, where callers of the server functions look for it.
+pub use crate::current_user::CurrentUser;
 
 /// A created user and, when the admin left the password empty, the generated one (shown once).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,8 +21,9 @@ pub struct CreatedUser {
 pub mod ssr {
     //! What every server function uses on the server: the state, the caller, the policy check.
 
+    use crate::current_user::CurrentUser;
+    use crate::error::AppError;
     use crate::state::{AppState, Caller, ClientIp};
-    use crate::AppError;
     use domain::policy::{self, Action, Actor};
     use leptos::prelude::*;
 
@@ -65,7 +59,7 @@ pub mod ssr {
     }
 
     /// The policy gate every server function passes first.
-    pub fn authorize(action: Action) -> Result<(Actor, crate::api::CurrentUser), AppError> {
+    pub fn authorize(action: Action) -> Result<(Actor, CurrentUser), AppError> {
         let caller = caller()?;
         let actor = caller.actor();
         policy::authorize(actor.as_ref(), action)?;
@@ -191,7 +185,7 @@ pub async fn change_own_password(
 /// Users, filtered by role ("" for all) and status ("", "active", "inactive").
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users(role: String, status: String) -> Result<Vec<User>, AppError> {
-    use domain::model::{UserFilter, UserStatus};
+    use domain::model::{Role, UserFilter, UserStatus};
     use domain::policy::Action;
 
     ssr::authorize(Action::ListUsers)?;
@@ -241,6 +235,7 @@ pub async fn create_user(email: String, name: String, role: String, password: St
 
 #[server(prefix = "/api", endpoint = "users/role")]
 pub async fn change_user_role(id: String, role: String) -> Result<User, AppError> {
+    use domain::model::Role;
     use domain::policy::Action;
     let (actor, _) = ssr::authorize(Action::ChangeUserRole)?;
     let role = Role::parse(&role).ok_or_else(|| AppError::field("role", "choose admin, account manager or staff"))?;

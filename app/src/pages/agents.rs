@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::tasks::{list_agents, SetAgentEnabled};
+use crate::components::tasks::TaskTable;
 use crate::components::{result_of, ActionError, Authorized, ErrorMessage};
-use crate::pages::tasks::TaskTable;
 
 fn window_text(w: &AgentWindowStats) -> String {
     match (w.success_rate, w.mean_duration_ms) {

@@ -481,7 +481,7 @@ fn ClientView(
                 <h2 id="tasks-heading">"Agent tasks"</h2>
                 <a class="button" href=format!("/tasks/new?client={id_tasks}")>"Run an agent"</a>
             </div>
-            <crate::pages::tasks::TaskTable tasks=d.tasks caption="Latest agent tasks" />
+            <crate::components::tasks::TaskTable tasks=d.tasks caption="Latest agent tasks" />
             <p><a href=format!("/tasks?client={id_tasks}")>"All tasks of this client"</a></p>
         </section>
         <section aria-labelledby="audits-heading">

@@ -1,13 +1,14 @@
+//! The app's pages, one module per area of the console; the dashboard and the page for paths no route takes
+//! live here. Widgets two pages share live in [`crate::components`], never in a page.
+
 pub mod account;
 pub mod activity;
 pub mod agents;
 pub mod campaigns;
 pub mod clients;
-pub mod crawl_outputs;
 pub mod login;
 pub mod portfolio;
 pub mod site_audit;
-pub mod task_output;
 pub mod tasks;
 pub mod users;
 
@@ -17,7 +18,7 @@ use leptos_meta::Title;
 
 use domain::policy::Action;
 
-use crate::components::Authorized;
+use crate::components::{respond_with_status, Authorized};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -52,27 +53,10 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// Shown with status 403 when a signed-in user opens a page their role doesn't allow.
-#[component]
-pub fn ForbiddenPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::FORBIDDEN);
-    }
-    view! {
-        <Title text="Access denied" />
-        <h1>"Access denied"</h1>
-        <p>"Your role doesn't give access to this page. Ask an admin if you need it."</p>
-        <p><a href="/">"Back to the dashboard"</a></p>
-    }
-}
-
+/// Shown with status 404 for a path no route takes.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
+    respond_with_status(404);
     view! {
         <Title text="Page not found" />
         <h1>"Page not found"</h1>

@@ -3,7 +3,7 @@
 //! their URLs, the page explorer and the exports). Filters and paging live in the query string, so every
 //! view has a URL and works without JavaScript.
 
-use domain::model::crawl::{Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass};
+use domain::model::crawl::{Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass, CHECK_IDS};
 use domain::model::paging::Window;
 use domain::policy::Action;
 use leptos::prelude::*;
@@ -14,9 +14,13 @@ use crate::api::audits::{
     compare_crawls, crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit, SetAuditSchedule,
 };
 use crate::charts::{ScoreBarChart, ScoreBars};
+use crate::components::choice::{choices, Choice};
+use crate::components::live::live_tick;
+use crate::components::output::CrawlComparisonView;
+use crate::components::table::Col::{Num, Text};
+use crate::components::table::DataTable;
 use crate::components::{result_of, ActionError, Authorized, ErrorMessage};
 use crate::forms::{grouped, query_string};
-use crate::pages::tasks::live_tick;
 
 fn crawl_status_class(s: CrawlStatus) -> &'static str {
     match s {
@@ -135,16 +139,8 @@ fn ClientAuditsView(
             <ActionError value=result_of(schedule) />
             <ActionForm action=schedule>
                 <input type="hidden" name="client_id" value=client_id_schedule />
-                <div class="field">
-                    <label for="f-cadence">"Schedule"</label>
-                    <select id="f-cadence" name="cadence">
-                        <option value="" selected=current.is_empty()>"No recurring audit"</option>
-                        {Cadence::ALL.iter().map(|c| {
-                            let is = current == c.as_str();
-                            view! { <option value=c.as_str() selected=is>{c.label()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <Choice id="f-cadence" label="Schedule" name="cadence" current
+                    options=choices("No recurring audit", Cadence::ALL, Cadence::as_str, Cadence::label) />
                 <button type="submit" disabled=move || schedule.pending().get()>"Save schedule"</button>
             </ActionForm>
         </section>
@@ -152,23 +148,12 @@ fn ClientAuditsView(
             let option = |c: &Crawl| (c.id.to_string(), format!("{} (health {})", when(c.finished_at.unwrap_or(c.started_at)), health_text(c)));
             let options: Vec<(String, String)> = a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed).map(option).collect();
             let (later, earlier) = (options[0].0.clone(), options[1].0.clone());
-            let options_after = options.clone();
             view! {
                 <section aria-labelledby="compare-heading">
                     <h2 id="compare-heading">"Compare two crawls"</h2>
                     <form method="get" action=format!("/clients/{}/audits/compare", a.client_id)>
-                        <div class="field">
-                            <label for="f-before">"Earlier crawl"</label>
-                            <select id="f-before" name="before">
-                                {options.into_iter().map(|(v, l)| { let is = v == earlier; view! { <option value=v selected=is>{l}</option> } }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label for="f-after">"Later crawl"</label>
-                            <select id="f-after" name="after">
-                                {options_after.into_iter().map(|(v, l)| { let is = v == later; view! { <option value=v selected=is>{l}</option> } }).collect_view()}
-                            </select>
-                        </div>
+                        <Choice id="f-before" label="Earlier crawl" name="before" current=earlier options=options.clone() />
+                        <Choice id="f-after" label="Later crawl" name="after" current=later options />
                         <button type="submit">"Compare crawls"</button>
                     </form>
                 </section>
@@ -181,40 +166,26 @@ fn ClientAuditsView(
                 view! { <p>"No audit has run yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">"Crawls of this client, newest first"</caption>
-                            <thead>
+                    <DataTable caption="Crawls of this client, newest first" columns=&[
+                        Text("Started"), Text("Status"), Text("Site"), Num("Pages"), Num("Health"), Num("Errors"),
+                        Num("Warnings"), Num("Notices"),
+                    ]>
+                        {a.crawls.iter().map(|c| {
+                            let opt = |v: Option<i32>| v.map(|n| grouped(i64::from(n))).unwrap_or_else(|| "—".into());
+                            view! {
                                 <tr>
-                                    <th scope="col">"Started"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Site"</th>
-                                    <th scope="col" class="num">"Pages"</th>
-                                    <th scope="col" class="num">"Health"</th>
-                                    <th scope="col" class="num">"Errors"</th>
-                                    <th scope="col" class="num">"Warnings"</th>
-                                    <th scope="col" class="num">"Notices"</th>
+                                    <th scope="row"><a href=format!("/audits/{}", c.id)>{format!("Audit of {}", when(c.started_at))}</a></th>
+                                    <td><span class=crawl_status_class(c.status)>{c.status.label()}</span></td>
+                                    <td>{format!("{} ({})", c.start_url, c.kind.label())}</td>
+                                    <td class="num">{grouped(i64::from(c.pages_done))}</td>
+                                    <td class="num">{health_text(c)}</td>
+                                    <td class="num">{opt(c.error_count)}</td>
+                                    <td class="num">{opt(c.warning_count)}</td>
+                                    <td class="num">{opt(c.notice_count)}</td>
                                 </tr>
-                            </thead>
-                            <tbody>
-                                {a.crawls.iter().map(|c| {
-                                    let opt = |v: Option<i32>| v.map(|n| grouped(i64::from(n))).unwrap_or_else(|| "—".into());
-                                    view! {
-                                        <tr>
-                                            <th scope="row"><a href=format!("/audits/{}", c.id)>{format!("Audit of {}", when(c.started_at))}</a></th>
-                                            <td><span class=crawl_status_class(c.status)>{c.status.label()}</span></td>
-                                            <td>{format!("{} ({})", c.start_url, c.kind.label())}</td>
-                                            <td class="num">{grouped(i64::from(c.pages_done))}</td>
-                                            <td class="num">{health_text(c)}</td>
-                                            <td class="num">{opt(c.error_count)}</td>
-                                            <td class="num">{opt(c.warning_count)}</td>
-                                            <td class="num">{opt(c.notice_count)}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                            }
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
         </section>
@@ -343,29 +314,19 @@ fn CrawlView(d: CrawlDetail) -> impl IntoView {
             <section aria-labelledby="categories-heading">
                 <h2 id="categories-heading">"Categories"</h2>
                 {chart.clone().map(|chart| view! { <ScoreBarChart chart /> })}
-                <div class="table-wrap">
-                    <table>
-                        <caption class="visually-hidden">"Score and issues per category"</caption>
-                        <thead><tr>
-                            <th scope="col">"Category"</th>
-                            <th scope="col" class="num">"Score"</th>
-                            <th scope="col" class="num">"Errors"</th>
-                            <th scope="col" class="num">"Warnings"</th>
-                            <th scope="col" class="num">"Notices"</th>
-                        </tr></thead>
-                        <tbody>
-                            {categories.iter().map(|g| view! {
-                                <tr>
-                                    <th scope="row">{g.label.clone()}</th>
-                                    <td class="num">{format!("{:.1}", g.score)}</td>
-                                    <td class="num">{grouped(g.errors)}</td>
-                                    <td class="num">{grouped(g.warnings)}</td>
-                                    <td class="num">{grouped(g.notices)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <DataTable caption="Score and issues per category" columns=&[
+                    Text("Category"), Num("Score"), Num("Errors"), Num("Warnings"), Num("Notices"),
+                ]>
+                    {categories.iter().map(|g| view! {
+                        <tr>
+                            <th scope="row">{g.label.clone()}</th>
+                            <td class="num">{format!("{:.1}", g.score)}</td>
+                            <td class="num">{grouped(g.errors)}</td>
+                            <td class="num">{grouped(g.warnings)}</td>
+                            <td class="num">{grouped(g.notices)}</td>
+                        </tr>
+                    }).collect_view()}
+                </DataTable>
             </section>
         })}
         <section aria-labelledby="checks-heading">
@@ -381,29 +342,19 @@ fn CrawlView(d: CrawlDetail) -> impl IntoView {
                 view! { <p>{if running { "Issues appear as pages are checked." } else { "No issues found." }}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">"Issue counts by check, most severe first"</caption>
-                            <thead><tr>
-                                <th scope="col">"Check"</th>
-                                <th scope="col">"Severity"</th>
-                                <th scope="col">"Category"</th>
-                                <th scope="col" class="num">"URLs"</th>
-                                <th scope="col">"What it means"</th>
-                            </tr></thead>
-                            <tbody>
-                                {d.checks.iter().map(|k| view! {
-                                    <tr>
-                                        <th scope="row"><a href=format!("?check={}#issues", k.check)>{format!("Show {} URLs", k.check)}</a></th>
-                                        <td>{k.severity.clone()}</td>
-                                        <td>{k.category.clone()}</td>
-                                        <td class="num">{grouped(k.count)}</td>
-                                        <td>{k.description.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption="Issue counts by check, most severe first" columns=&[
+                        Text("Check"), Text("Severity"), Text("Category"), Num("URLs"), Text("What it means"),
+                    ]>
+                        {d.checks.iter().map(|k| view! {
+                            <tr>
+                                <th scope="row"><a href=format!("?check={}#issues", k.check)>{format!("Show {} URLs", k.check)}</a></th>
+                                <td>{k.severity.clone()}</td>
+                                <td>{k.category.clone()}</td>
+                                <td class="num">{grouped(k.count)}</td>
+                                <td>{k.description.clone()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
         </section>
@@ -439,17 +390,11 @@ fn IssueList(p: IssuePage, check: String) -> impl IntoView {
                 view! { <p>"No URLs have this issue."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">{format!("URLs with the issue {check}")}</caption>
-                            <thead><tr><th scope="col">"URL"</th><th scope="col">"Detail"</th></tr></thead>
-                            <tbody>
-                                {p.rows.iter().map(|r| view! {
-                                    <tr><td class="url">{r.url.clone()}</td><td>{r.detail.clone()}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption=format!("URLs with the issue {check}") columns=&[Text("URL"), Text("Detail")]>
+                        {p.rows.iter().map(|r| view! {
+                            <tr><td class="url">{r.url.clone()}</td><td>{r.detail.clone()}</td></tr>
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
             {pager("Issue pages", base, "io", p.offset, p.limit, p.total)}
@@ -464,71 +409,40 @@ fn PageExplorer(p: PagePage, status: String, depth: String, pcheck: String) -> i
         <section id="pages" aria-labelledby="pages-heading">
             <h2 id="pages-heading">"Pages"</h2>
             <form method="get" class="filters" action="#pages">
-                <div class="field">
-                    <label for="f-status">"Status"</label>
-                    <select id="f-status" name="status">
-                        <option value="" selected=status.is_empty()>"Any"</option>
-                        {StatusClass::ALL.iter().map(|s| {
-                            let is = status == s.as_str();
-                            view! { <option value=s.as_str() selected=is>{s.label()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <Choice id="f-status" label="Status" name="status" current=status.clone()
+                    options=choices("Any", StatusClass::ALL, StatusClass::as_str, StatusClass::label) />
                 <div class="field">
                     <label for="f-depth">"Depth (clicks from the start)"</label>
                     <input id="f-depth" name="depth" inputmode="numeric" value=depth.clone() />
                 </div>
-                <div class="field">
-                    <label for="f-pcheck">"With the issue"</label>
-                    <select id="f-pcheck" name="pcheck">
-                        <option value="" selected=pcheck.is_empty()>"Any"</option>
-                        {domain::model::crawl::CHECK_IDS.iter().map(|c| {
-                            let is = pcheck == *c;
-                            view! { <option value=*c selected=is>{*c}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <Choice id="f-pcheck" label="With the issue" name="pcheck" current=pcheck.clone()
+                    options=choices("Any", CHECK_IDS, |c| c, |c| c) />
                 <button type="submit">"Filter pages"</button>
             </form>
             {if p.rows.is_empty() {
                 view! { <p>"No pages match."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">"Crawled pages in crawl order"</caption>
-                            <thead><tr>
-                                <th scope="col">"URL"</th>
-                                <th scope="col" class="num">"Status"</th>
-                                <th scope="col" class="num">"Depth"</th>
-                                <th scope="col">"Title"</th>
-                                <th scope="col" class="num">"Words"</th>
-                                <th scope="col" class="num">"TTFB ms"</th>
-                                <th scope="col" class="num">"Internal links"</th>
-                                <th scope="col">"Indexable"</th>
-                                <th scope="col" class="num">"Errors"</th>
-                                <th scope="col" class="num">"Warnings"</th>
-                                <th scope="col" class="num">"Notices"</th>
-                            </tr></thead>
-                            <tbody>
-                                {p.rows.iter().map(|r| view! {
-                                    <tr>
-                                        <td class="url">{r.url.clone()}{r.error.clone().map(|e| view! { <br /><span class="muted">{e}</span> })}</td>
-                                        <td class="num">{if r.status == 0 { "failed".to_string() } else { r.status.to_string() }}</td>
-                                        <td class="num">{r.depth}</td>
-                                        <td>{r.title.clone().unwrap_or_default()}</td>
-                                        <td class="num">{grouped(i64::from(r.word_count))}</td>
-                                        <td class="num">{grouped(i64::from(r.ttfb_ms))}</td>
-                                        <td class="num">{r.internal_links}</td>
-                                        <td>{if r.indexable { "yes" } else { "no" }}</td>
-                                        <td class="num">{r.errors}</td>
-                                        <td class="num">{r.warnings}</td>
-                                        <td class="num">{r.notices}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption="Crawled pages in crawl order" columns=&[
+                        Text("URL"), Num("Status"), Num("Depth"), Text("Title"), Num("Words"), Num("TTFB ms"),
+                        Num("Internal links"), Text("Indexable"), Num("Errors"), Num("Warnings"), Num("Notices"),
+                    ]>
+                        {p.rows.iter().map(|r| view! {
+                            <tr>
+                                <td class="url">{r.url.clone()}{r.error.clone().map(|e| view! { <br /><span class="muted">{e}</span> })}</td>
+                                <td class="num">{if r.status == 0 { "failed".to_string() } else { r.status.to_string() }}</td>
+                                <td class="num">{r.depth}</td>
+                                <td>{r.title.clone().unwrap_or_default()}</td>
+                                <td class="num">{grouped(i64::from(r.word_count))}</td>
+                                <td class="num">{grouped(i64::from(r.ttfb_ms))}</td>
+                                <td class="num">{r.internal_links}</td>
+                                <td>{if r.indexable { "yes" } else { "no" }}</td>
+                                <td class="num">{r.errors}</td>
+                                <td class="num">{r.warnings}</td>
+                                <td class="num">{r.notices}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
             {pager("Page explorer pages", base, "po", p.offset, p.limit, p.total)}
@@ -553,7 +467,7 @@ pub fn CompareCrawlsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match comparison.await {
                         Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                        Ok(o) => view! { <crate::pages::task_output::CrawlComparisonView o /> }.into_any(),
+                        Ok(o) => view! { <CrawlComparisonView o /> }.into_any(),
                     }
                 })}
             </Transition>

@@ -1,7 +1,7 @@
 //! Agent tasks: the filtered list with live status, a task's page with its rendered output, and the form
 //! that runs an agent on a client or campaign.
 
-use domain::model::task::{NewTaskInput, Priority, Task, TaskStatus, TaskSummary, TaskType, CURRENCIES};
+use domain::model::task::{NewTaskInput, Priority, Task, TaskStatus, TaskType, CURRENCIES};
 use domain::model::AgentId;
 use domain::policy::Action;
 use domain::validation::FieldErrors;
@@ -10,55 +10,16 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::tasks::{get_task, list_tasks, task_targets, CancelTask, RunTask};
+use crate::components::choice::{choices, Choice};
+use crate::components::live::live_tick;
+use crate::components::output::TaskOutputView;
+use crate::components::tasks::{duration_text, status_class, TaskClient, TaskTable};
 use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
 use crate::forms::{merged_errors, validate_on_click, value_of, InputField, SelectField};
-use crate::pages::task_output::TaskOutputView;
 
-/// Ticks every two seconds while `active()` says something is still running, so lists and pages follow
-/// task status live; stops when nothing is pending or running.
-pub(crate) fn live_tick(active: Signal<bool>) -> RwSignal<u64> {
-    let tick = RwSignal::new(0u64);
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || {
-                if active.get_untracked() {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(2),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = active;
-    tick
-}
-
-pub(crate) fn status_class(s: TaskStatus) -> &'static str {
-    match s {
-        TaskStatus::Pending => "badge badge-pending",
-        TaskStatus::InProgress => "badge badge-running",
-        TaskStatus::Completed => "badge badge-ok",
-        TaskStatus::Failed => "badge badge-failed",
-        TaskStatus::Cancelled => "badge badge-cancelled",
-    }
-}
-
-fn duration_text(ms: Option<i32>) -> String {
-    match ms {
-        Some(ms) if ms < 1000 => format!("{ms} ms"),
-        Some(ms) => format!("{:.1} s", f64::from(ms) / 1000.0),
-        None => "—".into(),
-    }
-}
-
-fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
-    std::iter::once((String::new(), "Any".to_string()))
-        .chain(all.iter().map(|t| (value(*t).to_string(), label(*t).to_string())))
-        .collect()
+/// When a step of a task happened, or "not yet".
+fn moment(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())
 }
 
 #[component]
@@ -83,13 +44,13 @@ pub fn TasksPage() -> impl IntoView {
             </div>
             <form method="get" action="/tasks" class="filters" aria-label="Filter tasks">
                 <FilterSelect label="Status" name="status" current=q("status")
-                    options=options(TaskStatus::ALL, TaskStatus::as_str, TaskStatus::label) />
+                    options=choices("Any", TaskStatus::ALL, TaskStatus::as_str, TaskStatus::label) />
                 <FilterSelect label="Type" name="type" current=q("type")
-                    options=options(TaskType::ALL, TaskType::as_str, TaskType::label) />
+                    options=choices("Any", TaskType::ALL, TaskType::as_str, TaskType::label) />
                 <FilterSelect label="Agent" name="agent" current=q("agent")
-                    options=options(AgentId::ALL, AgentId::as_str, AgentId::label) />
+                    options=choices("Any", AgentId::ALL, AgentId::as_str, AgentId::label) />
                 <FilterSelect label="Priority" name="priority" current=q("priority")
-                    options=options(Priority::ALL, Priority::as_str, Priority::label) />
+                    options=choices("Any", Priority::ALL, Priority::as_str, Priority::label) />
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let clients = targets.await.map(|t| t.clients).unwrap_or_default();
@@ -122,6 +83,7 @@ pub fn TasksPage() -> impl IntoView {
     }
 }
 
+/// A filter of the task list; its id is `filter-<name>`.
 #[component]
 fn FilterSelect(
     label: &'static str,
@@ -129,59 +91,7 @@ fn FilterSelect(
     current: String,
     options: Vec<(String, String)>,
 ) -> impl IntoView {
-    let id = format!("filter-{name}");
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <select id=id name=name>
-                {options.into_iter().map(|(v, l)| {
-                    let selected = v == current;
-                    view! { <option value=v selected=selected>{l}</option> }
-                }).collect_view()}
-            </select>
-        </div>
-    }
-}
-
-/// A table of tasks; the status cell is a live region so screen readers hear changes.
-#[component]
-pub fn TaskTable(tasks: Vec<TaskSummary>, caption: &'static str) -> impl IntoView {
-    if tasks.is_empty() {
-        return view! { <p>"No tasks match."</p> }.into_any();
-    }
-    view! {
-        <table class="data">
-            <caption>{caption}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Task"</th>
-                    <th scope="col">"Agent"</th>
-                    <th scope="col">"Client"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Priority"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Duration"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {tasks.into_iter().map(|t| view! {
-                    <tr>
-                        <td><a href=format!("/tasks/{}", t.id)>{t.task_type.label()}</a></td>
-                        <td>{t.agent.label()}</td>
-                        <td>{match (t.client_id, t.client_name.clone()) {
-                            (Some(id), Some(name)) => view! { <a href=format!("/clients/{id}")>{name}</a> }.into_any(),
-                            _ => view! { "All clients in scope" }.into_any(),
-                        }}</td>
-                        <td aria-live="polite"><span class=status_class(t.status)>{t.status.label()}</span></td>
-                        <td>{t.priority.label()}</td>
-                        <td>{t.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
-                        <td>{duration_text(t.duration_ms)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
+    view! { <Choice id=format!("filter-{name}") label name current options /> }
 }
 
 #[component]
@@ -239,10 +149,7 @@ fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
         })}
         <dl class="facts">
             <dt>"Agent"</dt><dd><a href="/agents">{s.agent.label()}</a></dd>
-            <dt>"Client"</dt><dd>{match (s.client_id, s.client_name.clone()) {
-                (Some(id), Some(name)) => view! { <a href=format!("/clients/{id}")>{name}</a> }.into_any(),
-                _ => view! { "All clients in scope" }.into_any(),
-            }}</dd>
+            <dt>"Client"</dt><dd><TaskClient id=s.client_id name=s.client_name.clone() /></dd>
             {s.campaign_id.map(|id| view! {
                 <dt>"Campaign"</dt>
                 <dd><a href=format!("/campaigns/{id}")>{s.campaign_name.clone().unwrap_or_default()}</a></dd>
@@ -251,8 +158,8 @@ fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
             <dt>"Attempts"</dt><dd>{format!("{} of {}", s.attempts, s.max_attempts)}</dd>
             <dt>"Created"</dt><dd>{format!("{} by {}", s.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 t.created_by_email.clone().unwrap_or_else(|| "the system".into()))}</dd>
-            <dt>"Started"</dt><dd>{s.started_at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())}</dd>
-            <dt>"Finished"</dt><dd>{s.finished_at.map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "not yet".into())}</dd>
+            <dt>"Started"</dt><dd>{moment(s.started_at)}</dd>
+            <dt>"Finished"</dt><dd>{moment(s.finished_at)}</dd>
             <dt>"Processing time"</dt><dd>{duration_text(s.duration_ms)}</dd>
             {(t.llm_prompt_tokens + t.llm_completion_tokens > 0).then(|| view! {
                 <dt>"LLM use"</dt>

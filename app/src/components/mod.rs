@@ -1,12 +1,22 @@
-//! Pieces every page uses: the header with navigation, error display, field errors.
+//! Pieces every page uses: the header with navigation, the policy gate with its access-denied page, error
+//! display, field errors; in the submodules, the widgets pages share (data tables, selects, task lists, live
+//! updates, agent outputs).
+
+pub mod choice;
+pub mod live;
+pub mod output;
+pub mod table;
+pub mod tasks;
 
 use domain::model::Role;
 use domain::policy::{authorize, Action, Actor};
 use domain::validation::FieldErrors;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
-use crate::api::{CurrentUser, Logout};
-use crate::AppError;
+use crate::api::Logout;
+use crate::current_user::CurrentUser;
+use crate::error::AppError;
 
 /// The signed-in user, loaded once per page load (signing in or out reloads the page).
 #[derive(Clone, Copy)]
@@ -31,7 +41,7 @@ where
                             let actor = Actor { user_id: user.id, role: user.role };
                             match authorize(Some(&actor), action) {
                                 Ok(()) => render(user).into_any(),
-                                Err(_) => view! { <crate::pages::ForbiddenPage /> }.into_any(),
+                                Err(_) => view! { <ForbiddenPage /> }.into_any(),
                             }
                         }
                         Ok(None) => view! { <ErrorMessage error=AppError::Unauthenticated /> }.into_any(),
@@ -41,6 +51,29 @@ where
             }}
         </Suspense>
     }
+}
+
+/// Shown with status 403 when a signed-in user opens a page their role doesn't allow.
+#[component]
+pub fn ForbiddenPage() -> impl IntoView {
+    respond_with_status(403);
+    view! {
+        <Title text="Access denied" />
+        <h1>"Access denied"</h1>
+        <p>"Your role doesn't give access to this page. Ask an admin if you need it."</p>
+        <p><a href="/">"Back to the dashboard"</a></p>
+    }
+}
+
+/// Gives the server-rendered page the HTTP status `code`, so a page's status never says 200 over an error
+/// (in the browser there is no response to set).
+pub fn respond_with_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(res), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code)) {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
 }
 
 /// Full page load of `path` after a sign-in, a sign-out or a saved change, so every part of the page starts
@@ -114,12 +147,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
 /// bad query parameter, ...), so a page's status never says 200 over an error.
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let (Some(res), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status()))
-    {
-        res.set_status(status);
-    }
+    respond_with_status(error.status());
     let sign_in = matches!(error, AppError::Unauthenticated);
     view! {
         <div class="flash flash-error" role="alert">

@@ -1,0 +1,42 @@
+//! A task's result as a person reads it: one view per [`TaskOutput`] variant, built from the same typed
+//! outputs the workers store, one file per family of agents, every view made of the shared pieces in
+//! `sections`. The house style: scores come with their breakdown tables; every table has a caption;
+//! numbers are right-aligned with thousands separators; levels and severities are written in words (never
+//! colour alone); URLs from crawls are text (never links); every chart has a table with the same numbers
+//! next to it. The page around supplies the `<h1>`, so headings here start at `<h2>`.
+
+mod audit;
+mod competitive;
+mod content;
+mod links;
+mod planning;
+mod sales;
+mod sections;
+
+use domain::model::task::TaskOutput;
+use leptos::prelude::*;
+
+/// The operations manager's comparison of two crawls, also shown on its own page.
+pub use audit::CrawlComparisonView;
+
+/// Renders one task output.
+#[component]
+pub fn TaskOutputView(output: TaskOutput) -> impl IntoView {
+    match output {
+        TaskOutput::ClientAnalysis(o) => view! { <sales::ClientAnalysisView o /> }.into_any(),
+        TaskOutput::LeadQualification(o) => view! { <sales::LeadQualificationView o /> }.into_any(),
+        TaskOutput::SalesConversation(o) => view! { <sales::SalesConversationView o /> }.into_any(),
+        TaskOutput::ProposalGeneration(o) => view! { <sales::ProposalView o /> }.into_any(),
+        TaskOutput::PipelineReview(o) => view! { <sales::PipelineView o /> }.into_any(),
+        TaskOutput::ClientHealth(o) => view! { <sales::ClientHealthView o /> }.into_any(),
+        TaskOutput::Strategy(o) => view! { <planning::StrategyView o /> }.into_any(),
+        TaskOutput::Reporting(o) => view! { <planning::ReportView o /> }.into_any(),
+        TaskOutput::CampaignPlan(plan) => view! { <planning::CampaignPlanView plan /> }.into_any(),
+        TaskOutput::TechnicalSeoAudit(o) => view! { <audit::AuditResultView o /> }.into_any(),
+        TaskOutput::CrawlComparison(o) => view! { <CrawlComparisonView o /> }.into_any(),
+        TaskOutput::ContentStrategy(o) => view! { <content::ContentStrategyView o /> }.into_any(),
+        TaskOutput::LinkBuilding(o) => view! { <links::LinkBuildingView o /> }.into_any(),
+        TaskOutput::CompetitiveAnalysis(o) => view! { <competitive::CompetitiveView o /> }.into_any(),
+        TaskOutput::Ping {} => view! { <p>"The engine ran this check; it has no output."</p> }.into_any(),
+    }
+}

@@ -1,0 +1,16 @@
+//! The signed-in user as the browser sees them. One definition for the three places that hold it: the
+//! server's request state (`state::Caller`), the server functions (`api::get_me`, the policy gate) and the
+//! components that show who is signed in.
+
+use domain::model::Role;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The signed-in user as the browser sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
