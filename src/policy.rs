@@ -183,7 +183,8 @@ pub fn page_action(path: &str) -> Option<Action> {
     if path == "/agents" || path.starts_with("/agents/") {
         return Some(Action::ViewAgents);
     }
-    if path.starts_with("/audits/")
+    if path == "/audits"
+        || path.starts_with("/audits/")
         || (path.starts_with("/clients/") && (path.ends_with("/audits") || path.ends_with("/audits/compare")))
     {
         return Some(Action::ViewAudits);
@@ -285,6 +286,7 @@ mod tests {
         assert_eq!(page_action("/tasks"), Some(Action::ListTasks));
         assert_eq!(page_action("/tasks/new"), Some(Action::RunAgentTask));
         assert_eq!(page_action("/agents"), Some(Action::ViewAgents));
+        assert_eq!(page_action("/audits"), Some(Action::ViewAudits));
     }
 
     #[test]

@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:id/edit") ssr=SsrMode::Async view=pages::clients::EditClientPage />
                     <Route path=path!("/clients/:id/audits") ssr=SsrMode::Async view=pages::site_audit::ClientAuditsPage />
                     <Route path=path!("/clients/:id/audits/compare") ssr=SsrMode::Async view=pages::site_audit::CompareCrawlsPage />
+                    <Route path=path!("/audits") ssr=SsrMode::Async view=pages::site_audit::SiteAuditsPage />
                     <Route path=path!("/audits/:id") ssr=SsrMode::Async view=pages::site_audit::CrawlPage />
                     <Route path=path!("/clients/:id/campaigns/new") ssr=SsrMode::Async view=pages::campaigns::NewCampaignPage />
                     <Route path=path!("/campaigns/:id") ssr=SsrMode::Async view=pages::campaigns::CampaignPage />

@@ -131,5 +131,19 @@ test.describe("technical SEO audits", () => {
     await page.getByLabel("Schedule", { exact: true }).selectOption({ label: "Weekly" });
     await page.getByRole("button", { name: "Save schedule" }).click();
     await expect(page.getByText(/^Weekly audits; the next one is queued at \d{4}-\d{2}-\d{2} /)).toBeVisible();
+
+    // Site audits have their place in the main menu: every client's latest audit and health change.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Site audits" }).click();
+    await expect(page).toHaveURL((url) => url.pathname === "/audits");
+    await waitForHydration(page);
+    await expect(page.getByRole("heading", { name: "Site audits", exact: true })).toBeVisible();
+    const overview = page.getByRole("table", { name: "Clients and their latest site audit, most recently audited first" });
+    const row = overview.getByRole("row").filter({ hasText: client.company_name });
+    await expect(row).toContainText("Completed");
+    await expect(row).toContainText("no change");
+    await expect(row).toContainText("Weekly");
+    await expectNoAxeViolations(page);
+    await row.getByRole("link", { name: `Audits of ${client.company_name}` }).click();
+    await expect(page).toHaveURL((url) => url.pathname === `/clients/${client.id}/audits`);
   });
 });

@@ -76,8 +76,9 @@ pub fn respond_with_status(code: u16) {
     let _ = code;
 }
 
-/// Full page load of `path` after a sign-in, a sign-out or a saved change, so every part of the page starts
-/// fresh.
+/// Full page load of `path` after a sign-in or a sign-out: the session changed, so every part of the page
+/// (the header's user, what the pages may show) starts fresh. Saved changes navigate instead
+/// (`forms::go_on_success`).
 pub fn reload_to(path: &str) {
     #[cfg(feature = "hydrate")]
     {
@@ -121,6 +122,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                 <li><a href="/">"Dashboard"</a></li>
                 <li><a href="/clients">"Clients"</a></li>
                 <li><a href="/tasks">"Tasks"</a></li>
+                <li><a href="/audits">"Site audits"</a></li>
                 <li><a href="/agents">"Agents"</a></li>
                 <Show when=move || is_manager>
                     <li><a href="/portfolio">"Portfolio"</a></li>

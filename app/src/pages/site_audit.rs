@@ -1,9 +1,11 @@
-//! The audit pages: a client's audits (run one now, the recurring schedule, every crawl with its score) and
+//! The site audit pages: every client's latest audit (`/audits`), a client's audits (run one now, the recurring schedule, every crawl with its score) and
 //! one crawl (live progress while it runs; then the health score, the categories, the issues by check with
 //! their URLs, the page explorer and the exports). Filters and paging live in the query string, so every
 //! view has a URL and works without JavaScript.
 
-use domain::model::crawl::{Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass, CHECK_IDS};
+use domain::model::crawl::{
+    AuditOverviewPage, Cadence, ClientAudits, Crawl, CrawlStatus, IssuePage, PagePage, StatusClass, CHECK_IDS,
+};
 use domain::model::paging::Window;
 use domain::policy::Action;
 use leptos::prelude::*;
@@ -11,7 +13,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::audits::{
-    compare_crawls, crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit, SetAuditSchedule,
+    audit_overview, compare_crawls, crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit,
+    SetAuditSchedule,
 };
 use crate::charts::{ScoreBarChart, ScoreBars};
 use crate::components::choice::{choices, Choice};
@@ -49,6 +52,85 @@ fn stopped_text(s: &str) -> &'static str {
         "time_budget" => "stopped at the time budget",
         "cancelled" => "cancelled",
         _ => "stopped early",
+    }
+}
+
+/// `/audits`: every client in the caller's portfolio with its latest site audit, the health of its last
+/// two completed audits and its schedule, most recently audited first. Pages of 50 (`?offset=`).
+#[component]
+pub fn SiteAuditsPage() -> impl IntoView {
+    let query = use_query_map();
+    let offset = move || query.read().get("offset").unwrap_or_default();
+    let overview = Resource::new(offset, audit_overview);
+    view! {
+        <Title text="Site audits" />
+        <Authorized action=Action::ViewAudits render=move |_| view! {
+            <h1>"Site audits"</h1>
+            <p>"The latest technical SEO audit of each client, with the change in health since the audit before. \
+                Open a client's audits to run one now or set a weekly or monthly schedule."</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                        Ok(o) if o.total == 0 => view! {
+                            <p>"There are no clients yet. " <a href="/clients/new">"Add a client"</a>
+                               " with a website, then run its first audit from its page."</p>
+                        }.into_any(),
+                        Ok(o) => view! { <AuditOverviewTable o /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        } />
+    }
+}
+
+/// The health change since the audit before, signed, or a dash.
+fn change_text(change: Option<f64>) -> String {
+    match change {
+        Some(d) if d.abs() < 0.05 => "no change".to_string(),
+        Some(d) => format!("{d:+.1}"),
+        None => "—".to_string(),
+    }
+}
+
+#[component]
+fn AuditOverviewTable(o: AuditOverviewPage) -> impl IntoView {
+    let (offset, limit, total) = (o.offset, o.limit, o.total);
+    view! {
+        <DataTable caption="Clients and their latest site audit, most recently audited first" columns=&[
+            Text("Client"), Text("Latest audit"), Text("Status"), Num("Pages"), Num("Health"), Num("Change"),
+            Num("Errors"), Text("Schedule"),
+        ]>
+            {o.rows.into_iter().map(|r| {
+                let change = change_text(r.health_change());
+                let health = r.health.map(|h| format!("{h:.1}")).unwrap_or_else(|| "—".into());
+                let schedule = r.schedule.map(|c| c.label()).unwrap_or("none");
+                let client = view! {
+                    <th scope="row">
+                        <a href=format!("/clients/{}/audits", r.client_id)>{format!("Audits of {}", r.client_name)}</a>
+                    </th>
+                };
+                match r.latest {
+                    None => view! {
+                        {client}
+                        <td>"Not audited yet"</td><td></td><td class="num">"—"</td>
+                        <td class="num">{health}</td><td class="num">{change}</td><td class="num">"—"</td>
+                        <td>{schedule}</td>
+                    }.into_any(),
+                    Some(c) => view! {
+                        {client}
+                        <td><a href=format!("/audits/{}", c.id)>{format!("Audit of {}", when(c.started_at))}</a></td>
+                        <td><span class=crawl_status_class(c.status)>{c.status.label()}</span></td>
+                        <td class="num">{grouped(i64::from(c.pages_done))}</td>
+                        <td class="num">{health}</td>
+                        <td class="num">{change}</td>
+                        <td class="num">{c.error_count.map(|n| grouped(i64::from(n))).unwrap_or_else(|| "—".into())}</td>
+                        <td>{schedule}</td>
+                    }.into_any(),
+                }
+            }).map(|cells| view! { <tr>{cells}</tr> }).collect_view()}
+        </DataTable>
+        {pager("Site audit pages", "?".to_string(), "offset", offset, limit, total)}
     }
 }
 

@@ -14,8 +14,8 @@ use crate::components::choice::{choices, Choice};
 use crate::components::live::live_tick;
 use crate::components::output::TaskOutputView;
 use crate::components::tasks::{duration_text, status_class, TaskClient, TaskTable};
-use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
-use crate::forms::{merged_errors, validate_on_click, value_of, InputField, SelectField};
+use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
+use crate::forms::{go_on_success, merged_errors, validate_on_click, value_of, InputField, SelectField};
 
 /// When a step of a task happened, or "not yet".
 fn moment(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -226,11 +226,7 @@ pub fn NewTaskPage() -> impl IntoView {
     let errors = merged_errors(local, field_errors_of(result_of(run)));
     let form = NodeRef::<leptos::html::Form>::new();
     let on_click = validate_on_click(form, local, check_task);
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = run.value().get() {
-            reload_to(&format!("/tasks/{id}"));
-        }
-    });
+    go_on_success(run, |id| format!("/tasks/{id}"));
     let types: Vec<(String, String)> = std::iter::once((String::new(), "Choose…".to_string()))
         .chain(
             TaskType::ALL

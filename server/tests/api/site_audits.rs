@@ -611,3 +611,48 @@ async fn the_crawl_agents_read_the_stored_crawls_and_competitive_analysis_crawls
     let strategy = run("strategy").await;
     assert!(!strategy.to_string().contains("Not yet available: audit, content, competitive, links"), "{strategy}");
 }
+
+#[tokio::test]
+async fn the_site_audits_page_lists_each_clients_latest_audit_and_health_change_within_the_portfolio() {
+    let site = fixture_site(false).await;
+    let app = TestApp::spawn(options()).await;
+    let admin = app.admin().await;
+    let (manager, manager_id, _) = app.user(&admin, "account_manager").await;
+    let (other, other_id, _) = app.user(&admin, "account_manager").await;
+    let client_id = client_on_site(&app, &admin, "Overview Audited Ltd", site.addr, &manager_id).await;
+    client_on_site(&app, &admin, "Overview Unaudited Ltd", site.addr, &other_id).await;
+
+    let r = manager.post("/api/audits/overview", &[("offset", "0")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let o = r.json();
+    assert_eq!(o["total"], 1, "{o}");
+    assert!(o["rows"][0]["latest"].is_null(), "not audited yet: {o}");
+
+    for _ in 0..2 {
+        let task = wait_final(&manager, &run_audit(&manager, &client_id).await).await;
+        assert_eq!(task["summary"]["status"], "completed", "{task}");
+    }
+    let o = manager.post("/api/audits/overview", &[("offset", "0")]).await.json();
+    let row = &o["rows"][0];
+    assert_eq!(row["client_name"], "Overview Audited Ltd");
+    assert_eq!(row["latest"]["status"], "completed", "{o}");
+    let (now, before) = (row["health"].as_f64().expect("health"), row["previous_health"].as_f64().expect("previous"));
+    assert_eq!(now, row["latest"]["health"].as_f64().expect("latest health"));
+    // The same site twice: the same score.
+    assert_eq!(now, before, "{o}");
+
+    let page = manager.get("/audits").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Audits of Overview Audited Ltd"), "{}", page.body);
+    assert!(page.body.contains("no change"), "{}", page.body);
+    assert!(!page.body.contains("Overview Unaudited Ltd"), "another portfolio's client");
+    let theirs = other.get("/audits").await;
+    assert!(theirs.body.contains("Not audited yet") && theirs.body.contains("Overview Unaudited Ltd"));
+    assert!(!theirs.body.contains("Overview Audited Ltd"), "another portfolio's client");
+    let everyone = admin.get("/audits").await;
+    assert!(everyone.body.contains("Overview Audited Ltd") && everyone.body.contains("Overview Unaudited Ltd"));
+
+    let r = manager.post("/api/audits/overview", &[("offset", "-1")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("offset"), "{}", r.body);
+}
