@@ -20,7 +20,7 @@ fn build(chart: &ClientBars) -> charming::Chart {
     let top: Vec<&GroupStats> = chart.groups.iter().take(12).collect();
     let labels: Vec<String> = top.iter().map(|g| g.label.clone()).collect();
     let stages: Vec<String> =
-        top.first().map(|g| g.stages.iter().map(|(s, _)| s.label().to_string()).collect()).unwrap_or_default();
+        top.first().map(|g| g.stages.iter().map(|(s, _)| s.clone()).collect()).unwrap_or_default();
     let mut c = charming::Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))

@@ -158,6 +158,17 @@ fn percent(x: f64) -> String {
     format!("{} %", round(x * 100.0, 1))
 }
 
+/// Critical above `critical`, a warning above `warning`, nothing otherwise.
+fn severity_above(value: f64, critical: f64, warning: f64) -> Option<Severity> {
+    if value > critical {
+        Some(Severity::Critical)
+    } else if value > warning {
+        Some(Severity::Warning)
+    } else {
+        None
+    }
+}
+
 fn alert(alerts: &mut Vec<Alert>, severity: Severity, message: String) {
     alerts.push(Alert { severity, message });
 }
@@ -251,14 +262,7 @@ pub fn run(input: &Input) -> Output {
             format!("{done} of {tasks} tasks in the last 30 days completed"),
         ));
         let failure_rate = failed / tasks;
-        let severity = if failure_rate > FAILURE_CRITICAL {
-            Some(Severity::Critical)
-        } else if failure_rate > FAILURE_WARNING {
-            Some(Severity::Warning)
-        } else {
-            None
-        };
-        if let Some(severity) = severity {
+        if let Some(severity) = severity_above(failure_rate, FAILURE_CRITICAL, FAILURE_WARNING) {
             alert(
                 &mut alerts,
                 severity,
@@ -294,14 +298,7 @@ pub fn run(input: &Input) -> Output {
             AUDIT_TREND_MAX,
             format!("{:+} points since the previous audit", round(delta, 1)),
         ));
-        let severity = if delta < -AUDIT_DROP_CRITICAL {
-            Some(Severity::Critical)
-        } else if delta < -AUDIT_DROP_WARNING {
-            Some(Severity::Warning)
-        } else {
-            None
-        };
-        if let Some(severity) = severity {
+        if let Some(severity) = severity_above(-delta, AUDIT_DROP_CRITICAL, AUDIT_DROP_WARNING) {
             alert(
                 &mut alerts,
                 severity,

@@ -5,8 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Stage;
-
 /// Counts and money for one group of clients (an industry or a country).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupStats {
@@ -19,8 +17,8 @@ pub struct GroupStats {
     pub annual_revenue: i64,
     /// Revenue under management: the sum of monthly values of won clients (the agency's recurring revenue).
     pub managed_monthly_value: i64,
-    /// Clients per pipeline stage, in pipeline order.
-    pub stages: Vec<(Stage, i64)>,
+    /// Clients per pipeline stage (by its label), in pipeline order.
+    pub stages: Vec<(String, i64)>,
 }
 
 /// Client statistics within the caller's portfolio: both groupings and the totals.

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use sqlx::{PgPool, QueryBuilder};
+use sqlx::postgres::{PgArguments, PgQueryResult};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::events::{self, Target};
@@ -95,6 +96,32 @@ fn duplicate_name(e: &sqlx::Error) -> bool {
 
 const DUPLICATE: &str = "this client already has a campaign with this name";
 
+/// Binds a draft's columns in the order both statements list them: name, kind, start and end date, budget,
+/// objectives, agents, and the acting user.
+fn bind_draft<'q>(
+    q: sqlx::query::Query<'q, Postgres, PgArguments>,
+    d: &'q CampaignDraft,
+    agents: &'q [&'q str],
+    actor: Uuid,
+) -> sqlx::query::Query<'q, Postgres, PgArguments> {
+    q.bind(&d.name)
+        .bind(d.kind.as_str())
+        .bind(d.start_date)
+        .bind(d.end_date)
+        .bind(d.budget)
+        .bind(&d.objectives)
+        .bind(agents)
+        .bind(actor)
+}
+
+/// A written draft, or the name's field error when the client already has a campaign by that name.
+fn stored(written: Result<PgQueryResult, sqlx::Error>) -> Result<(), DomainError> {
+    match written {
+        Err(e) if duplicate_name(&e) => Err(DomainError::field("name", DUPLICATE)),
+        other => other.map(drop).map_err(DomainError::from),
+    }
+}
+
 /// Creates a draft campaign under a client inside `scope`.
 pub async fn create(
     pool: &PgPool,
@@ -107,27 +134,14 @@ pub async fn create(
     let id = Uuid::new_v4();
     let mut tx = pool.begin().await?;
     let agents: Vec<&str> = d.agents.iter().map(|a| a.as_str()).collect();
-    let inserted = sqlx::query(
+    let statement = sqlx::query(
         "INSERT INTO campaigns (id, client_id, name, kind, start_date, end_date, budget, objectives, agents, status,
                                 created_by, updated_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $10)",
     )
     .bind(id)
-    .bind(client_id)
-    .bind(&d.name)
-    .bind(d.kind.as_str())
-    .bind(d.start_date)
-    .bind(d.end_date)
-    .bind(d.budget)
-    .bind(&d.objectives)
-    .bind(&agents)
-    .bind(actor)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Err(e) if duplicate_name(&e) => return Err(DomainError::field("name", DUPLICATE)),
-        other => other?,
-    };
+    .bind(client_id);
+    stored(bind_draft(statement, d, &agents, actor).execute(&mut *tx).await)?;
     events::record(
         &mut tx,
         Some(actor),
@@ -150,26 +164,13 @@ pub async fn update(
     let before = get(pool, scope, id).await?;
     let mut tx = pool.begin().await?;
     let agents: Vec<&str> = d.agents.iter().map(|a| a.as_str()).collect();
-    let updated = sqlx::query(
+    let statement = sqlx::query(
         "UPDATE campaigns SET name = $2, kind = $3, start_date = $4, end_date = $5, budget = $6, objectives = $7,
                 agents = $8, updated_by = $9, updated_at = now()
           WHERE id = $1",
     )
-    .bind(id)
-    .bind(&d.name)
-    .bind(d.kind.as_str())
-    .bind(d.start_date)
-    .bind(d.end_date)
-    .bind(d.budget)
-    .bind(&d.objectives)
-    .bind(&agents)
-    .bind(actor)
-    .execute(&mut *tx)
-    .await;
-    match updated {
-        Err(e) if duplicate_name(&e) => return Err(DomainError::field("name", DUPLICATE)),
-        other => other?,
-    };
+    .bind(id);
+    stored(bind_draft(statement, d, &agents, actor).execute(&mut *tx).await)?;
     events::record(
         &mut tx,
         Some(actor),

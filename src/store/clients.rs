@@ -432,7 +432,7 @@ async fn group_stats(
                     clients: 0,
                     annual_revenue: 0,
                     managed_monthly_value: 0,
-                    stages: Stage::ALL.iter().map(|s| (*s, 0)).collect(),
+                    stages: Stage::ALL.iter().map(|s| (s.label().to_string(), 0)).collect(),
                 });
                 groups.len() - 1
             }
@@ -441,7 +441,8 @@ async fn group_stats(
         g.clients += n;
         g.annual_revenue = g.annual_revenue.saturating_add(revenue);
         g.managed_monthly_value = g.managed_monthly_value.saturating_add(managed);
-        if let Some(slot) = g.stages.iter_mut().find(|(s, _)| Some(*s) == Stage::parse(&stage)) {
+        let label = Stage::parse(&stage).map(Stage::label);
+        if let Some(slot) = g.stages.iter_mut().find(|(s, _)| Some(s.as_str()) == label) {
             slot.1 += n;
         }
     }

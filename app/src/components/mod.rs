@@ -190,6 +190,33 @@ pub fn field_errors_of<T: Clone + Send + Sync + 'static>(
     })
 }
 
+/// What a form checked in the browser before it is sent needs beside its fields: its node, the errors to
+/// show next to the fields (the browser's check first, then the server's answer to `action`), and the submit
+/// button's click handler that runs the check.
+pub struct CheckedForm<F> {
+    pub form: NodeRef<leptos::html::Form>,
+    pub errors: Signal<Option<FieldErrors>>,
+    pub on_click: F,
+}
+
+/// A [`CheckedForm`] for `action`, checked with `check` (the domain's rule for the form's values).
+pub fn checked_form<S>(
+    action: ServerAction<S>,
+    check: impl Fn(&[(String, String)]) -> Result<(), FieldErrors> + Copy + 'static,
+) -> CheckedForm<impl Fn(leptos::ev::MouseEvent) + Copy + 'static>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let local = RwSignal::new(None::<FieldErrors>);
+    let form = NodeRef::<leptos::html::Form>::new();
+    CheckedForm {
+        form,
+        errors: crate::forms::merged_errors(local, field_errors_of(result_of(action))),
+        on_click: crate::forms::validate_on_click(form, local, check),
+    }
+}
+
 /// A non-field error out of an action's latest result (field errors are shown next to their fields).
 #[component]
 pub fn ActionError<T: Clone + Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> impl IntoView {

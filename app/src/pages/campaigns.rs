@@ -10,10 +10,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::campaigns::{get_campaign, ChangeCampaignStatus, CreateCampaign, DeleteCampaign, UpdateCampaign};
 use crate::api::clients::get_client;
-use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
-use crate::forms::{
-    go_on_success, grouped, merged_errors, validate_on_click, value_of, InputField, SelectField, TextareaField,
-};
+use crate::components::{checked_form, result_of, ActionError, Authorized, CheckedForm, ErrorMessage};
+use crate::forms::{go_on_success, grouped, value_of, InputField, SelectField, TextareaField};
 
 fn campaign_input_of(values: &[(String, String)]) -> CampaignInput {
     let v = |k: &str| value_of(values, &format!("input[{k}]"));
@@ -74,10 +72,7 @@ pub fn NewCampaignPage() -> impl IntoView {
     let client_id = move || params.read().get("id").unwrap_or_default();
     let client = Resource::new(client_id, get_client);
     let create = ServerAction::<CreateCampaign>::new();
-    let local = RwSignal::new(None::<FieldErrors>);
-    let errors = merged_errors(local, field_errors_of(result_of(create)));
-    let form = NodeRef::<leptos::html::Form>::new();
-    let on_click = validate_on_click(form, local, check_campaign);
+    let CheckedForm { form, errors, on_click } = checked_form(create, check_campaign);
     go_on_success(create, |c| format!("/campaigns/{}", c.id));
     view! {
         <Title text="New campaign" />
@@ -117,10 +112,7 @@ pub fn EditCampaignPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let campaign = Resource::new(id, get_campaign);
     let update = ServerAction::<UpdateCampaign>::new();
-    let local = RwSignal::new(None::<FieldErrors>);
-    let errors = merged_errors(local, field_errors_of(result_of(update)));
-    let form = NodeRef::<leptos::html::Form>::new();
-    let on_click = validate_on_click(form, local, check_campaign);
+    let CheckedForm { form, errors, on_click } = checked_form(update, check_campaign);
     go_on_success(update, |c| format!("/campaigns/{}", c.id));
     view! {
         <Authorized

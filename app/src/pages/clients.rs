@@ -16,10 +16,8 @@ use crate::api::clients::{
     get_client, get_client_stats, list_account_managers, list_clients, AssignClient, ClientDetail, CreateClient,
     DeleteClient, GroupStats, UpdateClient,
 };
-use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
-use crate::forms::{
-    go_on_success, grouped, merged_errors, validate_on_click, value_of, InputField, SelectField, TextareaField,
-};
+use crate::components::{checked_form, field_errors_of, result_of, ActionError, Authorized, CheckedForm, ErrorMessage};
+use crate::forms::{go_on_success, grouped, value_of, InputField, SelectField, TextareaField};
 
 fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
     all.iter().map(|t| (value(*t).to_string(), label(*t).to_string())).collect()
@@ -298,10 +296,7 @@ fn ClientFields(initial: ClientInput, errors: Signal<Option<FieldErrors>>) -> im
 pub fn NewClientPage() -> impl IntoView {
     let create = ServerAction::<CreateClient>::new();
     let managers = Resource::new(|| (), |_| list_account_managers());
-    let local = RwSignal::new(None::<FieldErrors>);
-    let errors = merged_errors(local, field_errors_of(result_of(create)));
-    let form = NodeRef::<leptos::html::Form>::new();
-    let on_click = validate_on_click(form, local, check_client);
+    let CheckedForm { form, errors, on_click } = checked_form(create, check_client);
     go_on_success(create, |client| format!("/clients/{}", client.id));
     view! {
         <Title text="New client" />
@@ -337,10 +332,7 @@ pub fn EditClientPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let detail = Resource::new(id, get_client);
     let update = ServerAction::<UpdateClient>::new();
-    let local = RwSignal::new(None::<FieldErrors>);
-    let errors = merged_errors(local, field_errors_of(result_of(update)));
-    let form = NodeRef::<leptos::html::Form>::new();
-    let on_click = validate_on_click(form, local, check_client);
+    let CheckedForm { form, errors, on_click } = checked_form(update, check_client);
     go_on_success(update, |client| format!("/clients/{}", client.id));
     view! {
         <Authorized
@@ -562,7 +554,7 @@ pub fn ClientStatsPage() -> impl IntoView {
 fn StatsSection(title: &'static str, id: &'static str, groups: Vec<GroupStats>) -> impl IntoView {
     let max = groups.iter().map(|g| g.clients).max().unwrap_or(1).max(1);
     let stage_names: Vec<String> =
-        groups.first().map(|g| g.stages.iter().map(|(s, _)| s.label().to_string()).collect()).unwrap_or_default();
+        groups.first().map(|g| g.stages.iter().map(|(s, _)| s.clone()).collect()).unwrap_or_default();
     let chart = crate::charts::ClientBars { id, groups: groups.clone() };
     view! {
         <section aria-labelledby=format!("{id}-heading")>

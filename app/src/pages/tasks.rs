@@ -14,8 +14,8 @@ use crate::components::choice::{choices, Choice};
 use crate::components::live::live_tick;
 use crate::components::output::TaskOutputView;
 use crate::components::tasks::{duration_text, status_class, TaskClient, TaskTable};
-use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
-use crate::forms::{go_on_success, merged_errors, validate_on_click, value_of, InputField, SelectField};
+use crate::components::{checked_form, result_of, ActionError, Authorized, CheckedForm, ErrorMessage};
+use crate::forms::{go_on_success, value_of, InputField, SelectField};
 
 /// When a step of a task happened, or "not yet".
 fn moment(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -222,10 +222,7 @@ pub fn NewTaskPage() -> impl IntoView {
     let clients = Resource::new(|| (), |_| task_targets(String::new()));
     let campaigns = Resource::new(move || client.get(), task_targets);
     let run = ServerAction::<RunTask>::new();
-    let local = RwSignal::new(None::<FieldErrors>);
-    let errors = merged_errors(local, field_errors_of(result_of(run)));
-    let form = NodeRef::<leptos::html::Form>::new();
-    let on_click = validate_on_click(form, local, check_task);
+    let CheckedForm { form, errors, on_click } = checked_form(run, check_task);
     go_on_success(run, |id| format!("/tasks/{id}"));
     let types: Vec<(String, String)> = std::iter::once((String::new(), "Choose…".to_string()))
         .chain(

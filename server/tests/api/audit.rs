@@ -164,7 +164,8 @@ async fn server_audit_writes_csv_rows_to_a_file() {
     let run = tokio::task::spawn_blocking(move || run_audit(args)).await.expect("join");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let csv = std::fs::read_to_string(&out).expect("issues file");
-    let mut lines = csv.split("\r\n");
+    // The web exports' format: one record per line.
+    let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("check,severity,category,url,detail"));
     let rows: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
     assert!(rows.iter().any(|r| r.starts_with(&format!("broken_internal_link,error,links,{site}/,"))), "{csv}");

@@ -156,7 +156,7 @@ async fn every_user_change_writes_an_audit_event_in_the_same_transaction() {
     admin.post("/api/users/deactivate", &[("id", &id)]).await;
     admin.post("/api/users/reactivate", &[("id", &id)]).await;
     admin.post("/api/users/reset-password", &[("id", &id), ("password", "another-long-password")]).await;
-    let res = admin.post("/api/audit/list", &[]).await;
+    let res = admin.post("/api/activity/list", &[]).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let actions: Vec<String> =
         res.json().as_array().expect("events").iter().map(|e| e["action"].as_str().unwrap_or("").to_string()).collect();
