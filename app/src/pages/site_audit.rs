@@ -104,7 +104,7 @@ fn AuditOverviewTable(o: AuditOverviewPage) -> impl IntoView {
             {o.rows.into_iter().map(|r| {
                 let change = change_text(r.health_change());
                 let health = r.health.map(|h| format!("{h:.1}")).unwrap_or_else(|| "—".into());
-                let schedule = r.schedule.map(|c| c.label()).unwrap_or("none");
+                let schedule = r.schedule.map(|c| c.label()).unwrap_or("None");
                 let client = view! {
                     <th scope="row">
                         <a href=format!("/clients/{}/audits", r.client_id)>{format!("Audits of {}", r.client_name)}</a>
