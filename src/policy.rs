@@ -195,6 +195,31 @@ pub fn page_action(path: &str) -> Option<Action> {
     Some(Action::ViewOwnAccount)
 }
 
+/// Who receives an event on the live stream, the same rule as every list and page:
+/// - user administration (`user.*`: sign-ins, changes to users) reaches admins only, as the activity log;
+/// - admins and staff receive every other event;
+/// - an account manager receives the events of the clients they manage (`client_manager` is the event's
+///   client's account manager at read time), agent settings (`agent.*`), and events without a client that
+///   they caused themselves (their own pipeline reviews).
+pub fn may_see_event(
+    viewer: &Actor,
+    action: &str,
+    client_id: Option<Uuid>,
+    client_manager: Option<Uuid>,
+    actor_id: Option<Uuid>,
+) -> bool {
+    if action.starts_with("user.") {
+        return viewer.role == Role::Admin;
+    }
+    match viewer.role {
+        Role::Admin | Role::Staff => true,
+        Role::AccountManager => match client_id {
+            Some(_) => client_manager == Some(viewer.user_id),
+            None => action.starts_with("agent.") || actor_id == Some(viewer.user_id),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +322,25 @@ mod tests {
                 assert_eq!(authorize(Some(&actor(role)), action), Ok(()));
             }
         }
+    }
+
+    #[test]
+    fn events_reach_the_viewers_their_pages_reach() {
+        let me = Uuid::new_v4();
+        let other = Uuid::new_v4();
+        let (client, manager) = (Some(Uuid::new_v4()), Some(me));
+        let am = Actor { user_id: me, role: Role::AccountManager };
+        let staff = actor(Role::Staff);
+        let admin = actor(Role::Admin);
+        assert!(may_see_event(&am, "client.updated", client, manager, Some(other)));
+        assert!(!may_see_event(&am, "client.updated", client, Some(other), Some(me)));
+        assert!(!may_see_event(&am, "client.updated", client, None, Some(me)), "an unassigned client");
+        assert!(may_see_event(&am, "agent.disabled", None, None, Some(other)));
+        assert!(may_see_event(&am, "task.completed", None, None, Some(me)));
+        assert!(!may_see_event(&am, "task.completed", None, None, Some(other)));
+        assert!(!may_see_event(&am, "user.signed_in", None, None, Some(me)));
+        assert!(!may_see_event(&staff, "user.created", None, None, None));
+        assert!(may_see_event(&staff, "client.updated", client, Some(other), None));
+        assert!(may_see_event(&admin, "user.created", None, None, None));
     }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod config;
 pub mod export;
+pub mod live;
 pub mod middleware;
 pub mod ops;
 pub mod panics;
@@ -41,6 +42,8 @@ pub struct Services {
     pub task_stall: Duration,
     /// The bearer token /metrics asks for, when one is configured.
     pub metrics_token: Option<config::Secret>,
+    /// The live stream's reader of the events table (`/events`).
+    pub hub: Arc<live::Hub>,
 }
 
 /// A Redis pool that fails commands after 2 s while Redis is away and reconnects in the background.
@@ -95,7 +98,9 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
         domain::tasks::runner::Runner::new(pool.clone(), llm.clone(), &config.proposal_currency)
             .with_crawl(config.crawl()?),
     );
+    let hub = live::Hub::start(pool.clone());
     Ok(Services {
+        hub,
         runner,
         task_stall: config.task_stall(),
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
@@ -190,6 +195,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .route("/export/{file}", axum::routing::get(export_file))
         .route("/export/tasks/{file}", axum::routing::get(export::task))
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
+        .route("/events", axum::routing::get(live::stream).layer(axum::Extension(services.hub.clone())))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         // Static files (the built site: pkg/ and public assets) with their precompressed variants and
         // conditional requests (304 when unchanged); anything else gets the app's not-found page.
@@ -298,6 +304,13 @@ pub async fn serve(
         tokio::spawn(domain::tasks::worker::run(pool, runner, config.worker_config(), async move {
             let _ = rx.wait_for(|stop| *stop).await;
         }))
+    });
+    let mut rx = stop_rx.clone();
+    let hub = services.hub.clone();
+    tokio::spawn(async move {
+        // Open event streams would hold a graceful shutdown forever: they end first.
+        let _ = rx.wait_for(|stop| *stop).await;
+        hub.close();
     });
     let mut rx = stop_rx.clone();
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

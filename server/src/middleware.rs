@@ -14,9 +14,11 @@ use std::net::SocketAddr;
 use std::time::Instant;
 use tower_sessions::Session;
 
-/// Pages are GET/HEAD requests outside /api and /pkg whose last segment has no file extension.
+/// Pages are GET/HEAD requests outside /api and /pkg whose last segment has no file extension (the live
+/// event stream, `/events`, is not a page: an anonymous caller gets 401, not the sign-in page).
 pub fn is_page_request(method: &Method, path: &str) -> bool {
     (method == Method::GET || method == Method::HEAD)
+        && path != "/events"
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
         && !path.rsplit('/').next().unwrap_or("").contains('.')
@@ -338,6 +340,7 @@ mod tests {
         assert!(is_page_request(&Method::GET, "/admin/users"));
         assert!(!is_page_request(&Method::POST, "/admin/users"));
         assert!(!is_page_request(&Method::GET, "/api/me"));
+        assert!(!is_page_request(&Method::GET, "/events"));
         assert!(!is_page_request(&Method::GET, "/pkg/app.wasm"));
         assert!(!is_page_request(&Method::GET, "/favicon.ico"));
     }

@@ -16,3 +16,11 @@ pub struct Event {
     pub target_id: String,
     pub detail: serde_json::Value,
 }
+
+/// An event as the live stream (`/events`) sends it: the row and the client it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedEvent {
+    #[serde(flatten)]
+    pub event: Event,
+    pub client_id: Option<Uuid>,
+}

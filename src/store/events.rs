@@ -1,9 +1,11 @@
-//! The events table: the activity feeds and the activity log.
+//! The events table: the activity feeds, the activity log and the live stream's source. Every write of an
+//! event also wakes the live stream's readers ([`CHANNEL`]); the rows themselves are read by id.
 
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::model::event::FeedEvent;
 use crate::model::Event;
 use crate::DomainError;
 
@@ -37,7 +39,14 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Appends an event; call it inside the transaction of the change it describes.
+/// The `NOTIFY` channel that says "new events": no payload, since readers read the rows by id. Postgres
+/// folds identical notifications of one transaction into one, so a transaction that writes a thousand
+/// events wakes each listener once (a `NOTIFY` takes a cluster-wide lock at commit: one per transaction,
+/// never one per row).
+pub const CHANNEL: &str = "aiseo_events";
+
+/// Appends an event and wakes the live stream's readers at commit; call it inside the transaction of the
+/// change it describes.
 pub async fn record(
     conn: &mut PgConnection,
     actor: Option<Uuid>,
@@ -54,9 +63,64 @@ pub async fn record(
     .bind(target.id)
     .bind(target.client_id)
     .bind(detail)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// An event as the live stream reads it: the row, and its client's account manager at read time (who may
+/// see it: `policy::may_see_event`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveEvent {
+    pub feed: FeedEvent,
+    pub client_manager: Option<Uuid>,
+}
+
+/// Events with an id above `after` or among `also` (ids seen missing earlier, see the hub), oldest first, at
+/// most `limit`.
+pub async fn after(pool: &PgPool, after: i64, also: &[i64], limit: i64) -> Result<Vec<LiveEvent>, DomainError> {
+    type Row = (
+        i64,
+        chrono::DateTime<chrono::Utc>,
+        Option<Uuid>,
+        Option<String>,
+        String,
+        String,
+        String,
+        Value,
+        Option<Uuid>,
+        Option<Uuid>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT e.id, e.at, e.actor_id, u.email, e.action, e.target_type, e.target_id, e.detail, e.client_id,
+                c.account_manager_id
+           FROM events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN clients c ON c.id = e.client_id
+          WHERE e.id > $1 OR e.id = ANY($2)
+          ORDER BY e.id
+          LIMIT $3",
+    )
+    .bind(after)
+    .bind(also)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, actor_id, email, action, target_type, target_id, detail, client_id, client_manager)| LiveEvent {
+            feed: FeedEvent {
+                event: from_row((id, at, actor_id, email, action, target_type, target_id, detail)),
+                client_id,
+            },
+            client_manager,
+        })
+        .collect())
+}
+
+/// The newest event's id (0 when there is none): where a live stream starts.
+pub async fn newest_id(pool: &PgPool) -> Result<i64, DomainError> {
+    let (id,): (Option<i64>,) = sqlx::query_as("SELECT max(id) FROM events").fetch_one(pool).await?;
+    Ok(id.unwrap_or(0))
 }
 
 /// The activity of one client (its own events and its campaigns'), newest first. Task status changes are

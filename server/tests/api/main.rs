@@ -12,6 +12,7 @@ mod faults;
 mod fixtures;
 mod hardening;
 mod hostile;
+mod live;
 #[path = "../../../tests/support/llm_standin.rs"]
 mod llm_standin;
 mod llm_tasks;

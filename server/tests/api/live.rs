@@ -1,0 +1,182 @@
+//! The live stream (`/events`): who gets which event, resuming with `Last-Event-ID`, the end of a
+//! deactivated user's stream, and events arriving through the compression layer unbuffered.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::*;
+use crate::fixtures::*;
+
+/// An open `/events` stream read event by event.
+struct Stream {
+    res: reqwest::Response,
+    buf: String,
+}
+
+/// One server-sent event: its id, type and JSON data.
+#[derive(Debug)]
+struct Sent {
+    id: Option<i64>,
+    kind: String,
+    data: Value,
+}
+
+impl Stream {
+    /// Opens the stream as `c`'s session, with extra request headers.
+    async fn open(app: &TestApp, c: &Client, headers: &[(&str, &str)]) -> reqwest::Response {
+        // No overall timeout: the stream stays open; each read below has its own.
+        let http = reqwest::Client::new();
+        let mut req = http.get(format!("{}/events", app.base));
+        if let Some(cookie) = c.session_cookie() {
+            req = req.header("cookie", format!("aiseo_session={cookie}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.expect("open /events")
+    }
+
+    async fn connect(app: &TestApp, c: &Client, headers: &[(&str, &str)]) -> Stream {
+        let res = Stream::open(app, c, headers).await;
+        assert_eq!(res.status(), 200, "open /events");
+        assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/event-stream"));
+        Stream { res, buf: String::new() }
+    }
+
+    /// The next event (keep-alive comments skipped), or None when the stream ended or `wait` passed.
+    async fn next(&mut self, wait: Duration) -> Option<Sent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let (mut id, mut kind, mut data) = (None, "message".to_string(), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        kind = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if data.is_empty() && id.is_none() {
+                    continue; // a keep-alive comment
+                }
+                return Some(Sent { id, kind, data: serde_json::from_str(&data).unwrap_or(Value::Null) });
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.res.chunk()).await.ok()?.ok()??;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Events until `wait` passes with nothing new (or the stream ends).
+    async fn drain(&mut self, wait: Duration) -> Vec<Sent> {
+        let mut out = Vec::new();
+        while let Some(e) = self.next(wait).await {
+            out.push(e);
+        }
+        out
+    }
+
+    /// The next event whose action is `action`, skipping others.
+    async fn until(&mut self, action: &str) -> Sent {
+        loop {
+            let e = self.next(Duration::from_secs(10)).await.unwrap_or_else(|| panic!("no {action} event came"));
+            if e.data["action"] == action {
+                return e;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_401_and_bad_resume_points_422() {
+    let app = TestApp::spawn(Options::default()).await;
+    let res = Stream::open(&app, &app.client(), &[]).await;
+    assert_eq!(res.status(), 401);
+    let admin = app.admin().await;
+    let res = Stream::open(&app, &admin, &[("last-event-id", "not-a-number")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap_or_default().contains("Last-Event-ID"));
+}
+
+#[tokio::test]
+async fn each_viewer_gets_the_events_of_their_portfolio_with_ids_through_compression() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let (alex, alex_id, _) = app.user(&admin, "account_manager").await;
+    let (bea, bea_id, _) = app.user(&admin, "account_manager").await;
+    let (staff, _, _) = app.user(&admin, "staff").await;
+    // The browser asks for compression; the stream must still arrive event by event.
+    let gzip = [("accept-encoding", "gzip, br")];
+    let mut admin_stream = Stream::connect(&app, &admin, &gzip).await;
+    assert!(admin_stream.res.headers().get("content-encoding").is_none(), "an event stream is never compressed");
+    let mut alex_stream = Stream::connect(&app, &alex, &gzip).await;
+    let mut bea_stream = Stream::connect(&app, &bea, &[]).await;
+    let mut staff_stream = Stream::connect(&app, &staff, &[]).await;
+
+    let alex_client = create_client(&admin, "Live Alex Ltd", &[], &alex_id).await;
+    let bea_client = create_client(&admin, "Live Bea Ltd", &[], &bea_id).await;
+    let (_, carl_id, _) = app.user(&admin, "staff").await;
+
+    let created = admin_stream.until("client.created").await;
+    assert!(created.id.is_some_and(|id| id > 0), "every event has an id");
+    assert_eq!(created.kind, "event");
+    assert_eq!(created.data["client_id"], alex_client["id"]);
+    let seen = |events: &[Sent], action: &str| events.iter().filter(|e| e.data["action"] == action).count();
+    let rest = admin_stream.drain(Duration::from_millis(1500)).await;
+    assert_eq!(seen(&rest, "client.created"), 1, "the admin sees both clients");
+    assert!(seen(&rest, "user.created") >= 1, "and user administration: {carl_id}");
+
+    let alex_events = alex_stream.drain(Duration::from_millis(1500)).await;
+    assert!(alex_events.iter().all(|e| e.data["client_id"] == alex_client["id"]), "{alex_events:?}");
+    assert!(seen(&alex_events, "client.created") == 1, "{alex_events:?}");
+    let bea_events = bea_stream.drain(Duration::from_millis(500)).await;
+    assert!(bea_events.iter().all(|e| e.data["client_id"] == bea_client["id"]), "{bea_events:?}");
+    assert!(seen(&bea_events, "client.created") == 1, "{bea_events:?}");
+    let staff_events = staff_stream.drain(Duration::from_millis(500)).await;
+    assert_eq!(seen(&staff_events, "client.created"), 2, "staff see every client");
+    assert_eq!(seen(&staff_events, "user.created"), 0, "user administration is for admins");
+}
+
+#[tokio::test]
+async fn a_reconnect_with_last_event_id_gets_what_it_missed_and_nothing_twice() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let mut first = Stream::connect(&app, &admin, &[]).await;
+    create_client(&admin, "Before the drop Ltd", &[], "").await;
+    let last = first.until("client.created").await.id.expect("id");
+    drop(first);
+    // Missed while disconnected.
+    create_client(&admin, "Missed One Ltd", &[], "").await;
+    create_client(&admin, "Missed Two Ltd", &[], "").await;
+    let resume = last.to_string();
+    let mut again = Stream::connect(&app, &admin, &[("last-event-id", resume.as_str())]).await;
+    let replayed = again.drain(Duration::from_millis(1500)).await;
+    let created: Vec<&Sent> = replayed.iter().filter(|e| e.data["action"] == "client.created").collect();
+    assert_eq!(created.len(), 2, "{replayed:?}");
+    assert!(replayed.iter().all(|e| e.id.is_some_and(|id| id > last)), "nothing at or before the resume point");
+    let ids: Vec<i64> = replayed.iter().filter_map(|e| e.id).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "in order, each once");
+    // And live again after the replay.
+    create_client(&admin, "After the replay Ltd", &[], "").await;
+    let live = again.until("client.created").await;
+    assert!(live.id > ids.last().copied());
+}
+
+#[tokio::test]
+async fn a_deactivated_users_stream_ends() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let (staff, staff_id, _) = app.user(&admin, "staff").await;
+    let mut stream = Stream::connect(&app, &staff, &[]).await;
+    assert_eq!(admin.post("/api/users/deactivate", &[("id", &staff_id)]).await.status, 200);
+    let end = stream.next(Duration::from_secs(10)).await.expect("an end event");
+    assert_eq!(end.kind, "end");
+    assert!(stream.next(Duration::from_secs(5)).await.is_none(), "the stream is closed");
+    let res = Stream::open(&app, &staff, &[]).await;
+    assert_eq!(res.status(), 401, "and a reconnect is refused");
+}
