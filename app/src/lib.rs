@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let me = Resource::new_blocking(|| (), |_| api::get_me());
     provide_context(components::CurrentUserResource(me));
+    components::live::provide_live_stream();
 
     // Marks the page as interactive once the WASM has hydrated it (tests wait for this).
     Effect::new(move |_| {

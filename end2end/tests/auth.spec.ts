@@ -30,6 +30,8 @@ test.describe("sign-in and sign-out", () => {
     const banner = page.getByRole("banner");
     await expect(banner).toContainText(ADMIN_NAME);
     await expect(banner).toContainText("Admin");
+    // The tab's live stream is connected.
+    await expect(banner.getByRole("status")).toHaveText(/Live/);
     const nav = mainNav(page);
     for (const name of ["Dashboard", "Account", "Users", "Activity log"]) {
       await expect(nav.getByRole("link", { name, exact: true })).toBeVisible();

@@ -94,4 +94,18 @@ test.describe("agent tasks", () => {
     await expect(card.getByRole("button", { name: "Disable Sales conversation" })).toBeVisible();
     await expect(card).toContainText("Enabled");
   });
+
+  test("the task list follows the live stream: a task started elsewhere appears without a reload", async ({ page }) => {
+    await signInAsAdmin(page);
+    await gotoHydrated(page, "/tasks");
+    await expect(page.getByRole("banner").getByRole("status")).toHaveText(/Live/);
+    const table = page.getByRole("table", { name: "Tasks, newest first" });
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    // A request outside the page (as another tab would send) creates a client; its analysis task is queued.
+    const fields = newClientFields("live-list");
+    await createClientViaApi(page, fields);
+    await expect(table).toContainText(fields.company_name, { timeout: 15_000 });
+    // The same document all along: no reload happened.
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  });
 });

@@ -116,6 +116,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
     });
     let is_admin = user.role == Role::Admin;
     let is_manager = user.role == Role::AccountManager;
+    live::connect();
     view! {
         <nav aria-label="Main" class="main-nav">
             <ul>
@@ -137,6 +138,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
         <div class="user-box">
             <span class="user-name">{user.name.clone()}</span>
             <span class="user-role">{user.role.label()}</span>
+            <live::ConnectionState />
             <ActionForm action=logout>
                 <button type="submit" class="link-button">"Sign out"</button>
             </ActionForm>

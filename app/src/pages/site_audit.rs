@@ -18,7 +18,7 @@ use crate::api::audits::{
 };
 use crate::charts::{ScoreBarChart, ScoreBars};
 use crate::components::choice::{choices, Choice};
-use crate::components::live::live_tick;
+use crate::components::live::poll_tick;
 use crate::components::output::CrawlComparisonView;
 use crate::components::table::Col::{Num, Text};
 use crate::components::table::DataTable;
@@ -141,7 +141,7 @@ pub fn ClientAuditsPage() -> impl IntoView {
     let run = ServerAction::<RunAudit>::new();
     let schedule = ServerAction::<SetAuditSchedule>::new();
     let active = RwSignal::new(false);
-    let tick = live_tick(active.into());
+    let tick = poll_tick(active.into());
     let audits = Resource::new(
         move || (id(), run.version().get(), schedule.version().get(), tick.get()),
         |(id, _, _, _)| load_client_audits(id),
@@ -281,7 +281,7 @@ pub fn CrawlPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
     let active = RwSignal::new(false);
-    let tick = live_tick(active.into());
+    let tick = poll_tick(active.into());
     let detail = Resource::new(move || (id(), tick.get()), |(id, _)| get_crawl(id));
     let check = move || q("check");
     let issues_offset = move || q("io");

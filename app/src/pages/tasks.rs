@@ -26,8 +26,8 @@ fn moment(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
 pub fn TasksPage() -> impl IntoView {
     let query = use_query_map();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
-    let active = RwSignal::new(false);
-    let tick = live_tick(active.into());
+    // The list follows every task event: new tasks appear, finished ones change, without a reload.
+    let tick = live_tick(Signal::derive(|| true));
     let tasks = Resource::new(
         move || (q("status"), q("type"), q("agent"), q("client"), q("campaign"), q("priority"), tick.get()),
         |(status, task_type, agent, client, campaign, priority, _)| {
@@ -72,10 +72,7 @@ pub fn TasksPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match tasks.await {
                         Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                        Ok(list) => {
-                            active.set(list.iter().any(|t| !t.status.is_final()));
-                            view! { <TaskTable tasks=list caption="Tasks, newest first" /> }.into_any()
-                        }
+                        Ok(list) => view! { <TaskTable tasks=list caption="Tasks, newest first" /> }.into_any(),
                     }
                 })}
             </Transition>
