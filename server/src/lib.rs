@@ -98,7 +98,9 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
         domain::tasks::runner::Runner::new(pool.clone(), llm.clone(), &config.proposal_currency)
             .with_crawl(config.crawl()?),
     );
-    let hub = live::Hub::start(pool.clone());
+    // The live stream reads the events table through connections of its own (one listens, the others read
+    // new rows and replays), so open streams never take the app's connections.
+    let hub = live::Hub::start(domain::store::pool(&config.database_url, live::CONNECTIONS)?);
     Ok(Services {
         hub,
         runner,

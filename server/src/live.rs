@@ -37,6 +37,8 @@ const READ: i64 = 500;
 const POLL: Duration = Duration::from_secs(1);
 /// Events a reconnecting stream replays from the table at the most; beyond that it is told to reload.
 pub const REPLAY: i64 = 1_000;
+/// Database connections of the hub's own pool: one listens, the others read new rows and replays.
+pub const CONNECTIONS: u32 = 4;
 /// A comment line this often keeps proxies and the browser from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -49,7 +51,7 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Starts the reader from the newest event in the table.
+    /// Starts the reader from the newest event in the table; `pool` is the hub's own ([`CONNECTIONS`]).
     pub fn start(pool: PgPool) -> Arc<Hub> {
         let (tx, _) = broadcast::channel(BUFFER);
         let (closed, _) = watch::channel(false);
