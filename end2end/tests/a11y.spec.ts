@@ -40,6 +40,7 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     { path: "/tasks", heading: "Tasks", withClient: true },
     { path: "/tasks/new", heading: "Run an agent", withClient: true },
     { path: "/agents", heading: "Agents" },
+    { path: "/audits", heading: "Site audits", withClient: true },
   ];
 
   for (const { path, heading, withClient } of signedInPages) {
@@ -102,5 +103,27 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     await expect(page.getByRole("heading", { name: "My portfolio", exact: true })).toBeVisible();
     await expect(page.getByRole("table", { name: "My clients" })).toBeVisible();
     await expectNoAxeViolations(page);
+  });
+});
+
+test.describe("every main page on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("fits a 390 px wide screen without sideways page scroll (wide tables scroll in their own box)", async ({ page }) => {
+    await signInAsAdmin(page);
+    const client = await createClientViaApi(page, newClientFields("phone"));
+    const campaign = await createCampaignViaApi(page, client.id);
+    const paths = [
+      "/", "/clients", "/clients/new", "/clients/stats", `/clients/${client.id}`, `/clients/${client.id}/edit`,
+      `/clients/${client.id}/audits`, `/campaigns/${campaign.id}`, "/tasks", "/tasks/new", "/agents", "/audits",
+      "/account", "/admin/users", "/admin/users/new", "/admin/activity",
+    ];
+    const wide: string[] = [];
+    for (const path of paths) {
+      await gotoHydrated(page, path);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${path}: ${width} px`);
+    }
+    expect(wide, "pages wider than the screen").toEqual([]);
   });
 });

@@ -5,6 +5,9 @@ use domain::model::task::{TaskStatus, TaskSummary};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::table::Col::Text;
+use super::table::DataTable;
+
 /// The badge class of a task status (the status is also written in words inside the badge).
 pub fn status_class(s: TaskStatus) -> &'static str {
     match s {
@@ -42,33 +45,22 @@ pub fn TaskTable(tasks: Vec<TaskSummary>, caption: &'static str) -> impl IntoVie
         return view! { <p>"No tasks match."</p> }.into_any();
     }
     view! {
-        <table class="data">
-            <caption>{caption}</caption>
-            <thead>
+        <DataTable caption=caption caption_shown=true columns=&[
+            Text("Task"), Text("Agent"), Text("Client"), Text("Status"), Text("Priority"), Text("Created"),
+            Text("Duration"),
+        ]>
+            {tasks.into_iter().map(|t| view! {
                 <tr>
-                    <th scope="col">"Task"</th>
-                    <th scope="col">"Agent"</th>
-                    <th scope="col">"Client"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Priority"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Duration"</th>
+                    <td><a href=format!("/tasks/{}", t.id)>{t.task_type.label()}</a></td>
+                    <td>{t.agent.label()}</td>
+                    <td><TaskClient id=t.client_id name=t.client_name /></td>
+                    <td aria-live="polite"><span class=status_class(t.status)>{t.status.label()}</span></td>
+                    <td>{t.priority.label()}</td>
+                    <td>{t.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                    <td>{duration_text(t.duration_ms)}</td>
                 </tr>
-            </thead>
-            <tbody>
-                {tasks.into_iter().map(|t| view! {
-                    <tr>
-                        <td><a href=format!("/tasks/{}", t.id)>{t.task_type.label()}</a></td>
-                        <td>{t.agent.label()}</td>
-                        <td><TaskClient id=t.client_id name=t.client_name /></td>
-                        <td aria-live="polite"><span class=status_class(t.status)>{t.status.label()}</span></td>
-                        <td>{t.priority.label()}</td>
-                        <td>{t.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
-                        <td>{duration_text(t.duration_ms)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+            }).collect_view()}
+        </DataTable>
     }
     .into_any()
 }
