@@ -28,10 +28,16 @@ pub enum DomainError {
 /// A cause with what was being done when it happened, shown as `what: cause`.
 #[derive(Debug, thiserror::Error)]
 #[error("{what}: {cause}")]
-struct Context {
+pub struct Context {
     what: String,
     #[source]
     cause: Cause,
+}
+
+impl Context {
+    pub fn new(what: impl Into<String>, cause: impl Into<Cause>) -> Context {
+        Context { what: what.into(), cause: cause.into() }
+    }
 }
 
 impl DomainError {
@@ -41,12 +47,12 @@ impl DomainError {
 
     /// [`DomainError::Unavailable`] caused by `cause` while doing `what`.
     pub fn unavailable(what: impl Into<String>, cause: impl Into<Cause>) -> Self {
-        DomainError::Unavailable(Box::new(Context { what: what.into(), cause: cause.into() }))
+        DomainError::Unavailable(Box::new(Context::new(what, cause)))
     }
 
     /// [`DomainError::Internal`] caused by `cause` while doing `what`.
     pub fn internal(what: impl Into<String>, cause: impl Into<Cause>) -> Self {
-        DomainError::Internal(Box::new(Context { what: what.into(), cause: cause.into() }))
+        DomainError::Internal(Box::new(Context::new(what, cause)))
     }
 }
 

@@ -5,20 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use super::queue::FailureKind;
+use crate::error::{Cause, Context};
 use crate::model::AgentId;
 use crate::DomainError;
-
-/// The cause under a failure, kept for the logs and the error chain.
-pub type Cause = Box<dyn std::error::Error + Send + Sync>;
-
-/// What failed, in words, over the error that made it fail.
-#[derive(Debug, thiserror::Error)]
-#[error("{what}: {cause}")]
-pub struct Context {
-    what: String,
-    #[source]
-    cause: Cause,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
@@ -48,7 +37,7 @@ impl TaskError {
 
     /// A retryable failure saying `what` failed, shown as "what: cause", the cause kept as its source.
     pub fn failed(what: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> TaskError {
-        TaskError::Failed(Box::new(Context { what: what.into(), cause: Box::new(cause) }))
+        TaskError::Failed(Box::new(Context::new(what, cause)))
     }
 
     /// How the queue records the failure.
