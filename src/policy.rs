@@ -20,6 +20,8 @@ pub struct Actor {
 pub enum Action {
     /// See their own profile and the pages every signed-in user has.
     ViewOwnAccount,
+    /// The dashboard and analytics; account managers see their portfolio's figures only.
+    ViewDashboard,
     ChangeOwnPassword,
     ListUsers,
     CreateUser,
@@ -60,8 +62,9 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewOwnAccount,
+        Action::ViewDashboard,
         Action::ChangeOwnPassword,
         Action::ListUsers,
         Action::CreateUser,
@@ -107,7 +110,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
     use Action::*;
     const EVERYONE: &[Role] = &[Role::Admin, Role::AccountManager, Role::Staff];
     match action {
-        ViewOwnAccount | ChangeOwnPassword => EVERYONE,
+        ViewOwnAccount | ChangeOwnPassword | ViewDashboard => EVERYONE,
         ListUsers | CreateUser | ChangeUserRole | DeactivateUser | ReactivateUser | ResetUserPassword
         | ViewActivityLog => &[Role::Admin],
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
@@ -161,6 +164,9 @@ pub fn page_action(path: &str) -> Option<Action> {
     let path = path.trim_end_matches('/');
     if path == "/login" {
         return None;
+    }
+    if path.is_empty() || path == "/analytics" {
+        return Some(Action::ViewDashboard);
     }
     if path == "/admin/activity" || path.starts_with("/admin/activity/") {
         return Some(Action::ViewActivityLog);
@@ -298,7 +304,7 @@ mod tests {
     #[test]
     fn admin_pages_need_admin_actions() {
         assert_eq!(page_action("/login"), None);
-        assert_eq!(page_action("/"), Some(Action::ViewOwnAccount));
+        assert_eq!(page_action("/"), Some(Action::ViewDashboard));
         assert_eq!(page_action("/account"), Some(Action::ViewOwnAccount));
         assert_eq!(page_action("/admin/users"), Some(Action::ListUsers));
         assert_eq!(page_action("/admin/users/"), Some(Action::ListUsers));

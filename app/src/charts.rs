@@ -130,3 +130,116 @@ pub fn ScoreBarChart(chart: ScoreBars) -> impl IntoView {
     let _ = chart;
     view! { <div class="chart" id=format!("chart-{id}") role="img" aria-label=description></div> }
 }
+
+/// What a live chart draws. The same numbers are always in a table next to the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChartSpec {
+    /// Bars stacked per category, one series per name; `horizontal` puts the categories on the y axis.
+    StackedBars { categories: Vec<String>, series: Vec<(String, Vec<f64>)>, horizontal: bool },
+    /// One line per series over the categories; `y_max` fixes the axis (100 for scores).
+    Lines { categories: Vec<String>, series: Vec<(String, Vec<f64>)>, y_max: Option<f64> },
+    /// A funnel of (label, value) steps, widest first.
+    Funnel { steps: Vec<(String, f64)> },
+}
+
+#[cfg(feature = "hydrate")]
+fn build_spec(spec: &ChartSpec) -> charming::Chart {
+    use charming::component::{Axis, Grid, Legend};
+    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::series::{Bar, Funnel, Line};
+    let base = || {
+        charming::Chart::new()
+            .legend(Legend::new().bottom(0))
+            .grid(Grid::new().left("2%").right("4%").top("6%").bottom("14%").contain_label(true))
+    };
+    match spec {
+        ChartSpec::StackedBars { categories, series, horizontal } => {
+            let category = Axis::new().type_(AxisType::Category).data(categories.clone());
+            let value = Axis::new().type_(AxisType::Value).min_interval(1);
+            let (x, y) = if *horizontal { (value, category.inverse(true)) } else { (category, value) };
+            let mut c = base().tooltip(Tooltip::new().trigger(Trigger::Axis)).x_axis(x).y_axis(y);
+            for (name, data) in series {
+                c = c.series(Bar::new().name(name.clone()).stack("total").data(data.clone()));
+            }
+            c
+        }
+        ChartSpec::Lines { categories, series, y_max } => {
+            let mut y = Axis::new().type_(AxisType::Value).min(0);
+            if let Some(max) = y_max {
+                y = y.max(*max);
+            }
+            let mut c = base()
+                .tooltip(Tooltip::new().trigger(Trigger::Axis))
+                .x_axis(Axis::new().type_(AxisType::Category).data(categories.clone()))
+                .y_axis(y);
+            for (name, data) in series {
+                c = c.series(Line::new().name(name.clone()).data(data.clone()));
+            }
+            c
+        }
+        ChartSpec::Funnel { steps } => {
+            let data: Vec<(f64, String)> = steps.iter().map(|(l, v)| (*v, l.clone())).collect();
+            base()
+                .tooltip(Tooltip::new().trigger(Trigger::Item))
+                .series(Funnel::new().name("Clients").left("10%").width("80%").min_size("8%").data(data))
+        }
+    }
+}
+
+/// A chart that follows `spec`: drawn once ECharts has loaded, then updated in place (ECharts animates
+/// from the old numbers to the new) whenever `spec` changes, and resized with the window.
+#[component]
+pub fn LiveChart(
+    id: &'static str,
+    /// What the chart shows, for screen readers (the table next to it has the numbers).
+    description: &'static str,
+    /// Room for many categories (fourteen agents).
+    #[prop(optional)]
+    tall: bool,
+    spec: Signal<Option<ChartSpec>>,
+) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let instance: StoredValue<Option<charming::Echarts>, LocalStorage> = StoredValue::new_local(None);
+        fn draw(
+            id: &'static str,
+            spec: ChartSpec,
+            instance: StoredValue<Option<charming::Echarts>, LocalStorage>,
+            tries: u32,
+        ) {
+            let element_id = format!("chart-{id}");
+            let present = document().get_element_by_id(&element_id).is_some();
+            if !(echarts_ready() && present) {
+                if tries < 150 {
+                    set_timeout(move || draw(id, spec, instance, tries + 1), std::time::Duration::from_millis(100));
+                }
+                return;
+            }
+            let chart = build_spec(&spec);
+            let drawn = instance.with_value(|i| i.as_ref().map(|e| charming::WasmRenderer::update(e, &chart)).is_some());
+            if !drawn {
+                if let Ok(e) = charming::WasmRenderer::new_opt(None, None).render(&element_id, &chart) {
+                    instance.set_value(Some(e));
+                }
+            }
+        }
+        Effect::new(move |_| {
+            if let Some(spec) = spec.get() {
+                draw(id, spec, instance, 0);
+            }
+        });
+        let resize = window_event_listener(leptos::ev::resize, move |_| {
+            instance.with_value(|i| {
+                if let Some(e) = i {
+                    e.resize(wasm_bindgen::JsValue::UNDEFINED);
+                }
+            });
+        });
+        on_cleanup(move || resize.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = spec;
+    view! {
+        <div class=if tall { "chart chart-tall" } else { "chart" } id=format!("chart-{id}") role="img" aria-label=description></div>
+    }
+}

@@ -91,7 +91,7 @@ pub fn App() -> impl IntoView {
                 // before the WASM arrives and without JavaScript.
                 <Routes fallback=|| view! { <pages::NotFoundPage /> }>
                     <Route path=path!("/login") ssr=SsrMode::Async view=pages::login::LoginPage />
-                    <Route path=path!("/") ssr=SsrMode::Async view=pages::DashboardPage />
+                    <Route path=path!("/") ssr=SsrMode::Async view=pages::dashboard::DashboardPage />
                     <Route path=path!("/account") ssr=SsrMode::Async view=pages::account::AccountPage />
                     <Route path=path!("/admin/users") ssr=SsrMode::Async view=pages::users::UsersPage />
                     <Route path=path!("/admin/users/new") ssr=SsrMode::Async view=pages::users::NewUserPage />

@@ -5,6 +5,7 @@ pub mod client;
 pub mod client_query;
 pub mod country;
 pub mod crawl;
+pub mod dashboard;
 pub mod event;
 pub mod paging;
 pub mod portfolio;

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod client_index;
 pub mod clients;
 pub mod crawls;
+pub mod dashboard;
 pub mod events;
 pub mod scope;
 pub mod tasks;

@@ -210,7 +210,18 @@ impl Runner {
         let cancel = Arc::new(AtomicBool::new(false));
         let result =
             audit_run::run(&self.pool, &self.crawl, c.id, Some(task.id), CrawlKind::Site, start, cancel).await?;
-        let mut outcome = Outcome::of(TaskOutput::TechnicalSeoAudit(result));
+        let completed = ExtraEvent {
+            action: "audit.completed",
+            client_id: Some(c.id),
+            detail: json!({
+                "crawl_id": result.crawl_id,
+                "health": result.health,
+                "pages": result.pages,
+                "errors": result.errors,
+                "agent": "technical_seo_operations_manager",
+            }),
+        };
+        let mut outcome = Outcome { events: vec![completed], ..Outcome::of(TaskOutput::TechnicalSeoAudit(result)) };
         if store::crawls::completed_site_crawls(&self.pool, c.id).await? >= 2 {
             outcome.follow_ups.push(Insert {
                 id: Uuid::new_v4(),

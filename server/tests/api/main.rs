@@ -8,6 +8,7 @@ mod checks_site;
 mod client_index;
 mod clients;
 mod common;
+mod dashboard;
 mod faults;
 mod fixtures;
 mod hardening;

@@ -45,6 +45,7 @@ pub(crate) fn matrix() -> Vec<Row> {
         ("/api/users/reactivate", Needs(Action::ReactivateUser), vec![("id", NIL)]),
         ("/api/users/reset-password", Needs(Action::ResetUserPassword), vec![("id", NIL), ("password", "")]),
         ("/api/activity/list", Needs(Action::ViewActivityLog), vec![]),
+        ("/api/dashboard", Needs(Action::ViewDashboard), vec![("range", ""), ("from", ""), ("to", "")]),
         ("/api/clients/list", Needs(Action::ListClients), vec![("query", "")]),
         ("/api/clients/get", Needs(Action::ListClients), vec![("id", NIL)]),
         ("/api/clients/managers", Needs(Action::ListClients), vec![]),

@@ -1,0 +1,493 @@
+//! The dashboard's figures from SQL over indexed columns, limited to the caller's portfolio by the one
+//! rule in [`scope`]. Each aggregate reads only its window (plus the previous window for trends), so the
+//! cost grows with the range asked for, not with the history kept.
+//!
+//! Point-in-time figures (clients, revenue under management, active campaigns, mean health, open alerts)
+//! are taken at the end of the window and at the end of the previous window. A client's stage at a time
+//! `t` is the `to` of its last `client.stage_changed` event before `t`, else the `from` of its first one
+//! after `t`, else its current stage; a campaign's status likewise from `campaign.status_changed`. Money
+//! uses each client's current monthly value (changes to the value itself are not replayed).
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgPool, QueryBuilder};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use super::scope;
+use crate::agents::sales_operations_manager as som;
+use crate::model::campaign::AgentId;
+use crate::model::client::{Industry, Stage};
+use crate::model::dashboard::{
+    describe, AgentState, AgentStrip, Dashboard, DashboardRange, FeedItem, FunnelStep, Kpi, Outcomes, Point, Unit,
+    Window, CRAWL_RATE_MINUTES,
+};
+use crate::model::task::{CircuitState, TaskType};
+use crate::policy::{client_scope, may_see_event, Actor, ClientScope};
+use crate::DomainError;
+
+/// How many lines the activity feed shows.
+pub const FEED_LINES: usize = 20;
+
+/// Everything the dashboard shows to `actor` for `range`, as of `now`.
+pub async fn load(
+    pool: &PgPool,
+    actor: &Actor,
+    range: DashboardRange,
+    now: DateTime<Utc>,
+) -> Result<Dashboard, DomainError> {
+    let scope = client_scope(actor);
+    let window = range.window(now);
+    let prev = window.previous();
+    // Point-in-time figures are taken at the window's end, but never in the future (a custom range may
+    // end tomorrow at midnight).
+    let (at, prev_at) = (window.end.min(now), prev.end.min(now));
+
+    let clients = client_counts(pool, scope, &window).await?;
+    let stages = stage_counts(pool, scope).await?;
+    let (revenue, revenue_before) = (managed_revenue(pool, scope, at).await?, managed_revenue(pool, scope, prev_at).await?);
+    let (campaigns, campaigns_before) =
+        (active_campaigns(pool, scope, at).await?, active_campaigns(pool, scope, prev_at).await?);
+    let tasks = task_counts(pool, scope, actor.user_id, &window).await?;
+    let finished = finished_tasks(pool, scope, actor.user_id, &window).await?;
+    let (health, health_before) = (mean_health(pool, scope, at).await?, mean_health(pool, scope, prev_at).await?);
+    let (alerts, alerts_before) = (open_alerts(pool, scope, at).await?, open_alerts(pool, scope, prev_at).await?);
+
+    let stage_text = stages
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.label().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let success = |o: &Outcomes| {
+        (o.completed + o.failed > 0).then(|| 100.0 * o.completed as f64 / (o.completed + o.failed) as f64)
+    };
+    let (now_total, prev_total) = (finished.total(), finished.previous.clone());
+    let kpis = vec![
+        Kpi::new("clients", "Clients", Unit::Count, Some(clients.at_end as f64), Some(clients.at_prev_end as f64))
+            .detail(if stage_text.is_empty() { "none yet".to_string() } else { stage_text })
+            .href("/clients"),
+        Kpi::new("new_clients", "New clients", Unit::Count, Some(clients.new as f64), Some(clients.new_before as f64))
+            .detail("added in the range")
+            .href("/clients?sort=created&dir=desc"),
+        Kpi::new("revenue", "Revenue under management", Unit::Money, Some(revenue.0 as f64), Some(revenue_before.0 as f64))
+            .detail(format!("monthly, from {} won clients", revenue.1))
+            .href("/clients?stage=won"),
+        Kpi::new("campaigns", "Active campaigns", Unit::Count, Some(campaigns as f64), Some(campaigns_before as f64))
+            .detail("running at the end of the range")
+            .href("/clients"),
+        Kpi::new("tasks", "Tasks", Unit::Count, Some(tasks.created as f64), Some(tasks.created_before as f64))
+            .detail(format!(
+                "{} created in the range; now {} pending, {} running; {} completed, {} failed, {} cancelled in the range",
+                tasks.created, tasks.pending, tasks.running, now_total.completed, now_total.failed, now_total.cancelled
+            ))
+            .href("/tasks"),
+        Kpi::new("success_rate", "Agent success rate", Unit::Points, success(&now_total), success(&prev_total))
+            .detail("completed ÷ (completed + failed), tasks finished in the range")
+            .href("/agents"),
+        Kpi::new("health", "Mean audit health", Unit::Points, health.0, health_before.0)
+            .detail(format!("latest site audit of {} clients", health.1))
+            .href("/audits"),
+        Kpi::new("alerts", "Open regression alerts", Unit::Count, Some(alerts as f64), Some(alerts_before as f64))
+            .bad_when_up()
+            .detail("raised by each client's latest audit comparison")
+            .href("/audits"),
+    ];
+
+    let funnel = funnel(pool, scope, now).await?;
+    let industries = industries(pool, scope).await?;
+    let (crawl_rate, running_crawls) = crawl_rate(pool, scope, now).await?;
+    let empty = clients.at_end == 0 && tasks.created == 0 && tasks.pending + tasks.running == 0;
+    Ok(Dashboard {
+        range,
+        window,
+        bucket: window.bucket(),
+        portfolio_only: matches!(scope, ClientScope::ManagedBy(_)),
+        kpis,
+        agents: agent_strip(pool).await?,
+        tasks_per_bucket: finished.per_bucket.into_iter().map(|(at, value)| Point { at, value }).collect(),
+        tasks_by_agent: finished.per_agent.into_iter().collect(),
+        health: health_series(pool, scope, &window).await?,
+        industries,
+        funnel,
+        crawl_rate,
+        running_crawls,
+        feed: feed(pool, actor, FEED_LINES).await?,
+        empty,
+    })
+}
+
+struct ClientCounts {
+    at_end: i64,
+    at_prev_end: i64,
+    new: i64,
+    new_before: i64,
+}
+
+async fn client_counts(pool: &PgPool, scope: ClientScope, w: &Window) -> Result<ClientCounts, DomainError> {
+    let p = w.previous();
+    let mut b = QueryBuilder::new("SELECT count(*) FILTER (WHERE c.created_at < ");
+    b.push_bind(w.end).push("), count(*) FILTER (WHERE c.created_at < ").push_bind(p.end);
+    b.push("), count(*) FILTER (WHERE c.created_at >= ").push_bind(w.start).push(" AND c.created_at < ").push_bind(w.end);
+    b.push("), count(*) FILTER (WHERE c.created_at >= ").push_bind(p.start).push(" AND c.created_at < ").push_bind(p.end);
+    b.push(") FROM clients c");
+    scope::push_where(&mut b, scope, "c");
+    let (at_end, at_prev_end, new, new_before): (i64, i64, i64, i64) = b.build_query_as().fetch_one(pool).await?;
+    Ok(ClientCounts { at_end, at_prev_end, new, new_before })
+}
+
+/// Clients per stage now, in pipeline order (every stage, zeros included).
+async fn stage_counts(pool: &PgPool, scope: ClientScope) -> Result<Vec<(Stage, i64)>, DomainError> {
+    let mut b = QueryBuilder::new("SELECT c.stage, count(*) FROM clients c");
+    scope::push_where(&mut b, scope, "c");
+    b.push(" GROUP BY c.stage");
+    let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(pool).await?;
+    Ok(Stage::ALL
+        .iter()
+        .map(|s| (*s, rows.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n)))
+        .collect())
+}
+
+/// Clients per industry now, largest first.
+async fn industries(pool: &PgPool, scope: ClientScope) -> Result<Vec<(String, i64)>, DomainError> {
+    let mut b = QueryBuilder::new("SELECT c.industry, count(*) FROM clients c");
+    scope::push_where(&mut b, scope, "c");
+    b.push(" GROUP BY c.industry ORDER BY 2 DESC, 1");
+    let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, n)| (Industry::parse(&k).map_or(k, |i| i.label().to_string()), n))
+        .collect())
+}
+
+/// Revenue under management at `t`: the sum of the monthly values of the clients in stage won at `t`,
+/// and how many they are.
+async fn managed_revenue(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<(i64, i64), DomainError> {
+    let mut b = QueryBuilder::new(
+        "SELECT coalesce(sum(c.monthly_value), 0)::bigint, count(*) FROM clients c
+          WHERE c.created_at < ",
+    );
+    b.push_bind(t).push(" AND coalesce(");
+    b.push("(SELECT e.detail->>'to' FROM events e WHERE e.client_id = c.id AND e.action = 'client.stage_changed' AND e.at < ")
+        .push_bind(t)
+        .push(" ORDER BY e.id DESC LIMIT 1), ");
+    b.push("(SELECT e.detail->>'from' FROM events e WHERE e.client_id = c.id AND e.action = 'client.stage_changed' AND e.at >= ")
+        .push_bind(t)
+        .push(" ORDER BY e.id LIMIT 1), c.stage) = 'won'");
+    scope::push(&mut b, scope, "c");
+    Ok(b.build_query_as().fetch_one(pool).await?)
+}
+
+/// Campaigns whose status was active at `t`.
+async fn active_campaigns(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<i64, DomainError> {
+    let mut b = QueryBuilder::new(
+        "SELECT count(*) FROM campaigns cm JOIN clients c ON c.id = cm.client_id WHERE cm.created_at < ",
+    );
+    b.push_bind(t).push(" AND coalesce(");
+    b.push(
+        "(SELECT e.detail->>'to' FROM events e WHERE e.target_type = 'campaign' AND e.target_id = cm.id::text
+            AND e.action = 'campaign.status_changed' AND e.at < ",
+    )
+    .push_bind(t)
+    .push(" ORDER BY e.id DESC LIMIT 1), ");
+    b.push(
+        "(SELECT e.detail->>'from' FROM events e WHERE e.target_type = 'campaign' AND e.target_id = cm.id::text
+            AND e.action = 'campaign.status_changed' AND e.at >= ",
+    )
+    .push_bind(t)
+    .push(" ORDER BY e.id LIMIT 1), cm.status) = 'active'");
+    scope::push(&mut b, scope, "c");
+    Ok(b.build_query_scalar().fetch_one(pool).await?)
+}
+
+struct TaskCounts {
+    created: i64,
+    created_before: i64,
+    pending: i64,
+    running: i64,
+}
+
+async fn task_counts(pool: &PgPool, scope: ClientScope, actor: Uuid, w: &Window) -> Result<TaskCounts, DomainError> {
+    let p = w.previous();
+    let mut b = QueryBuilder::new("SELECT count(*) FILTER (WHERE t.created_at >= ");
+    b.push_bind(w.start).push("), count(*) FILTER (WHERE t.created_at < ").push_bind(w.start);
+    b.push(") FROM tasks t LEFT JOIN clients c ON c.id = t.client_id WHERE t.created_at >= ").push_bind(p.start);
+    b.push(" AND t.created_at < ").push_bind(w.end);
+    scope::push_tasks(&mut b, scope, actor, "t", "c");
+    let (created, created_before): (i64, i64) = b.build_query_as().fetch_one(pool).await?;
+
+    let mut b = QueryBuilder::new(
+        "SELECT count(*) FILTER (WHERE t.status = 'pending'), count(*) FILTER (WHERE t.status = 'in_progress')
+           FROM tasks t LEFT JOIN clients c ON c.id = t.client_id
+          WHERE (t.status = 'pending' OR t.status = 'in_progress')",
+    );
+    scope::push_tasks(&mut b, scope, actor, "t", "c");
+    let (pending, running): (i64, i64) = b.build_query_as().fetch_one(pool).await?;
+    Ok(TaskCounts { created, created_before, pending, running })
+}
+
+/// Tasks that finished in the window, by bucket and by agent, and the previous window's totals.
+struct Finished {
+    per_bucket: BTreeMap<DateTime<Utc>, Outcomes>,
+    per_agent: BTreeMap<AgentId, Outcomes>,
+    previous: Outcomes,
+}
+
+impl Finished {
+    fn total(&self) -> Outcomes {
+        self.per_bucket.values().fold(Outcomes::default(), |mut acc, o| {
+            acc.completed += o.completed;
+            acc.failed += o.failed;
+            acc.cancelled += o.cancelled;
+            acc
+        })
+    }
+}
+
+fn count_into(o: &mut Outcomes, status: &str, n: i64) {
+    match status {
+        "completed" => o.completed += n,
+        "failed" => o.failed += n,
+        "cancelled" => o.cancelled += n,
+        _ => {}
+    }
+}
+
+async fn finished_tasks(pool: &PgPool, scope: ClientScope, actor: Uuid, w: &Window) -> Result<Finished, DomainError> {
+    let p = w.previous();
+    let bucket = w.bucket().as_str();
+    let mut b = QueryBuilder::new("SELECT t.finished_at >= ");
+    b.push_bind(w.start).push(format!(
+        ", date_trunc('{bucket}', t.finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', t.agent, t.status, count(*)
+           FROM tasks t LEFT JOIN clients c ON c.id = t.client_id
+          WHERE t.finished_at >= "
+    ));
+    b.push_bind(p.start).push(" AND t.finished_at < ").push_bind(w.end);
+    scope::push_tasks(&mut b, scope, actor, "t", "c");
+    b.push(" GROUP BY 1, 2, 3, 4");
+    let rows: Vec<(bool, DateTime<Utc>, String, String, i64)> = b.build_query_as().fetch_all(pool).await?;
+    let mut out = Finished { per_bucket: BTreeMap::new(), per_agent: BTreeMap::new(), previous: Outcomes::default() };
+    for (current, at, agent, status, n) in rows {
+        if !current {
+            count_into(&mut out.previous, &status, n);
+            continue;
+        }
+        count_into(out.per_bucket.entry(at).or_default(), &status, n);
+        if let Some(agent) = AgentId::parse(&agent) {
+            count_into(out.per_agent.entry(agent).or_default(), &status, n);
+        }
+    }
+    Ok(out)
+}
+
+/// Mean health of each in-scope client's latest completed site audit before `t`, and how many clients
+/// have one; `None` when none has.
+async fn mean_health(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<(Option<f64>, i64), DomainError> {
+    let mut b = QueryBuilder::new("SELECT avg(h)::float8, count(*) FROM (");
+    latest_audits(&mut b, scope, t);
+    b.push(") latest");
+    let (mean, n): (Option<f64>, i64) = b.build_query_as().fetch_one(pool).await?;
+    Ok((mean.map(|m| (m * 10.0).round() / 10.0), n))
+}
+
+/// `SELECT id, client_id, health AS h` of each in-scope client's latest completed site crawl before `t`.
+fn latest_audits(b: &mut QueryBuilder<'_, sqlx::Postgres>, scope: ClientScope, t: DateTime<Utc>) {
+    b.push(
+        "SELECT DISTINCT ON (cr.client_id) cr.id, cr.client_id, cr.health AS h
+           FROM crawls cr JOIN clients c ON c.id = cr.client_id
+          WHERE cr.kind = 'site' AND cr.status = 'completed' AND cr.health IS NOT NULL AND cr.finished_at < ",
+    )
+    .push_bind(t);
+    scope::push(b, scope, "c");
+    b.push(" ORDER BY cr.client_id, cr.finished_at DESC");
+}
+
+/// Regression alerts open at `t`: those raised for the crawl that was its client's latest completed site
+/// audit at `t` (a newer audit either raises an alert again or clears it).
+async fn open_alerts(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<i64, DomainError> {
+    let mut b = QueryBuilder::new("SELECT count(*) FROM events e JOIN (");
+    latest_audits(&mut b, scope, t);
+    b.push(
+        ") latest ON latest.client_id = e.client_id AND e.detail->>'crawl_id' = latest.id::text
+          WHERE e.action = 'audit.regression' AND e.at < ",
+    )
+    .push_bind(t);
+    Ok(b.build_query_scalar().fetch_one(pool).await?)
+}
+
+/// Mean health of the site audits that completed in each bucket of the window, with their number.
+async fn health_series(pool: &PgPool, scope: ClientScope, w: &Window) -> Result<Vec<Point<(f64, i64)>>, DomainError> {
+    let bucket = w.bucket().as_str();
+    let mut b = QueryBuilder::new(format!(
+        "SELECT date_trunc('{bucket}', cr.finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', avg(cr.health)::float8, count(*)
+           FROM crawls cr JOIN clients c ON c.id = cr.client_id
+          WHERE cr.kind = 'site' AND cr.status = 'completed' AND cr.health IS NOT NULL AND cr.finished_at >= "
+    ));
+    b.push_bind(w.start).push(" AND cr.finished_at < ").push_bind(w.end);
+    scope::push(&mut b, scope, "c");
+    b.push(" GROUP BY 1 ORDER BY 1");
+    let rows: Vec<(DateTime<Utc>, f64, i64)> = b.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(at, mean, n)| Point { at, value: ((mean * 10.0).round() / 10.0, n) }).collect())
+}
+
+/// Pages fetched per minute over the last [`CRAWL_RATE_MINUTES`] minutes by the in-scope crawls, and how
+/// many crawls are running.
+async fn crawl_rate(pool: &PgPool, scope: ClientScope, now: DateTime<Utc>) -> Result<(Vec<Point<i64>>, i64), DomainError> {
+    let since = now - chrono::Duration::minutes(CRAWL_RATE_MINUTES);
+    let mut b = QueryBuilder::new(
+        "SELECT date_trunc('minute', p.fetched_at), count(*)
+           FROM crawl_pages p JOIN crawls cr ON cr.id = p.crawl_id JOIN clients c ON c.id = cr.client_id
+          WHERE (cr.status = 'running' OR cr.finished_at >= ",
+    );
+    b.push_bind(since).push(") AND p.fetched_at >= ").push_bind(since);
+    scope::push(&mut b, scope, "c");
+    b.push(" GROUP BY 1 ORDER BY 1");
+    let rows: Vec<(DateTime<Utc>, i64)> = b.build_query_as().fetch_all(pool).await?;
+    let mut b = QueryBuilder::new(
+        "SELECT count(*) FROM crawls cr JOIN clients c ON c.id = cr.client_id WHERE cr.status = 'running'",
+    );
+    scope::push(&mut b, scope, "c");
+    let running: i64 = b.build_query_scalar().fetch_one(pool).await?;
+    Ok((rows.into_iter().map(|(at, value)| Point { at, value }).collect(), running))
+}
+
+/// The funnel by the sales operations manager's own rule (see `agents::sales_operations_manager`).
+async fn funnel(pool: &PgPool, scope: ClientScope, now: DateTime<Utc>) -> Result<Vec<FunnelStep>, DomainError> {
+    let mut input = crate::tasks::inputs::sales_operations_manager::load(pool, scope).await?;
+    input.now = now;
+    let out = som::run(&input);
+    let mut steps = Vec::new();
+    if let Some(first) = out.conversions.first() {
+        steps.push(FunnelStep { stage: first.from.label().into(), reached: first.reached_from.into(), conversion: None });
+    }
+    steps.extend(out.conversions.iter().map(|c| FunnelStep {
+        stage: c.to.label().into(),
+        reached: c.reached_to.into(),
+        conversion: c.rate,
+    }));
+    Ok(steps)
+}
+
+/// Each agent's state: disabled, circuit open, running N, or idle, with its pending tasks (all tasks: the
+/// strip names no client).
+async fn agent_strip(pool: &PgPool) -> Result<Vec<AgentStrip>, DomainError> {
+    let disabled = crate::tasks::agent_settings::disabled_agents(pool).await?;
+    let counts: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT agent, count(*) FILTER (WHERE status = 'in_progress'), count(*) FILTER (WHERE status = 'pending')
+           FROM tasks WHERE status = 'pending' OR status = 'in_progress' GROUP BY agent",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for agent in AgentId::ALL {
+        let circuit = crate::tasks::agent_settings::circuit(pool, *agent).await?;
+        let (running, pending) =
+            counts.iter().find(|(a, _, _)| a == agent.as_str()).map_or((0, 0), |(_, r, p)| (*r, *p));
+        out.push(AgentStrip {
+            agent: *agent,
+            state: AgentState::of(!disabled.contains(agent), matches!(circuit, CircuitState::Open { .. }), running),
+            pending,
+        });
+    }
+    Ok(out)
+}
+
+/// Events the feed leaves out: bookkeeping that says nothing a person needs to see.
+const QUIET: [&str; 4] = ["task.created", "task.retrying", "task.cancel_requested", "client.example"];
+
+/// The newest events `actor` may see (by `policy::may_see_event`, the live stream's rule), as feed lines.
+/// Reads newest first in pages until it has `limit` lines or has looked at 2,000 events.
+pub async fn feed(pool: &PgPool, actor: &Actor, limit: usize) -> Result<Vec<FeedItem>, DomainError> {
+    type Row = (
+        i64,
+        DateTime<Utc>,
+        Option<Uuid>,
+        Option<String>,
+        String,
+        String,
+        String,
+        Value,
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<String>,
+    );
+    const PAGE: i64 = 200;
+    let mut out = Vec::new();
+    let mut before: Option<i64> = None;
+    for _ in 0..10 {
+        let mut b = QueryBuilder::new(
+            "SELECT e.id, e.at, e.actor_id, u.name, e.action, e.target_type, e.target_id, e.detail, e.client_id,
+                    c.account_manager_id, c.company_name
+               FROM events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN clients c ON c.id = e.client_id
+              WHERE e.action <> ALL(",
+        );
+        b.push_bind(QUIET.to_vec()).push(")");
+        if let Some(before) = before {
+            b.push(" AND e.id < ").push_bind(before);
+        }
+        if let ClientScope::ManagedBy(me) = client_scope(actor) {
+            // The rule below decides; this only keeps a manager's pages from filling with others' events.
+            b.push(" AND (c.account_manager_id = ").push_bind(me).push(" OR e.client_id IS NULL)");
+        }
+        b.push(" ORDER BY e.id DESC LIMIT ").push_bind(PAGE);
+        let rows: Vec<Row> = b.build_query_as().fetch_all(pool).await?;
+        let exhausted = (rows.len() as i64) < PAGE;
+        for (id, at, actor_id, name, action, target_type, target_id, detail, client_id, manager, company) in rows {
+            before = Some(id);
+            if !may_see_event(actor, &action, client_id, manager, actor_id) {
+                continue;
+            }
+            out.push(feed_item(id, at, name, &action, &target_type, &target_id, &detail, client_id, company));
+            if out.len() >= limit {
+                return Ok(out);
+            }
+        }
+        if exhausted {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn feed_item(
+    id: i64,
+    at: DateTime<Utc>,
+    actor_name: Option<String>,
+    action: &str,
+    target_type: &str,
+    target_id: &str,
+    detail: &Value,
+    client_id: Option<Uuid>,
+    company: Option<String>,
+) -> FeedItem {
+    let s = |k: &str| detail.get(k).and_then(|v| v.as_str());
+    // An agent's work is the agent's: tasks say their type, alerts their agent.
+    let agent = s("agent")
+        .and_then(AgentId::parse)
+        .or_else(|| s("type").and_then(TaskType::parse).map(|t| t.agent()));
+    let who = match (actor_name, agent) {
+        (Some(name), _) => name,
+        (None, Some(agent)) => agent.label().to_string(),
+        (None, None) => "System".to_string(),
+    };
+    let client_href = client_id.map(|c| format!("/clients/{c}"));
+    let (object, href) = match (target_type, action) {
+        (_, "audit.completed" | "audit.regression") => {
+            (company, s("crawl_id").map(|c| format!("/audits/{c}")).or(client_href))
+        }
+        ("task", _) => (company, Some(format!("/tasks/{target_id}"))),
+        ("campaign", _) => (
+            Some(match (s("name"), company) {
+                (Some(n), Some(c)) => format!("{c} ({n})"),
+                (Some(n), None) => n.to_string(),
+                (None, c) => c.unwrap_or_default(),
+            }),
+            (action != "campaign.deleted").then(|| format!("/campaigns/{target_id}")).or(client_href),
+        ),
+        ("agent", _) => (AgentId::parse(target_id).map(|a| a.label().to_string()), Some("/agents".to_string())),
+        ("user", _) => (s("email").map(str::to_string), Some(format!("/admin/users/{target_id}"))),
+        _ => (company.or_else(|| s("company_name").map(str::to_string)), client_href.filter(|_| action != "client.deleted")),
+    };
+    FeedItem { id, at, who, what: describe(action, detail), object, href }
+}
