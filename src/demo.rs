@@ -367,16 +367,31 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
         b.build().execute(&mut *tx).await?;
     }
 
+    // The demo agency has a history for the dashboard's trends: each client joined on a day of the past
+    // year (spread by its id, so the same seed gives the same days), each campaign on its start date or its
+    // client's joining day, whichever is later.
     sqlx::query(
-        "INSERT INTO events (actor_id, action, target_type, target_id, client_id, detail)
-         SELECT NULL, 'client.created', 'client', id::text, id, jsonb_build_object('company_name', company_name, 'source', 'demo seed')
-           FROM clients ORDER BY company_name",
+        "UPDATE clients SET created_at = now() - make_interval(days => 1 + (('x' || substr(md5(id::text), 1, 8))::bit(32)::int & 2147483647) % 365),
+                            updated_at = now()",
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO events (actor_id, action, target_type, target_id, client_id, detail)
-         SELECT NULL, 'campaign.created', 'campaign', id::text, client_id, jsonb_build_object('name', name, 'source', 'demo seed')
+        "UPDATE campaigns cm SET created_at = least(now(), greatest(c.created_at, cm.start_date::timestamptz))
+           FROM clients c WHERE c.id = cm.client_id",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO events (at, actor_id, action, target_type, target_id, client_id, detail)
+         SELECT created_at, NULL, 'client.created', 'client', id::text, id, jsonb_build_object('company_name', company_name, 'source', 'demo seed')
+           FROM clients ORDER BY created_at, id",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO events (at, actor_id, action, target_type, target_id, client_id, detail)
+         SELECT created_at, NULL, 'campaign.created', 'campaign', id::text, client_id, jsonb_build_object('name', name, 'source', 'demo seed')
            FROM campaigns ORDER BY created_at, id",
     )
     .execute(&mut *tx)

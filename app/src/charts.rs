@@ -216,7 +216,8 @@ pub fn LiveChart(
                 return;
             }
             let chart = build_spec(&spec);
-            let drawn = instance.with_value(|i| i.as_ref().map(|e| charming::WasmRenderer::update(e, &chart)).is_some());
+            let drawn =
+                instance.with_value(|i| i.as_ref().map(|e| charming::WasmRenderer::update(e, &chart)).is_some());
             if !drawn {
                 if let Ok(e) = charming::WasmRenderer::new_opt(None, None).render(&element_id, &chart) {
                     instance.set_value(Some(e));

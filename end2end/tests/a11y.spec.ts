@@ -29,7 +29,7 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
 
   // withClient: create a client first, so lists and statistics have rows to check.
   const signedInPages: Array<{ path: string; heading: string; withClient?: boolean }> = [
-    { path: "/", heading: "Dashboard" },
+    { path: "/", heading: "Dashboard", withClient: true },
     { path: "/account", heading: "Your account" },
     { path: "/admin/users", heading: "Users" },
     { path: "/admin/users/new", heading: "New user" },

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -46,6 +47,9 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub struct Hub {
     pool: PgPool,
     tx: broadcast::Sender<Arc<LiveEvent>>,
+    /// The highest event id the reader has published (0 until it has read the table once): where a new
+    /// stream without a position starts.
+    position: AtomicI64,
     /// Set on shutdown: every stream ends, so a graceful shutdown does not wait on open tabs.
     closed: watch::Sender<bool>,
 }
@@ -55,7 +59,7 @@ impl Hub {
     pub fn start(pool: PgPool) -> Arc<Hub> {
         let (tx, _) = broadcast::channel(BUFFER);
         let (closed, _) = watch::channel(false);
-        let hub = Arc::new(Hub { pool, tx, closed });
+        let hub = Arc::new(Hub { pool, tx, position: AtomicI64::new(0), closed });
         tokio::spawn(read_loop(hub.clone()));
         hub
     }
@@ -101,6 +105,7 @@ async fn read_loop(hub: Arc<Hub>) {
         match events::newest_id(&hub.pool).await {
             Ok(id) => {
                 cursor.last = id;
+                hub.position.store(id, Ordering::Release);
                 break;
             }
             Err(e) => tracing::warn!(error = %e, "live events: reading the newest id failed; retrying"),
@@ -153,6 +158,7 @@ async fn read_loop(hub: Arc<Hub>) {
                 // No stream listening is fine: the event is in the table for whoever connects later.
                 let _ = hub.tx.send(Arc::new(row));
             }
+            hub.position.store(cursor.last, Ordering::Release);
             if !full {
                 break;
             }
@@ -259,6 +265,16 @@ pub async fn stream(
                 tracing::warn!(error = %e, "live events: replay failed");
                 return (StatusCode::SERVICE_UNAVAILABLE, "the events could not be read; retry").into_response();
             }
+        }
+    }
+    if after.is_none() {
+        // A stream without a position starts at the newest event published, and says so with a `ready`
+        // event carrying that id: the browser then has a Last-Event-ID from the start, and a reconnect
+        // replays what it missed even when no event had reached it yet.
+        let position = hub.position.load(Ordering::Acquire);
+        if position > 0 {
+            replay.push(SseEvent::default().id(position.to_string()).event("ready").data("{}"));
+            sent = position;
         }
     }
     let replayed_to = if sent == i64::MAX { None } else { Some(sent) };

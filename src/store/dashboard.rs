@@ -45,7 +45,8 @@ pub async fn load(
 
     let clients = client_counts(pool, scope, &window).await?;
     let stages = stage_counts(pool, scope).await?;
-    let (revenue, revenue_before) = (managed_revenue(pool, scope, at).await?, managed_revenue(pool, scope, prev_at).await?);
+    let (revenue, revenue_before) =
+        (managed_revenue(pool, scope, at).await?, managed_revenue(pool, scope, prev_at).await?);
     let (campaigns, campaigns_before) =
         (active_campaigns(pool, scope, at).await?, active_campaigns(pool, scope, prev_at).await?);
     let tasks = task_counts(pool, scope, actor.user_id, &window).await?;
@@ -128,8 +129,14 @@ async fn client_counts(pool: &PgPool, scope: ClientScope, w: &Window) -> Result<
     let p = w.previous();
     let mut b = QueryBuilder::new("SELECT count(*) FILTER (WHERE c.created_at < ");
     b.push_bind(w.end).push("), count(*) FILTER (WHERE c.created_at < ").push_bind(p.end);
-    b.push("), count(*) FILTER (WHERE c.created_at >= ").push_bind(w.start).push(" AND c.created_at < ").push_bind(w.end);
-    b.push("), count(*) FILTER (WHERE c.created_at >= ").push_bind(p.start).push(" AND c.created_at < ").push_bind(p.end);
+    b.push("), count(*) FILTER (WHERE c.created_at >= ")
+        .push_bind(w.start)
+        .push(" AND c.created_at < ")
+        .push_bind(w.end);
+    b.push("), count(*) FILTER (WHERE c.created_at >= ")
+        .push_bind(p.start)
+        .push(" AND c.created_at < ")
+        .push_bind(p.end);
     b.push(") FROM clients c");
     scope::push_where(&mut b, scope, "c");
     let (at_end, at_prev_end, new, new_before): (i64, i64, i64, i64) = b.build_query_as().fetch_one(pool).await?;
@@ -142,10 +149,7 @@ async fn stage_counts(pool: &PgPool, scope: ClientScope) -> Result<Vec<(Stage, i
     scope::push_where(&mut b, scope, "c");
     b.push(" GROUP BY c.stage");
     let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(pool).await?;
-    Ok(Stage::ALL
-        .iter()
-        .map(|s| (*s, rows.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n)))
-        .collect())
+    Ok(Stage::ALL.iter().map(|s| (*s, rows.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n))).collect())
 }
 
 /// Clients per industry now, largest first.
@@ -154,10 +158,7 @@ async fn industries(pool: &PgPool, scope: ClientScope) -> Result<Vec<(String, i6
     scope::push_where(&mut b, scope, "c");
     b.push(" GROUP BY c.industry ORDER BY 2 DESC, 1");
     let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(k, n)| (Industry::parse(&k).map_or(k, |i| i.label().to_string()), n))
-        .collect())
+    Ok(rows.into_iter().map(|(k, n)| (Industry::parse(&k).map_or(k, |i| i.label().to_string()), n)).collect())
 }
 
 /// Revenue under management at `t`: the sum of the monthly values of the clients in stage won at `t`,
@@ -332,7 +333,11 @@ async fn health_series(pool: &PgPool, scope: ClientScope, w: &Window) -> Result<
 
 /// Pages fetched per minute over the last [`CRAWL_RATE_MINUTES`] minutes by the in-scope crawls, and how
 /// many crawls are running.
-async fn crawl_rate(pool: &PgPool, scope: ClientScope, now: DateTime<Utc>) -> Result<(Vec<Point<i64>>, i64), DomainError> {
+async fn crawl_rate(
+    pool: &PgPool,
+    scope: ClientScope,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Point<i64>>, i64), DomainError> {
     let since = now - chrono::Duration::minutes(CRAWL_RATE_MINUTES);
     let mut b = QueryBuilder::new(
         "SELECT date_trunc('minute', p.fetched_at), count(*)
@@ -358,7 +363,11 @@ async fn funnel(pool: &PgPool, scope: ClientScope, now: DateTime<Utc>) -> Result
     let out = som::run(&input);
     let mut steps = Vec::new();
     if let Some(first) = out.conversions.first() {
-        steps.push(FunnelStep { stage: first.from.label().into(), reached: first.reached_from.into(), conversion: None });
+        steps.push(FunnelStep {
+            stage: first.from.label().into(),
+            reached: first.reached_from.into(),
+            conversion: None,
+        });
     }
     steps.extend(out.conversions.iter().map(|c| FunnelStep {
         stage: c.to.label().into(),
@@ -393,7 +402,7 @@ async fn agent_strip(pool: &PgPool) -> Result<Vec<AgentStrip>, DomainError> {
 }
 
 /// Events the feed leaves out: bookkeeping that says nothing a person needs to see.
-const QUIET: [&str; 4] = ["task.created", "task.retrying", "task.cancel_requested", "client.example"];
+const QUIET: [&str; 5] = ["task.created", "task.started", "task.retrying", "task.cancel_requested", "client.example"];
 
 /// The newest events `actor` may see (by `policy::may_see_event`, the live stream's rule), as feed lines.
 /// Reads newest first in pages until it has `limit` lines or has looked at 2,000 events.
@@ -463,9 +472,7 @@ fn feed_item(
 ) -> FeedItem {
     let s = |k: &str| detail.get(k).and_then(|v| v.as_str());
     // An agent's work is the agent's: tasks say their type, alerts their agent.
-    let agent = s("agent")
-        .and_then(AgentId::parse)
-        .or_else(|| s("type").and_then(TaskType::parse).map(|t| t.agent()));
+    let agent = s("agent").and_then(AgentId::parse).or_else(|| s("type").and_then(TaskType::parse).map(|t| t.agent()));
     let who = match (actor_name, agent) {
         (Some(name), _) => name,
         (None, Some(agent)) => agent.label().to_string(),
@@ -486,8 +493,15 @@ fn feed_item(
             (action != "campaign.deleted").then(|| format!("/campaigns/{target_id}")).or(client_href),
         ),
         ("agent", _) => (AgentId::parse(target_id).map(|a| a.label().to_string()), Some("/agents".to_string())),
-        ("user", _) => (s("email").map(str::to_string), Some(format!("/admin/users/{target_id}"))),
-        _ => (company.or_else(|| s("company_name").map(str::to_string)), client_href.filter(|_| action != "client.deleted")),
+        // A user's own sign-in or password change names nobody else.
+        ("user", _) => match s("email") {
+            Some(email) => (Some(email.to_string()), Some(format!("/admin/users/{target_id}"))),
+            None => (None, None),
+        },
+        _ => (
+            company.or_else(|| s("company_name").map(str::to_string)),
+            client_href.filter(|_| action != "client.deleted"),
+        ),
     };
     FeedItem { id, at, who, what: describe(action, detail), object, href }
 }

@@ -291,6 +291,6 @@ pub async fn list_activity(before: Option<i64>) -> Result<Vec<Event>, AppError> 
 
 pub mod audits;
 pub mod campaigns;
-pub mod dashboard;
 pub mod clients;
+pub mod dashboard;
 pub mod tasks;

@@ -151,6 +151,33 @@ mod browser {
         });
         // One per tab: the signed-in header lives as long as the page (signing out loads a new page).
         open(&conn);
+        // Offline: say so and close the stream; back online: open it again at once from the last event,
+        // rather than waiting out the backoff.
+        let c = conn.clone();
+        on_window("offline", move || {
+            if let Some(source) = c.source.borrow_mut().take() {
+                source.close();
+            }
+            if !c.ended.get() {
+                c.live.state.set(Connection::Offline);
+            }
+        });
+        let c = conn.clone();
+        on_window("online", move || {
+            let open_now = c.source.borrow().as_ref().is_none_or(|s| s.ready_state() == CLOSED);
+            if open_now && !c.ended.get() {
+                c.backoff.set(Duration::from_secs(1));
+                c.live.state.set(Connection::Reconnecting);
+                open(&c);
+            }
+        });
+    }
+
+    fn on_window(name: &str, f: impl FnMut() + 'static) {
+        let handler = Closure::<dyn FnMut()>::new(f);
+        let _ = window().add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+        // For the life of the tab, as the stream.
+        handler.forget();
     }
 
     fn listen(source: &web_sys::EventSource, name: &str, f: impl FnMut(web_sys::MessageEvent) + 'static) {
@@ -161,7 +188,9 @@ mod browser {
     }
 
     fn open(conn: &Rc<Conn>) {
-        if conn.ended.get() {
+        // Ended for good, or a stream is open or opening already (a retry timer and coming back online
+        // may both ask).
+        if conn.ended.get() || conn.source.borrow().as_ref().is_some_and(|s| s.ready_state() != CLOSED) {
             return;
         }
         let url = match conn.last_id.get() {
@@ -183,6 +212,13 @@ mod browser {
                 c.last_id.set(Some(id));
             }
             bump(&c);
+        });
+        // The stream's starting position: a reconnect resumes from it even before any event arrived.
+        let c = conn.clone();
+        listen(&source, "ready", move |e| {
+            if let Ok(id) = e.last_event_id().parse::<i64>() {
+                c.last_id.set(Some(id));
+            }
         });
         let c = conn.clone();
         listen(&source, "reload", move |_| bump(&c));

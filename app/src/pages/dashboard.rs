@@ -32,7 +32,9 @@ pub fn DashboardPage() -> impl IntoView {
 fn DashboardBody() -> impl IntoView {
     let query = use_query_map();
     let params = move || {
-        query.with(|q| (q.get("range").unwrap_or_default(), q.get("from").unwrap_or_default(), q.get("to").unwrap_or_default()))
+        query.with(|q| {
+            (q.get("range").unwrap_or_default(), q.get("from").unwrap_or_default(), q.get("to").unwrap_or_default())
+        })
     };
     let range = Memo::new(move |_| {
         let (r, f, t) = params();
@@ -47,7 +49,9 @@ fn DashboardBody() -> impl IntoView {
     follow(params, tick, crawl_tick, live);
 
     let errors = Signal::derive(move || range.get().err());
-    let current_range = move || range.get().unwrap_or_default();
+    // The form shows the range the page was opened with; after that it holds what the user types.
+    let current_range = move || range.get_untracked().unwrap_or_default();
+    let typed = move || untrack(params);
     view! {
         <div class="page-head">
             <h1>"Dashboard"</h1>
@@ -60,9 +64,9 @@ fn DashboardBody() -> impl IntoView {
                         .map(|k| (k.as_str().to_string(), k.label().to_string())).collect()
                     selected=current_range().kind.as_str() errors />
                 <InputField label="From (custom)" name="from" field="from" kind="date"
-                    value=current_range().from.map(|d| d.to_string()).unwrap_or_else(|| params().1) errors />
+                    value=current_range().from.map(|d| d.to_string()).unwrap_or_else(|| typed().1) errors />
                 <InputField label="To (custom)" name="to" field="to" kind="date"
-                    value=current_range().to.map(|d| d.to_string()).unwrap_or_else(|| params().2) errors />
+                    value=current_range().to.map(|d| d.to_string()).unwrap_or_else(|| typed().2) errors />
                 <div class="filter-actions">
                     <button type="submit" class="primary">"Show range"</button>
                 </div>
@@ -326,7 +330,10 @@ fn bucket_label(at: DateTime<Utc>, b: Bucket) -> String {
 /// Every bucket of the window, oldest first (so quiet periods show as gaps, not as missing days).
 fn buckets(w: &Window, b: Bucket) -> Vec<DateTime<Utc>> {
     let (step, start) = match b {
-        Bucket::Hour => (Duration::hours(1), w.start.with_minute(0).and_then(|t| t.with_second(0)).and_then(|t| t.with_nanosecond(0))),
+        Bucket::Hour => (
+            Duration::hours(1),
+            w.start.with_minute(0).and_then(|t| t.with_second(0)).and_then(|t| t.with_nanosecond(0)),
+        ),
         Bucket::Day => (Duration::days(1), w.start.date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc())),
     };
     let mut out = Vec::new();
@@ -368,7 +375,8 @@ fn agents_spec(d: &Dashboard) -> Option<ChartSpec> {
     if d.tasks_by_agent.is_empty() {
         return None;
     }
-    let rows: Vec<(String, Outcomes)> = d.tasks_by_agent.iter().map(|(a, o)| (a.label().to_string(), o.clone())).collect();
+    let rows: Vec<(String, Outcomes)> =
+        d.tasks_by_agent.iter().map(|(a, o)| (a.label().to_string(), o.clone())).collect();
     Some(ChartSpec::StackedBars {
         categories: rows.iter().map(|(l, _)| l.clone()).collect(),
         series: outcome_series(&rows),
@@ -393,9 +401,10 @@ fn industry_spec(d: &Dashboard) -> Option<ChartSpec> {
 }
 
 fn funnel_spec(d: &Dashboard) -> Option<ChartSpec> {
-    d.funnel.iter().any(|s| s.reached > 0).then(|| ChartSpec::Funnel {
-        steps: d.funnel.iter().map(|s| (s.stage.clone(), s.reached as f64)).collect(),
-    })
+    d.funnel
+        .iter()
+        .any(|s| s.reached > 0)
+        .then(|| ChartSpec::Funnel { steps: d.funnel.iter().map(|s| (s.stage.clone(), s.reached as f64)).collect() })
 }
 
 fn crawl_spec(d: &Dashboard) -> Option<ChartSpec> {
@@ -403,10 +412,8 @@ fn crawl_spec(d: &Dashboard) -> Option<ChartSpec> {
         return None;
     }
     let end = d.crawl_rate.last().map(|p| p.at).unwrap_or(d.window.end);
-    let minutes: Vec<DateTime<Utc>> = (0..domain::model::dashboard::CRAWL_RATE_MINUTES)
-        .rev()
-        .map(|m| end - Duration::minutes(m))
-        .collect();
+    let minutes: Vec<DateTime<Utc>> =
+        (0..domain::model::dashboard::CRAWL_RATE_MINUTES).rev().map(|m| end - Duration::minutes(m)).collect();
     let value = |at: DateTime<Utc>| d.crawl_rate.iter().find(|p| p.at == at).map_or(0.0, |p| p.value as f64);
     Some(ChartSpec::StackedBars {
         categories: minutes.iter().map(|m| m.format("%H:%M").to_string()).collect(),

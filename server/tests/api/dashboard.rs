@@ -113,7 +113,15 @@ async fn kpis_compare_with_the_window_before_and_managers_see_their_portfolio_on
         .execute(&app.pool)
         .await
         .expect("backdate");
-    event(&app, other, "client.stage_changed", ("client", other.to_string()), serde_json::json!({"from": "prospect", "to": "won"}), 3).await;
+    event(
+        &app,
+        other,
+        "client.stage_changed",
+        ("client", other.to_string()),
+        serde_json::json!({"from": "prospect", "to": "won"}),
+        3,
+    )
+    .await;
 
     // Tasks: this week mine completed one and cancelled one, the other failed one; last week mine completed one.
     finished_task(&app, mine, "client_analysis", "business_development_director", "completed", 0).await;

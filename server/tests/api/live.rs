@@ -44,8 +44,19 @@ impl Stream {
         Stream { res, buf: String::new() }
     }
 
-    /// The next event (keep-alive comments skipped), or None when the stream ended or `wait` passed.
+    /// The next event (keep-alive comments and the opening `ready` skipped), or None when the stream ended
+    /// or `wait` passed.
     async fn next(&mut self, wait: Duration) -> Option<Sent> {
+        loop {
+            let e = self.next_any(wait).await?;
+            if e.kind != "ready" {
+                return Some(e);
+            }
+        }
+    }
+
+    /// The next event of any kind (keep-alive comments skipped).
+    async fn next_any(&mut self, wait: Duration) -> Option<Sent> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Some(end) = self.buf.find("\n\n") {
@@ -165,6 +176,36 @@ async fn a_reconnect_with_last_event_id_gets_what_it_missed_and_nothing_twice() 
     create_client(&admin, "After the replay Ltd", &[], "").await;
     let live = again.until("client.created").await;
     assert!(live.id > ids.last().copied());
+}
+
+#[tokio::test]
+async fn a_new_stream_starts_with_its_position_so_a_reconnect_misses_nothing_even_before_any_event() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let (manager, manager_id, _) = app.user(&admin, "account_manager").await;
+    // Let the hub publish the events so far, so the new stream's position is past them.
+    let mut warm = Stream::connect(&app, &admin, &[]).await;
+    create_client(&admin, "Warm-up Ltd", &[], "").await;
+    warm.until("client.created").await;
+    let mut first = Stream::connect(&app, &manager, &[]).await;
+    let ready = first.next_any(Duration::from_secs(5)).await.expect("a ready event");
+    assert_eq!(ready.kind, "ready");
+    let position = ready.id.expect("the ready event carries the stream's position");
+    // Another manager's client: nothing the manager may see reaches the stream, which then drops.
+    create_client(&admin, "Not Theirs Ltd", &[], "").await;
+    assert!(first.next(Duration::from_millis(800)).await.is_none(), "the manager sees nothing of others");
+    drop(first);
+    // While disconnected, a client of theirs is created.
+    create_client(&admin, "Theirs While Away Ltd", &[], &manager_id).await;
+    let resume = position.to_string();
+    let mut again = Stream::connect(&app, &manager, &[("last-event-id", resume.as_str())]).await;
+    let replayed = again.drain(Duration::from_millis(1500)).await;
+    let names: Vec<String> = replayed.iter().map(|e| e.data["detail"].to_string()).collect();
+    assert!(
+        replayed.iter().any(|e| e.data["action"] == "client.created" && e.data["detail"].to_string().contains("Theirs While Away")),
+        "the missed event is replayed: {names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains("Not Theirs")), "and only what they may see: {names:?}");
 }
 
 #[tokio::test]
