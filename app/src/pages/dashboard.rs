@@ -75,7 +75,7 @@ fn DashboardBody() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match first.await {
-                    Err(domain_err) if matches!(domain_err, crate::AppError::Validation(_)) => view! {
+                    Err(crate::AppError::Validation(_)) => view! {
                         <p class="flash flash-error" role="alert">"Choose a valid range: see the fields above."</p>
                     }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
@@ -132,7 +132,7 @@ fn follow(
 fn Figures(current: Signal<Dashboard>) -> impl IntoView {
     let empty = move || current.with(|d| d.empty);
     view! {
-        <p class="muted" role="status">{move || current.with(|d| scope_line(d))}</p>
+        <p class="muted" role="status">{move || current.with(scope_line)}</p>
         <Show when=empty fallback=move || view! { <Filled current /> }>
             <section class="empty-state" aria-labelledby="empty-heading">
                 <h2 id="empty-heading">"Nothing to show yet"</h2>
