@@ -385,7 +385,7 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
     sqlx::query(
         "INSERT INTO events (at, actor_id, action, target_type, target_id, client_id, detail)
          SELECT created_at, NULL, 'client.created', 'client', id::text, id, jsonb_build_object('company_name', company_name, 'source', 'demo seed')
-           FROM clients ORDER BY created_at, id",
+           FROM clients ORDER BY clients.created_at, clients.id",
     )
     .execute(&mut *tx)
     .await?;

@@ -22,6 +22,8 @@ pub enum Action {
     ViewOwnAccount,
     /// The dashboard and analytics; account managers see their portfolio's figures only.
     ViewDashboard,
+    /// The server's own figures on the analytics page: uptime, CPU, memory, pools, streams, queue.
+    ViewSystemFigures,
     ChangeOwnPassword,
     ListUsers,
     CreateUser,
@@ -62,9 +64,10 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::ViewOwnAccount,
         Action::ViewDashboard,
+        Action::ViewSystemFigures,
         Action::ChangeOwnPassword,
         Action::ListUsers,
         Action::CreateUser,
@@ -117,6 +120,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
         | DeleteCampaign | ExportCampaigns | ListTasks | RunAgentTask | CancelTask | ViewAgents | ViewAudits
         | ExportAudits | ScheduleAudits => EVERYONE,
         ConfigureAgents => &[Role::Admin],
+        ViewSystemFigures => &[Role::Admin, Role::Staff],
         CreateClient | DeleteClient | AssignClient => &[Role::Admin, Role::Staff],
         ViewPortfolio => &[Role::AccountManager],
     }

@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks/new") ssr=SsrMode::Async view=pages::tasks::NewTaskPage />
                     <Route path=path!("/tasks/:id") ssr=SsrMode::Async view=pages::tasks::TaskPage />
                     <Route path=path!("/agents") ssr=SsrMode::Async view=pages::agents::AgentsPage />
+                    <Route path=path!("/analytics") ssr=SsrMode::Async view=pages::analytics::AnalyticsPage />
                     <Route path=path!("/portfolio") ssr=SsrMode::Async view=pages::portfolio::PortfolioPage />
                     <Route path=path!("/forbidden") ssr=SsrMode::Async view=components::ForbiddenPage />
                 </Routes>

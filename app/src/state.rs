@@ -58,3 +58,31 @@ pub struct CspNonce(pub String);
 /// `domain::store::users::SessionUser`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsVersion(pub i64);
+
+/// When the server started serving (set once by the server at start), for the uptime figure.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Open live streams of this process (the server's `/events` counts them in and out).
+pub static LIVE_STREAMS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// This process's CPU time (user + system, seconds) and resident memory (bytes), from `/proc/self`;
+/// `None` where the system has no such files.
+pub fn process_usage() -> (Option<f64>, Option<u64>) {
+    // /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 a second for user space.
+    const TICKS_PER_SEC: f64 = 100.0;
+    let cpu = std::fs::read_to_string("/proc/self/stat").ok().and_then(|stat| {
+        // Fields after the command name (which is in parentheses and may hold spaces): utime is the 12th
+        // and stime the 13th of them (fields 14 and 15 of proc(5)).
+        let rest = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let utime: f64 = fields.get(11)?.parse().ok()?;
+        let stime: f64 = fields.get(12)?.parse().ok()?;
+        Some((utime + stime) / TICKS_PER_SEC)
+    });
+    let rss = std::fs::read_to_string("/proc/self/status").ok().and_then(|status| {
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    });
+    (cpu, rss)
+}

@@ -40,6 +40,7 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     { path: "/tasks", heading: "Tasks", withClient: true },
     { path: "/tasks/new", heading: "Run an agent", withClient: true },
     { path: "/agents", heading: "Agents" },
+    { path: "/analytics", heading: "Analytics", withClient: true },
     { path: "/audits", heading: "Site audits", withClient: true },
   ];
 
@@ -115,7 +116,7 @@ test.describe("every main page on a phone", () => {
     const campaign = await createCampaignViaApi(page, client.id);
     const paths = [
       "/", "/clients", "/clients/new", "/clients/stats", `/clients/${client.id}`, `/clients/${client.id}/edit`,
-      `/clients/${client.id}/audits`, `/campaigns/${campaign.id}`, "/tasks", "/tasks/new", "/agents", "/audits",
+      `/clients/${client.id}/audits`, `/campaigns/${campaign.id}`, "/tasks", "/tasks/new", "/agents", "/audits", "/analytics",
       "/account", "/admin/users", "/admin/users/new", "/admin/activity",
     ];
     const wide: string[] = [];

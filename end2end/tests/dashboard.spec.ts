@@ -143,4 +143,22 @@ test.describe("dashboard", () => {
     expect(await sameDocument(page)).toBe(true);
     await other.context().close();
   });
+
+  test("analytics: agent and business tables for the range, each exportable", async ({ page }) => {
+    await signInAsAdmin(page);
+    await createClientViaApi(page, newClientFields("analytics"));
+    await gotoHydrated(page, "/analytics?range=quarter");
+    await expect(page.getByRole("heading", { name: "Analytics", level: 1 })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Agent figures" })).toContainText("Business development director");
+    await expect(page.getByRole("table", { name: "Pipeline now" })).toContainText("Prospect");
+    await expect(page.getByRole("heading", { name: "System" })).toBeVisible();
+    const excel = page.getByRole("link", { name: "Export agent figures as Excel" });
+    await expect(excel).toHaveAttribute("href", "/export/analytics/agents.xlsx?range=quarter");
+    const response = await page.request.get((await excel.getAttribute("href"))!);
+    expect(response.status()).toBe(200);
+    expect(response.headers()["content-type"]).toContain("spreadsheetml");
+    const csv = await (await page.request.get("/export/analytics/business.csv?range=quarter")).text();
+    expect(csv.split("\n")[0]).toBe("figure,count,value");
+  });
 });
+

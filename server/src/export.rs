@@ -367,3 +367,117 @@ mod tests {
         assert_eq!(&line[..], b"\"a,b\",\"say \"\"hi\"\"\",plain\n");
     }
 }
+
+/// GET /export/analytics/{agents|business|system}.{csv|json|xlsx}?range=…&from=…&to=…: one analytics table
+/// for the range, within the caller's portfolio. CSV and JSON stream as they are written; the Excel file
+/// is built in memory (these tables are at most a few dozen rows). The system figures need
+/// [`Action::ViewSystemFigures`].
+pub async fn analytics(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    use domain::model::analytics::Report;
+    use domain::model::dashboard::DashboardRange;
+    let Some((report, ext)) = file.split_once('.') else { return error(AppError::NotFound) };
+    let (Some(report), true) = (Report::parse(report), matches!(ext, "csv" | "json" | "xlsx")) else {
+        return error(AppError::NotFound);
+    };
+    let action = if report == Report::System { Action::ViewSystemFigures } else { Action::ViewDashboard };
+    let actor = caller.actor();
+    if let Err(e) = policy::authorize(actor.as_ref(), action) {
+        return error(e.into());
+    }
+    let Some(actor) = actor else { return error(AppError::Unauthenticated) };
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let range = match DashboardRange::parse(param("range"), param("from"), param("to")) {
+        Ok(r) => r,
+        Err(fields) => return error(AppError::Validation(fields)),
+    };
+    let mut figures = match domain::store::analytics::load(&state.pool, &actor, range, chrono::Utc::now()).await {
+        Ok(f) => f,
+        Err(e) => return error(e.into()),
+    };
+    if report == Report::System {
+        match app::api::analytics::ssr::system_figures(&state).await {
+            Ok(s) => figures.system = Some(s),
+            Err(e) => return error(e),
+        }
+    }
+    let Some(table) = figures.table(report) else { return error(AppError::Forbidden) };
+    let name = format!("analytics-{}-{}", report.as_str(), figures.window.end.format("%Y-%m-%d"));
+    match ext {
+        "csv" => {
+            let head = csv_line(&table.columns.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+            let rows = table
+                .rows
+                .into_iter()
+                .map(|r| Ok::<_, std::io::Error>(csv_line(&r.iter().map(|c| c.text()).collect::<Vec<_>>())));
+            let body = stream::once(async move { Ok(head) }).chain(stream::iter(rows));
+            respond(Format::Csv, &name, Body::from_stream(body))
+        }
+        "json" => {
+            let columns = table.columns.clone();
+            let rows = table.rows.into_iter().enumerate().map(move |(i, r)| {
+                let object: serde_json::Map<String, serde_json::Value> = columns
+                    .iter()
+                    .zip(r.iter())
+                    .map(|(c, v)| (c.to_string(), serde_json::to_value(v).unwrap_or_default()))
+                    .collect();
+                let mut bytes = if i == 0 { Vec::new() } else { b",".to_vec() };
+                bytes.extend_from_slice(&serde_json::to_vec(&object).unwrap_or_default());
+                Ok::<_, std::io::Error>(Bytes::from(bytes))
+            });
+            let body = stream::once(async { Ok(Bytes::from_static(b"[")) })
+                .chain(stream::iter(rows))
+                .chain(stream::once(async { Ok(Bytes::from_static(b"]")) }));
+            respond(Format::Json, &name, Body::from_stream(body))
+        }
+        _ => match xlsx(report.as_str(), &table) {
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "the Excel export failed");
+                error(AppError::Internal)
+            }
+        },
+    }
+}
+
+/// One sheet named `sheet` with the table's header row and its rows: numbers as numbers, text as text
+/// (an Excel cell written as a string is never evaluated as a formula, so no guard is needed here).
+fn xlsx(sheet: &str, table: &domain::model::analytics::Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use domain::model::analytics::Cell;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet)?;
+    for (c, name) in table.columns.iter().enumerate() {
+        ws.write_string(0, u16::try_from(c).unwrap_or(u16::MAX), *name)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, cell) in row.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            match cell {
+                Cell::Int(i) => ws.write_number(r, c, *i as f64).map(|_| ())?,
+                Cell::Num(n) => ws.write_number(r, c, *n).map(|_| ())?,
+                Cell::Text(t) => ws.write_string(r, c, t).map(|_| ())?,
+                Cell::Empty => {}
+            }
+        }
+    }
+    book.save_to_buffer()
+}

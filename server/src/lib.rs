@@ -196,6 +196,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
     let pages_and_exports = Router::<AppState>::new()
         .route("/export/{file}", axum::routing::get(export_file))
         .route("/export/tasks/{file}", axum::routing::get(export::task))
+        .route("/export/analytics/{file}", axum::routing::get(export::analytics))
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
         .route("/events", axum::routing::get(live::stream).layer(axum::Extension(services.hub.clone())))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
@@ -293,6 +294,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), DomainError> {
     let services = services(&config).await?;
+    let _ = app::state::STARTED.set(std::time::Instant::now());
     let app = router(&config, &services);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

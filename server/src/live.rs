@@ -211,6 +211,7 @@ struct Open;
 impl Open {
     fn new() -> Open {
         metrics::gauge!("live_streams").increment(1.0);
+        app::state::LIVE_STREAMS.fetch_add(1, Ordering::Relaxed);
         Open
     }
 }
@@ -218,6 +219,7 @@ impl Open {
 impl Drop for Open {
     fn drop(&mut self) {
         metrics::gauge!("live_streams").decrement(1.0);
+        app::state::LIVE_STREAMS.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

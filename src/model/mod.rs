@@ -1,5 +1,6 @@
 //! Plain serde types shared by the server and the browser.
 
+pub mod analytics;
 pub mod campaign;
 pub mod client;
 pub mod client_query;

@@ -402,7 +402,15 @@ async fn agent_strip(pool: &PgPool) -> Result<Vec<AgentStrip>, DomainError> {
 }
 
 /// Events the feed leaves out: bookkeeping that says nothing a person needs to see.
-const QUIET: [&str; 5] = ["task.created", "task.started", "task.retrying", "task.cancel_requested", "client.example"];
+const QUIET: [&str; 7] = [
+    "task.created",
+    "task.started",
+    "task.retrying",
+    "task.cancel_requested",
+    "client.example",
+    "user.signed_in",
+    "user.signed_out",
+];
 
 /// The newest events `actor` may see (by `policy::may_see_event`, the live stream's rule), as feed lines.
 /// Reads newest first in pages until it has `limit` lines or has looked at 2,000 events.

@@ -2,6 +2,7 @@
 //! client data is limited to the caller's portfolio by the one rule in [`scope`].
 
 pub mod activity;
+pub mod analytics;
 pub mod campaigns;
 pub mod client_index;
 pub mod clients;

@@ -289,6 +289,7 @@ pub async fn list_activity(before: Option<i64>) -> Result<Vec<Event>, AppError> 
     Ok(domain::store::events::list(&state.pool, "user.", before, 50).await?)
 }
 
+pub mod analytics;
 pub mod audits;
 pub mod campaigns;
 pub mod clients;

@@ -5,6 +5,7 @@
 pub mod choice;
 pub mod live;
 pub mod output;
+pub mod range;
 pub mod table;
 pub mod tasks;
 
@@ -125,6 +126,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                 <li><a href="/tasks">"Tasks"</a></li>
                 <li><a href="/audits">"Site audits"</a></li>
                 <li><a href="/agents">"Agents"</a></li>
+                <li><a href="/analytics">"Analytics"</a></li>
                 <Show when=move || is_manager>
                     <li><a href="/portfolio">"Portfolio"</a></li>
                 </Show>
@@ -229,5 +231,31 @@ pub fn ActionError<T: Clone + Send + Sync + 'static>(value: Signal<Option<Result
         ),
         Some(Err(e)) => Some(view! { <ErrorMessage error=e /> }.into_any()),
         _ => None,
+    }
+}
+
+/// Below this width (CSS pixels) filter panels start folded.
+pub const FOLD_BELOW_PX: f64 = 640.0;
+
+/// A filter panel that folds away on phones: rendered open (usable before the WASM arrives and on wide
+/// screens), folded once hydrated on a screen narrower than [`FOLD_BELOW_PX`]; its summary opens it.
+#[component]
+pub fn FoldOnPhones(summary: &'static str, children: Children) -> impl IntoView {
+    let details = NodeRef::<leptos::html::Details>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        if let Some(d) = details.get() {
+            let narrow = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < FOLD_BELOW_PX);
+            if narrow {
+                let _ = d.unchecked_ref::<web_sys::Element>().remove_attribute("open");
+            }
+        }
+    });
+    view! {
+        <details class="fold" open node_ref=details>
+            <summary>{summary}</summary>
+            {children()}
+        </details>
     }
 }

@@ -16,7 +16,9 @@ use crate::api::clients::{
     get_client, get_client_stats, list_account_managers, list_clients, AssignClient, ClientDetail, CreateClient,
     DeleteClient, GroupStats, UpdateClient,
 };
-use crate::components::{checked_form, field_errors_of, result_of, ActionError, Authorized, CheckedForm, ErrorMessage};
+use crate::components::{
+    checked_form, field_errors_of, result_of, ActionError, Authorized, CheckedForm, ErrorMessage, FoldOnPhones,
+};
 use crate::forms::{go_on_success, grouped, value_of, InputField, SelectField, TextareaField};
 
 fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
@@ -103,6 +105,7 @@ fn ClientFilters(q: ClientQuery, managers: Vec<(Uuid, String)>, errors: Option<F
     let mut manager_options = vec![(String::new(), "Anyone".to_string()), ("none".into(), "Unassigned".into())];
     manager_options.extend(managers.into_iter().map(|(id, name)| (id.to_string(), name)));
     view! {
+        <FoldOnPhones summary="Filters">
         <Form method="GET" action="/clients">
             <fieldset class="filters">
                 <legend class="visually-hidden">"Filters"</legend>
@@ -138,6 +141,7 @@ fn ClientFilters(q: ClientQuery, managers: Vec<(Uuid, String)>, errors: Option<F
                 </div>
             </fieldset>
         </Form>
+        </FoldOnPhones>
     }
 }
 

@@ -4,21 +4,17 @@
 //! and charts change in place, without a reload.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use domain::model::dashboard::{
-    Bucket, Dashboard, DashboardRange, FeedItem, Kpi, Outcomes, RangeKind, Trend, Unit, Window,
-};
+use domain::model::dashboard::{Bucket, Dashboard, FeedItem, Kpi, Outcomes, Trend, Unit, Window};
 use domain::policy::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::dashboard::get_dashboard;
 use crate::charts::{ChartSpec, LiveChart};
 use crate::components::live::{live_tick, poll_tick};
+use crate::components::range::{range_params, RangeForm};
 use crate::components::{Authorized, ErrorMessage};
 use crate::format::{number, NONE};
-use crate::forms::{InputField, SelectField};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -30,16 +26,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn DashboardBody() -> impl IntoView {
-    let query = use_query_map();
-    let params = move || {
-        query.with(|q| {
-            (q.get("range").unwrap_or_default(), q.get("from").unwrap_or_default(), q.get("to").unwrap_or_default())
-        })
-    };
-    let range = Memo::new(move |_| {
-        let (r, f, t) = params();
-        DashboardRange::parse(&r, &f, &t)
-    });
+    let params = range_params();
     let first = Resource::new(params, |(r, f, t)| get_dashboard(r, f, t));
     // Newer figures than the first ones, fetched when events arrive (only in the browser).
     let live: RwSignal<Option<Dashboard>> = RwSignal::new(None);
@@ -48,30 +35,11 @@ fn DashboardBody() -> impl IntoView {
     let crawl_tick = poll_tick(running.into());
     follow(params, tick, crawl_tick, live);
 
-    let errors = Signal::derive(move || range.get().err());
-    // The form shows the range the page was opened with; after that it holds what the user types.
-    let current_range = move || range.get_untracked().unwrap_or_default();
-    let typed = move || untrack(params);
     view! {
         <div class="page-head">
             <h1>"Dashboard"</h1>
         </div>
-        <Form method="GET" action="/">
-            <fieldset class="filters range-form">
-                <legend class="visually-hidden">"Time range"</legend>
-                <SelectField label="Range" name="range" field="range"
-                    options=RangeKind::PRESETS.into_iter().chain([RangeKind::Custom])
-                        .map(|k| (k.as_str().to_string(), k.label().to_string())).collect()
-                    selected=current_range().kind.as_str() errors />
-                <InputField label="From (custom)" name="from" field="from" kind="date"
-                    value=current_range().from.map(|d| d.to_string()).unwrap_or_else(|| typed().1) errors />
-                <InputField label="To (custom)" name="to" field="to" kind="date"
-                    value=current_range().to.map(|d| d.to_string()).unwrap_or_else(|| typed().2) errors />
-                <div class="filter-actions">
-                    <button type="submit" class="primary">"Show range"</button>
-                </div>
-            </fieldset>
-        </Form>
+        <RangeForm action="/" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match first.await {

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod activity;
 pub mod agents;
+pub mod analytics;
 pub mod campaigns;
 pub mod clients;
 pub mod dashboard;

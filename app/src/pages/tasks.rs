@@ -14,7 +14,7 @@ use crate::components::choice::{choices, Choice};
 use crate::components::live::live_tick;
 use crate::components::output::TaskOutputView;
 use crate::components::tasks::{duration_text, status_class, TaskClient, TaskTable};
-use crate::components::{checked_form, result_of, ActionError, Authorized, CheckedForm, ErrorMessage};
+use crate::components::{checked_form, result_of, ActionError, Authorized, CheckedForm, ErrorMessage, FoldOnPhones};
 use crate::forms::{go_on_success, value_of, InputField, SelectField};
 
 /// When a step of a task happened, or "not yet".
@@ -42,6 +42,7 @@ pub fn TasksPage() -> impl IntoView {
                 <h1>"Tasks"</h1>
                 <a class="button" href="/tasks/new">"Run an agent"</a>
             </div>
+            <FoldOnPhones summary="Filters">
             <form method="get" action="/tasks" class="filters" aria-label="Filter tasks">
                 <FilterSelect label="Status" name="status" current=q("status")
                     options=choices("Any", TaskStatus::ALL, TaskStatus::as_str, TaskStatus::label) />
@@ -68,6 +69,7 @@ pub fn TasksPage() -> impl IntoView {
                 " "
                 <a href="/tasks">"Clear filters"</a>
             </form>
+            </FoldOnPhones>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match tasks.await {

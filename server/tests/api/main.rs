@@ -1,5 +1,6 @@
 //! Integration tests on real Postgres and Redis: every test has its own database.
 
+mod analytics;
 mod audit;
 mod auth;
 mod binary;

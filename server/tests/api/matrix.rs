@@ -46,6 +46,8 @@ pub(crate) fn matrix() -> Vec<Row> {
         ("/api/users/reset-password", Needs(Action::ResetUserPassword), vec![("id", NIL), ("password", "")]),
         ("/api/activity/list", Needs(Action::ViewActivityLog), vec![]),
         ("/api/dashboard", Needs(Action::ViewDashboard), vec![("range", ""), ("from", ""), ("to", "")]),
+        ("/api/analytics", Needs(Action::ViewDashboard), vec![("range", ""), ("from", ""), ("to", "")]),
+        ("/api/analytics/system", Needs(Action::ViewSystemFigures), vec![]),
         ("/api/clients/list", Needs(Action::ListClients), vec![("query", "")]),
         ("/api/clients/get", Needs(Action::ListClients), vec![("id", NIL)]),
         ("/api/clients/managers", Needs(Action::ListClients), vec![]),
