@@ -9,6 +9,11 @@
 //! for [`GAP_WAIT`] before giving up on them (a rolled-back transaction leaves its id unused for good).
 //! A stream that falls more than [`BUFFER`] events behind is ended; the browser reconnects with its last id
 //! and reads the rest from the table, so a slow tab costs nothing of the others.
+//!
+//! Running crawls' counters travel the same way without rows: each batch a crawl stores sends a `NOTIFY`
+//! on `store::events::PROGRESS_CHANNEL` with the crawl's id, and the hub passes it to the streams that may
+//! see that client as a `progress` message without an id (a page that misses one reads the counters with
+//! the next).
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -27,6 +32,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::{broadcast, watch};
+use uuid::Uuid;
 
 /// Events a stream may fall behind the hub before it is ended (and reconnects from the table).
 pub const BUFFER: usize = 1_024;
@@ -46,7 +52,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// The process's one reader of the events table and its broadcast to the streams.
 pub struct Hub {
     pool: PgPool,
-    tx: broadcast::Sender<Arc<LiveEvent>>,
+    tx: broadcast::Sender<Arc<Live>>,
     /// The highest event id the reader has published (0 until it has read the table once): where a new
     /// stream without a position starts.
     position: AtomicI64,
@@ -68,6 +74,18 @@ impl Hub {
     pub fn close(&self) {
         let _ = self.closed.send(true);
     }
+}
+
+/// What the hub broadcasts: a new row of the events table, or a running crawl's counters moving.
+#[derive(Debug)]
+enum Live {
+    Event(LiveEvent),
+    /// A crawl stored a batch; its client and that client's manager decide who hears of it.
+    Progress {
+        crawl_id: Uuid,
+        client_id: Uuid,
+        manager: Option<Uuid>,
+    },
 }
 
 /// What the reader knows: the highest id sent and the ids below it not seen yet.
@@ -123,13 +141,20 @@ async fn read_loop(hub: Arc<Hub>) {
         // Wait for a wake-up, or the poll interval when there is no listener or nothing came.
         let woke = async {
             match listener.as_mut() {
-                Some(l) => match tokio::time::timeout(POLL, l.recv()).await {
-                    Ok(Ok(_)) | Err(_) => true,
-                    Ok(Err(e)) => {
-                        tracing::warn!(error = %e, "live events: the listener failed; polling until it is back");
-                        false
+                Some(l) => {
+                    let deadline = tokio::time::Instant::now() + POLL;
+                    loop {
+                        match tokio::time::timeout_at(deadline, l.recv()).await {
+                            // A crawl's counters: pass them on and keep waiting for events.
+                            Ok(Ok(n)) if n.channel() == events::PROGRESS_CHANNEL => progress(&hub, n.payload()).await,
+                            Ok(Ok(_)) | Err(_) => break true,
+                            Ok(Err(e)) => {
+                                tracing::warn!(error = %e, "live events: the listener failed; polling until it is back");
+                                break false;
+                            }
+                        }
                     }
-                },
+                }
                 None => {
                     tokio::time::sleep(POLL).await;
                     true
@@ -156,7 +181,7 @@ async fn read_loop(hub: Arc<Hub>) {
             for row in cursor.advance(rows, Instant::now()) {
                 metrics::counter!("live_events_published_total").increment(1);
                 // No stream listening is fine: the event is in the table for whoever connects later.
-                let _ = hub.tx.send(Arc::new(row));
+                let _ = hub.tx.send(Arc::new(Live::Event(row)));
             }
             hub.position.store(cursor.last, Ordering::Release);
             if !full {
@@ -168,8 +193,20 @@ async fn read_loop(hub: Arc<Hub>) {
 
 async fn listen(pool: &PgPool) -> Option<PgListener> {
     let mut listener = PgListener::connect_with(pool).await.ok()?;
-    listener.listen(events::CHANNEL).await.ok()?;
+    listener.listen_all([events::CHANNEL, events::PROGRESS_CHANNEL]).await.ok()?;
     Some(listener)
+}
+
+/// Broadcasts the progress of the crawl `payload` names (a failed lookup only costs that one message).
+async fn progress(hub: &Hub, payload: &str) {
+    let Ok(crawl_id) = Uuid::parse_str(payload) else { return };
+    match domain::store::crawls::owner(&hub.pool, crawl_id).await {
+        Ok(Some((client_id, manager))) => {
+            let _ = hub.tx.send(Arc::new(Live::Progress { crawl_id, client_id, manager }));
+        }
+        Ok(None) => {}
+        Err(e) => tracing::debug!(error = %e, "live events: a crawl's owner could not be read"),
+    }
 }
 
 /// `?after=ID`: where a first connection starts when the page knows the newest event it showed (a
@@ -292,7 +329,18 @@ pub async fn stream(
                 next = rx.recv() => next,
             };
             match next {
-                Ok(e) => {
+                Ok(live) => {
+                    let e = match live.as_ref() {
+                        Live::Event(e) => e,
+                        Live::Progress { crawl_id, client_id, manager } => {
+                            if may_see_event(&viewer, "crawl.progress", Some(*client_id), *manager, None) {
+                                let data = serde_json::json!({ "crawl_id": crawl_id, "client_id": client_id });
+                                let message = SseEvent::default().event("progress").data(data.to_string());
+                                return Some((Ok(message), (rx, closed, open, false)));
+                            }
+                            continue;
+                        }
+                    };
                     if replayed_to.is_some_and(|upto| e.feed.event.id <= upto) {
                         continue;
                     }

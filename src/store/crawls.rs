@@ -255,14 +255,32 @@ impl IssueBatch {
 }
 
 pub async fn progress(pool: &PgPool, crawl_id: Uuid, p: Progress) -> Result<(), DomainError> {
-    sqlx::query("UPDATE crawls SET pages_done = $2, queued = $3, fetch_errors = $4, updated_at = now() WHERE id = $1")
-        .bind(crawl_id)
-        .bind(i32::try_from(p.done).unwrap_or(i32::MAX))
-        .bind(i32::try_from(p.queued).unwrap_or(i32::MAX))
-        .bind(i32::try_from(p.errors).unwrap_or(i32::MAX))
-        .execute(pool)
-        .await?;
+    // The same statement wakes the live streams' readers with the crawl's id (see
+    // `events::PROGRESS_CHANNEL`): counters are state, not events, so nothing is stored for them.
+    sqlx::query(
+        "WITH updated AS (
+            UPDATE crawls SET pages_done = $2, queued = $3, fetch_errors = $4, updated_at = now() WHERE id = $1
+            RETURNING id)
+         SELECT pg_notify($5, id::text) FROM updated",
+    )
+    .bind(crawl_id)
+    .bind(i32::try_from(p.done).unwrap_or(i32::MAX))
+    .bind(i32::try_from(p.queued).unwrap_or(i32::MAX))
+    .bind(i32::try_from(p.errors).unwrap_or(i32::MAX))
+    .bind(super::events::PROGRESS_CHANNEL)
+    .execute(pool)
+    .await?;
     Ok(())
+}
+
+/// The client of a crawl and that client's account manager (who may see its progress), if it exists.
+pub async fn owner(pool: &PgPool, crawl_id: Uuid) -> Result<Option<(Uuid, Option<Uuid>)>, DomainError> {
+    Ok(sqlx::query_as(
+        "SELECT cr.client_id, c.account_manager_id FROM crawls cr JOIN clients c ON c.id = cr.client_id WHERE cr.id = $1",
+    )
+    .bind(crawl_id)
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// What a finished crawl stores besides its rows.

@@ -45,6 +45,11 @@ impl<'a> Target<'a> {
 /// never one per row).
 pub const CHANNEL: &str = "aiseo_events";
 
+/// The `NOTIFY` channel of a running crawl's counters: the payload is the crawl's id. Each batch a crawl
+/// stores sends one; the live streams pass it on as a `progress` message (no row, no id: a page that
+/// misses one reads the counters when the next comes or when it loads).
+pub const PROGRESS_CHANNEL: &str = "aiseo_progress";
+
 /// Appends an event and wakes the live stream's readers at commit; call it inside the transaction of the
 /// change it describes.
 pub async fn record(

@@ -11,7 +11,7 @@ use std::time::Duration;
 pub const COALESCE: Duration = Duration::from_millis(500);
 /// The longest wait before opening a failed stream again (1 s, 2 s, 4 s, ... up to this).
 pub const BACKOFF_MAX: Duration = Duration::from_secs(30);
-/// How often pages poll while the stream is not live, or for what has no events (a crawl's counters).
+/// How often pages poll while the stream is not live.
 pub const POLL: Duration = Duration::from_secs(2);
 
 /// The state of the tab's connection to the event stream.
@@ -48,11 +48,17 @@ impl Connection {
 pub struct LiveStream {
     pub state: RwSignal<Connection>,
     pub version: RwSignal<u64>,
+    /// Moves when running crawls store pages (their counters), coalesced like `version`.
+    pub progress: RwSignal<u64>,
 }
 
 /// Provides the (not yet connected) live stream to the whole app; [`connect`] opens it once signed in.
 pub fn provide_live_stream() {
-    provide_context(LiveStream { state: RwSignal::new(Connection::Connecting), version: RwSignal::new(0) });
+    provide_context(LiveStream {
+        state: RwSignal::new(Connection::Connecting),
+        version: RwSignal::new(0),
+        progress: RwSignal::new(0),
+    });
 }
 
 /// Opens the tab's event stream (in the browser; nothing on the server).
@@ -97,14 +103,20 @@ pub fn live_tick(active: Signal<bool>) -> RwSignal<u64> {
     tick
 }
 
-/// A tick every [`POLL`] while `active()`: for what changes without events (a running crawl's counters).
-pub fn poll_tick(active: Signal<bool>) -> RwSignal<u64> {
+/// A tick for running crawls' counters: it moves with the stream's `progress` messages while `active()`
+/// says a crawl shown is running. Pages pair it with [`live_tick`], which covers the crawl's end (a task
+/// event) and polls while the stream is not live.
+pub fn progress_tick(active: Signal<bool>) -> RwSignal<u64> {
     let tick = RwSignal::new(0u64);
-    every(POLL, move || {
-        if active.get_untracked() {
-            tick.update(|t| *t += 1);
-        }
-    });
+    if let Some(live) = use_context::<LiveStream>() {
+        Effect::new(move |seen: Option<u64>| {
+            let version = live.progress.get();
+            if seen.is_some_and(|v| v != version) && active.get_untracked() {
+                tick.update(|t| *t += 1);
+            }
+            version
+        });
+    }
     tick
 }
 
@@ -136,6 +148,7 @@ mod browser {
         last_id: Cell<Option<i64>>,
         backoff: Cell<Duration>,
         pending: Cell<bool>,
+        pending_progress: Cell<bool>,
         ended: Cell<bool>,
         source: RefCell<Option<web_sys::EventSource>>,
     }
@@ -146,6 +159,7 @@ mod browser {
             last_id: Cell::new(None),
             backoff: Cell::new(Duration::from_secs(1)),
             pending: Cell::new(false),
+            pending_progress: Cell::new(false),
             ended: Cell::new(false),
             source: RefCell::new(None),
         });
@@ -222,6 +236,20 @@ mod browser {
         });
         let c = conn.clone();
         listen(&source, "reload", move |_| bump(&c));
+        let c = conn.clone();
+        listen(&source, "progress", move |_| {
+            if c.pending_progress.replace(true) {
+                return;
+            }
+            let c = c.clone();
+            set_timeout(
+                move || {
+                    c.pending_progress.set(false);
+                    c.live.progress.update(|v| *v += 1);
+                },
+                COALESCE,
+            );
+        });
         let c = conn.clone();
         listen(&source, "end", move |_| {
             c.ended.set(true);

@@ -11,7 +11,7 @@ use leptos_meta::Title;
 
 use crate::api::dashboard::get_dashboard;
 use crate::charts::{ChartSpec, LiveChart};
-use crate::components::live::{live_tick, poll_tick};
+use crate::components::live::{live_tick, progress_tick};
 use crate::components::range::{range_params, RangeForm};
 use crate::components::{Authorized, ErrorMessage};
 use crate::format::{number, NONE};
@@ -32,7 +32,7 @@ fn DashboardBody() -> impl IntoView {
     let live: RwSignal<Option<Dashboard>> = RwSignal::new(None);
     let running = RwSignal::new(false);
     let tick = live_tick(Signal::derive(|| true));
-    let crawl_tick = poll_tick(running.into());
+    let crawl_tick = progress_tick(running.into());
     follow(params, tick, crawl_tick, live);
 
     view! {

@@ -18,7 +18,7 @@ use crate::api::audits::{
 };
 use crate::charts::{ScoreBarChart, ScoreBars};
 use crate::components::choice::{choices, Choice};
-use crate::components::live::poll_tick;
+use crate::components::live::{live_tick, progress_tick};
 use crate::components::output::CrawlComparisonView;
 use crate::components::table::Col::{Num, Text};
 use crate::components::table::DataTable;
@@ -141,9 +141,10 @@ pub fn ClientAuditsPage() -> impl IntoView {
     let run = ServerAction::<RunAudit>::new();
     let schedule = ServerAction::<SetAuditSchedule>::new();
     let active = RwSignal::new(false);
-    let tick = poll_tick(active.into());
+    // While an audit runs: its counters with each batch stored, its end with the task's event.
+    let (events, tick) = (live_tick(active.into()), progress_tick(active.into()));
     let audits = Resource::new(
-        move || (id(), run.version().get(), schedule.version().get(), tick.get()),
+        move || (id(), run.version().get(), schedule.version().get(), (events.get(), tick.get())),
         |(id, _, _, _)| load_client_audits(id),
     );
     view! {
@@ -281,8 +282,8 @@ pub fn CrawlPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
     let active = RwSignal::new(false);
-    let tick = poll_tick(active.into());
-    let detail = Resource::new(move || (id(), tick.get()), |(id, _)| get_crawl(id));
+    let (events, tick) = (live_tick(active.into()), progress_tick(active.into()));
+    let detail = Resource::new(move || (id(), events.get(), tick.get()), |(id, _, _)| get_crawl(id));
     let check = move || q("check");
     let issues_offset = move || q("io");
     let issues = Resource::new(

@@ -9,17 +9,17 @@ use crate::common::*;
 use crate::fixtures::*;
 
 /// An open `/events` stream read event by event.
-struct Stream {
+pub(crate) struct Stream {
     res: reqwest::Response,
     buf: String,
 }
 
 /// One server-sent event: its id, type and JSON data.
 #[derive(Debug)]
-struct Sent {
-    id: Option<i64>,
-    kind: String,
-    data: Value,
+pub(crate) struct Sent {
+    pub(crate) id: Option<i64>,
+    pub(crate) kind: String,
+    pub(crate) data: Value,
 }
 
 impl Stream {
@@ -37,7 +37,7 @@ impl Stream {
         req.send().await.expect("open /events")
     }
 
-    async fn connect(app: &TestApp, c: &Client, headers: &[(&str, &str)]) -> Stream {
+    pub(crate) async fn connect(app: &TestApp, c: &Client, headers: &[(&str, &str)]) -> Stream {
         let res = Stream::open(app, c, headers).await;
         assert_eq!(res.status(), 200, "open /events");
         assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/event-stream"));
@@ -46,7 +46,7 @@ impl Stream {
 
     /// The next event (keep-alive comments and the opening `ready` skipped), or None when the stream ended
     /// or `wait` passed.
-    async fn next(&mut self, wait: Duration) -> Option<Sent> {
+    pub(crate) async fn next(&mut self, wait: Duration) -> Option<Sent> {
         loop {
             let e = self.next_any(wait).await?;
             if e.kind != "ready" {
@@ -82,7 +82,7 @@ impl Stream {
     }
 
     /// Events until `wait` passes with nothing new (or the stream ends).
-    async fn drain(&mut self, wait: Duration) -> Vec<Sent> {
+    pub(crate) async fn drain(&mut self, wait: Duration) -> Vec<Sent> {
         let mut out = Vec::new();
         while let Some(e) = self.next(wait).await {
             out.push(e);
@@ -91,7 +91,7 @@ impl Stream {
     }
 
     /// The next event whose action is `action`, skipping others.
-    async fn until(&mut self, action: &str) -> Sent {
+    pub(crate) async fn until(&mut self, action: &str) -> Sent {
         loop {
             let e = self.next(Duration::from_secs(10)).await.unwrap_or_else(|| panic!("no {action} event came"));
             if e.data["action"] == action {
@@ -220,4 +220,45 @@ async fn a_deactivated_users_stream_ends() {
     assert!(stream.next(Duration::from_secs(5)).await.is_none(), "the stream is closed");
     let res = Stream::open(&app, &staff, &[]).await;
     assert_eq!(res.status(), 401, "and a reconnect is refused");
+}
+
+#[tokio::test]
+async fn crawl_progress_reaches_the_streams_that_may_see_its_client_without_an_id() {
+    let app = TestApp::spawn(Options { workers: 0, ..Default::default() }).await;
+    let admin = app.admin().await;
+    let (manager, manager_id, _) = app.user(&admin, "account_manager").await;
+    let (other, _, _) = app.user(&admin, "account_manager").await;
+    let client = create_client(&admin, "Crawled Live Ltd", &[], &manager_id).await;
+    let client = uuid::Uuid::parse_str(&id_of(&client)).expect("id");
+    let crawl = uuid::Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO crawls (id, client_id, start_url, status, max_pages, max_depth) VALUES ($1, $2, 'https://x.test/', 'running', 10, 3)",
+    )
+    .bind(crawl)
+    .bind(client)
+    .execute(&app.pool)
+    .await
+    .expect("crawl");
+    let mut streams = Vec::new();
+    for c in [&admin, &manager, &other] {
+        streams.push(Stream::connect(&app, c, &[]).await);
+    }
+    // Let the client's own events pass first.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    for s in streams.iter_mut() {
+        s.drain(Duration::from_millis(200)).await;
+    }
+    let progress = domain::crawl::crawler::Progress { done: 7, queued: 3, errors: 1 };
+    domain::store::crawls::progress(&app.pool, crawl, progress).await.expect("progress");
+    for (who, s) in ["admin", "manager"].iter().zip(streams.iter_mut()) {
+        let e = s.next(Duration::from_secs(5)).await.unwrap_or_else(|| panic!("{who} got no progress"));
+        assert_eq!(e.kind, "progress", "{who}: {e:?}");
+        assert_eq!(e.data["crawl_id"], crawl.to_string());
+        assert_eq!(e.id, None, "progress is not an event of the table: no id, nothing to replay");
+    }
+    let theirs = streams[2].drain(Duration::from_millis(1000)).await;
+    assert!(theirs.iter().all(|e| e.kind != "progress"), "another manager hears nothing of it: {theirs:?}");
+    let (done,): (i32,) =
+        sqlx::query_as("SELECT pages_done FROM crawls WHERE id = $1").bind(crawl).fetch_one(&app.pool).await.unwrap();
+    assert_eq!(done, 7);
 }
