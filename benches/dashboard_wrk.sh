@@ -48,7 +48,7 @@ for total in "${steps[@]}"; do
       WITH cl AS (SELECT array_agg(id ORDER BY id) AS ids FROM clients)
       INSERT INTO tasks (id, task_type, agent, client_id, status, created_at, started_at, finished_at, duration_ms)
       SELECT gen_random_uuid(), 'client_analysis', ($agents)[1 + i % 14],
-             CASE WHEN i % 10 = 0 THEN NULL ELSE cl.ids[1 + (i * 7919) % array_length(cl.ids, 1)] END,
+             CASE WHEN i % 10 = 0 THEN NULL ELSE cl.ids[1 + (i::bigint * 7919) % array_length(cl.ids, 1)] END,
              CASE WHEN i % 20 = 0 THEN 'cancelled' WHEN i % 10 = 1 THEN 'failed' ELSE 'completed' END,
              t, t, t + interval '3 seconds', 3000
         FROM cl, generate_series($have + 1, $total) i,

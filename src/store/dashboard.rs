@@ -43,16 +43,18 @@ pub async fn load(
     // end tomorrow at midnight).
     let (at, prev_at) = (window.end.min(now), prev.end.min(now));
 
-    let clients = client_counts(pool, scope, &window).await?;
-    let stages = stage_counts(pool, scope).await?;
-    let (revenue, revenue_before) =
-        (managed_revenue(pool, scope, at).await?, managed_revenue(pool, scope, prev_at).await?);
-    let (campaigns, campaigns_before) =
-        (active_campaigns(pool, scope, at).await?, active_campaigns(pool, scope, prev_at).await?);
-    let tasks = task_counts(pool, scope, actor.user_id, &window).await?;
-    let finished = finished_tasks(pool, scope, actor.user_id, &window).await?;
-    let (health, health_before) = (mean_health(pool, scope, at).await?, mean_health(pool, scope, prev_at).await?);
-    let (alerts, alerts_before) = (open_alerts(pool, scope, at).await?, open_alerts(pool, scope, prev_at).await?);
+    // Independent reads, run at once (each takes its own pooled connection).
+    let (clients, stages, revenue, campaigns, tasks, finished, audits) = tokio::try_join!(
+        client_counts(pool, scope, &window),
+        stage_counts(pool, scope),
+        managed_revenue(pool, scope, at, prev_at),
+        active_campaigns(pool, scope, at, prev_at),
+        task_counts(pool, scope, actor.user_id, &window),
+        finished_tasks(pool, scope, actor.user_id, &window),
+        latest_audits(pool, scope, at, prev_at),
+    )?;
+    let ((revenue, won_clients), revenue_before) = revenue;
+    let (campaigns, campaigns_before) = campaigns;
 
     let stage_text = stages
         .iter()
@@ -71,8 +73,8 @@ pub async fn load(
         Kpi::new("new_clients", "New clients", Unit::Count, Some(clients.new as f64), Some(clients.new_before as f64))
             .detail("added in the range")
             .href("/clients?sort=created&dir=desc"),
-        Kpi::new("revenue", "Revenue under management", Unit::Money, Some(revenue.0 as f64), Some(revenue_before.0 as f64))
-            .detail(format!("monthly, from {} won clients", revenue.1))
+        Kpi::new("revenue", "Revenue under management", Unit::Money, Some(revenue as f64), Some(revenue_before as f64))
+            .detail(format!("monthly, from {won_clients} won clients"))
             .href("/clients?stage=won"),
         Kpi::new("campaigns", "Active campaigns", Unit::Count, Some(campaigns as f64), Some(campaigns_before as f64))
             .detail("running at the end of the range")
@@ -86,18 +88,23 @@ pub async fn load(
         Kpi::new("success_rate", "Agent success rate", Unit::Points, success(&now_total), success(&prev_total))
             .detail("completed ÷ (completed + failed), tasks finished in the range")
             .href("/agents"),
-        Kpi::new("health", "Mean audit health", Unit::Points, health.0, health_before.0)
-            .detail(format!("latest site audit of {} clients", health.1))
+        Kpi::new("health", "Mean audit health", Unit::Points, audits.health, audits.health_before)
+            .detail(format!("latest site audit of {} clients", audits.audited))
             .href("/audits"),
-        Kpi::new("alerts", "Open regression alerts", Unit::Count, Some(alerts as f64), Some(alerts_before as f64))
+        Kpi::new("alerts", "Open regression alerts", Unit::Count, Some(audits.alerts as f64), Some(audits.alerts_before as f64))
             .bad_when_up()
             .detail("raised by each client's latest audit comparison")
             .href("/audits"),
     ];
 
-    let funnel = funnel(pool, scope, now).await?;
-    let industries = industries(pool, scope).await?;
-    let (crawl_rate, running_crawls) = crawl_rate(pool, scope, now).await?;
+    let (funnel, industries, (crawl_rate, running_crawls), agents, health, feed) = tokio::try_join!(
+        funnel(pool, scope, now),
+        industries(pool, scope),
+        crawl_rate(pool, scope, now),
+        agent_strip(pool, now),
+        health_series(pool, scope, &window),
+        feed(pool, actor, FEED_LINES),
+    )?;
     let empty = clients.at_end == 0 && tasks.created == 0 && tasks.pending + tasks.running == 0;
     Ok(Dashboard {
         range,
@@ -105,15 +112,15 @@ pub async fn load(
         bucket: window.bucket(),
         portfolio_only: matches!(scope, ClientScope::ManagedBy(_)),
         kpis,
-        agents: agent_strip(pool).await?,
+        agents,
         tasks_per_bucket: finished.per_bucket.into_iter().map(|(at, value)| Point { at, value }).collect(),
         tasks_by_agent: finished.per_agent.into_iter().collect(),
-        health: health_series(pool, scope, &window).await?,
+        health,
         industries,
         funnel,
         crawl_rate,
         running_crawls,
-        feed: feed(pool, actor, FEED_LINES).await?,
+        feed,
         empty,
     })
 }
@@ -161,44 +168,78 @@ async fn industries(pool: &PgPool, scope: ClientScope) -> Result<Vec<(String, i6
     Ok(rows.into_iter().map(|(k, n)| (Industry::parse(&k).map_or(k, |i| i.label().to_string()), n)).collect())
 }
 
-/// Revenue under management at `t`: the sum of the monthly values of the clients in stage won at `t`,
-/// and how many they are.
-async fn managed_revenue(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<(i64, i64), DomainError> {
-    let mut b = QueryBuilder::new(
-        "SELECT coalesce(sum(c.monthly_value), 0)::bigint, count(*) FROM clients c
-          WHERE c.created_at < ",
-    );
-    b.push_bind(t).push(" AND coalesce(");
-    b.push("(SELECT e.detail->>'to' FROM events e WHERE e.client_id = c.id AND e.action = 'client.stage_changed' AND e.at < ")
-        .push_bind(t)
-        .push(" ORDER BY e.id DESC LIMIT 1), ");
-    b.push("(SELECT e.detail->>'from' FROM events e WHERE e.client_id = c.id AND e.action = 'client.stage_changed' AND e.at >= ")
-        .push_bind(t)
-        .push(" ORDER BY e.id LIMIT 1), c.stage) = 'won'");
-    scope::push(&mut b, scope, "c");
-    Ok(b.build_query_as().fetch_one(pool).await?)
+/// `LEFT JOIN`s giving each client (`c`) its stage at `t` as `{alias}.stage`'s pieces: the `to` of its last
+/// `client.stage_changed` before `t` (`{alias}_b`) and the `from` of its first one at or after `t`
+/// (`{alias}_a`). Each reads the stage changes once (by the action index), not once per client.
+fn push_stage_at(b: &mut QueryBuilder<'_, sqlx::Postgres>, alias: &str, t: DateTime<Utc>) {
+    b.push(format_args!(
+        " LEFT JOIN (SELECT DISTINCT ON (client_id) client_id, detail->>'to' AS stage FROM events
+            WHERE action = 'client.stage_changed' AND at < "
+    ))
+    .push_bind(t)
+    .push(format_args!(" ORDER BY client_id, id DESC) {alias}_b ON {alias}_b.client_id = c.id"));
+    b.push(format_args!(
+        " LEFT JOIN (SELECT DISTINCT ON (client_id) client_id, detail->>'from' AS stage FROM events
+            WHERE action = 'client.stage_changed' AND at >= "
+    ))
+    .push_bind(t)
+    .push(format_args!(" ORDER BY client_id, id) {alias}_a ON {alias}_a.client_id = c.id"));
 }
 
-/// Campaigns whose status was active at `t`.
-async fn active_campaigns(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<i64, DomainError> {
-    let mut b = QueryBuilder::new(
-        "SELECT count(*) FROM campaigns cm JOIN clients c ON c.id = cm.client_id WHERE cm.created_at < ",
-    );
-    b.push_bind(t).push(" AND coalesce(");
-    b.push(
-        "(SELECT e.detail->>'to' FROM events e WHERE e.target_type = 'campaign' AND e.target_id = cm.id::text
-            AND e.action = 'campaign.status_changed' AND e.at < ",
-    )
-    .push_bind(t)
-    .push(" ORDER BY e.id DESC LIMIT 1), ");
-    b.push(
-        "(SELECT e.detail->>'from' FROM events e WHERE e.target_type = 'campaign' AND e.target_id = cm.id::text
-            AND e.action = 'campaign.status_changed' AND e.at >= ",
-    )
-    .push_bind(t)
-    .push(" ORDER BY e.id LIMIT 1), cm.status) = 'active'");
-    scope::push(&mut b, scope, "c");
-    Ok(b.build_query_scalar().fetch_one(pool).await?)
+/// Revenue under management at `t` and at `before`: the sum of the monthly values of the clients in stage
+/// won at that time, and (at `t`) how many they are.
+async fn managed_revenue(
+    pool: &PgPool,
+    scope: ClientScope,
+    t: DateTime<Utc>,
+    before: DateTime<Utc>,
+) -> Result<((i64, i64), i64), DomainError> {
+    let won = |b: &mut QueryBuilder<'_, sqlx::Postgres>, alias: &str, at: DateTime<Utc>| {
+        b.push("c.created_at < ").push_bind(at);
+        b.push(format_args!(" AND coalesce({alias}_b.stage, {alias}_a.stage, c.stage) = 'won'"));
+    };
+    let mut b = QueryBuilder::new("SELECT coalesce(sum(c.monthly_value) FILTER (WHERE ");
+    won(&mut b, "n", t);
+    b.push("), 0)::bigint, count(*) FILTER (WHERE ");
+    won(&mut b, "n", t);
+    b.push("), coalesce(sum(c.monthly_value) FILTER (WHERE ");
+    won(&mut b, "p", before);
+    b.push("), 0)::bigint FROM clients c");
+    push_stage_at(&mut b, "n", t);
+    push_stage_at(&mut b, "p", before);
+    scope::push_where(&mut b, scope, "c");
+    let (now, count, then): (i64, i64, i64) = b.build_query_as().fetch_one(pool).await?;
+    Ok(((now, count), then))
+}
+
+/// Campaigns whose status was active at `t` and at `before` (replayed from `campaign.status_changed` like
+/// a client's stage).
+async fn active_campaigns(
+    pool: &PgPool,
+    scope: ClientScope,
+    t: DateTime<Utc>,
+    before: DateTime<Utc>,
+) -> Result<(i64, i64), DomainError> {
+    let mut b = QueryBuilder::new("SELECT count(*) FILTER (WHERE cm.created_at < ");
+    b.push_bind(t)
+        .push(" AND coalesce(n_b.status, n_a.status, cm.status) = 'active'), count(*) FILTER (WHERE cm.created_at < ");
+    b.push_bind(before).push(" AND coalesce(p_b.status, p_a.status, cm.status) = 'active') FROM campaigns cm JOIN clients c ON c.id = cm.client_id");
+    for (alias, at) in [("n", t), ("p", before)] {
+        b.push(format_args!(
+            " LEFT JOIN (SELECT DISTINCT ON (target_id) target_id, detail->>'to' AS status FROM events
+                WHERE action = 'campaign.status_changed' AND at < "
+        ))
+        .push_bind(at)
+        .push(format_args!(" ORDER BY target_id, id DESC) {alias}_b ON {alias}_b.target_id = cm.id::text"));
+        b.push(format_args!(
+            " LEFT JOIN (SELECT DISTINCT ON (target_id) target_id, detail->>'from' AS status FROM events
+                WHERE action = 'campaign.status_changed' AND at >= "
+        ))
+        .push_bind(at)
+        .push(format_args!(" ORDER BY target_id, id) {alias}_a ON {alias}_a.target_id = cm.id::text"));
+    }
+    scope::push_where(&mut b, scope, "c");
+    Ok(b.build_query_as().fetch_one(pool).await?)
 }
 
 struct TaskCounts {
@@ -281,39 +322,50 @@ async fn finished_tasks(pool: &PgPool, scope: ClientScope, actor: Uuid, w: &Wind
     Ok(out)
 }
 
-/// Mean health of each in-scope client's latest completed site audit before `t`, and how many clients
-/// have one; `None` when none has.
-async fn mean_health(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<(Option<f64>, i64), DomainError> {
-    let mut b = QueryBuilder::new("SELECT avg(h)::float8, count(*) FROM (");
-    latest_audits(&mut b, scope, t);
-    b.push(") latest");
-    let (mean, n): (Option<f64>, i64) = b.build_query_as().fetch_one(pool).await?;
-    Ok((mean.map(|m| (m * 10.0).round() / 10.0), n))
+/// The point-in-time audit figures at `t` and at `before`.
+struct LatestAudits {
+    /// Mean health of each in-scope client's latest completed site audit (`None` when none has one).
+    health: Option<f64>,
+    health_before: Option<f64>,
+    /// Clients with such an audit at `t`.
+    audited: i64,
+    /// Regression alerts open: those raised for the crawl that was its client's latest completed site audit
+    /// at that time (a newer audit either raises an alert again or clears it).
+    alerts: i64,
+    alerts_before: i64,
 }
 
-/// `SELECT id, client_id, health AS h` of each in-scope client's latest completed site crawl before `t`.
-fn latest_audits(b: &mut QueryBuilder<'_, sqlx::Postgres>, scope: ClientScope, t: DateTime<Utc>) {
-    b.push(
-        "SELECT DISTINCT ON (cr.client_id) cr.id, cr.client_id, cr.health AS h
-           FROM crawls cr JOIN clients c ON c.id = cr.client_id
-          WHERE cr.kind = 'site' AND cr.status = 'completed' AND cr.health IS NOT NULL AND cr.finished_at < ",
-    )
-    .push_bind(t);
-    scope::push(b, scope, "c");
-    b.push(" ORDER BY cr.client_id, cr.finished_at DESC");
-}
-
-/// Regression alerts open at `t`: those raised for the crawl that was its client's latest completed site
-/// audit at `t` (a newer audit either raises an alert again or clears it).
-async fn open_alerts(pool: &PgPool, scope: ClientScope, t: DateTime<Utc>) -> Result<i64, DomainError> {
-    let mut b = QueryBuilder::new("SELECT count(*) FROM events e JOIN (");
-    latest_audits(&mut b, scope, t);
-    b.push(
-        ") latest ON latest.client_id = e.client_id AND e.detail->>'crawl_id' = latest.id::text
-          WHERE e.action = 'audit.regression' AND e.at < ",
-    )
-    .push_bind(t);
-    Ok(b.build_query_scalar().fetch_one(pool).await?)
+async fn latest_audits(
+    pool: &PgPool,
+    scope: ClientScope,
+    t: DateTime<Utc>,
+    before: DateTime<Utc>,
+) -> Result<LatestAudits, DomainError> {
+    let alerts = |alias: &str| {
+        format!(
+            "coalesce(sum(CASE WHEN {alias}.id IS NULL THEN 0 ELSE (SELECT count(*) FROM events e
+                WHERE e.client_id = c.id AND e.action = 'audit.regression' AND e.detail->>'crawl_id' = {alias}.id::text
+                  AND e.at < {alias}.t) END), 0)::bigint"
+        )
+    };
+    let mut b = QueryBuilder::new(format!(
+        "SELECT avg(n.health)::float8, avg(p.health)::float8, count(n.id), {}, {} FROM clients c",
+        alerts("n"),
+        alerts("p")
+    ));
+    for (alias, at) in [("n", t), ("p", before)] {
+        b.push(" LEFT JOIN LATERAL (SELECT cr.id, cr.health, ").push_bind(at).push(
+            "::timestamptz AS t FROM crawls cr
+              WHERE cr.client_id = c.id AND cr.kind = 'site' AND cr.status = 'completed' AND cr.health IS NOT NULL
+                AND cr.finished_at < ",
+        );
+        b.push_bind(at).push(format_args!(" ORDER BY cr.finished_at DESC LIMIT 1) {alias} ON TRUE"));
+    }
+    scope::push_where(&mut b, scope, "c");
+    let (health, health_before, audited, alerts, alerts_before): (Option<f64>, Option<f64>, i64, i64, i64) =
+        b.build_query_as().fetch_one(pool).await?;
+    let round = |m: Option<f64>| m.map(|m| (m * 10.0).round() / 10.0);
+    Ok(LatestAudits { health: round(health), health_before: round(health_before), audited, alerts, alerts_before })
 }
 
 /// Mean health of the site audits that completed in each bucket of the window, with their number.
@@ -379,26 +431,26 @@ async fn funnel(pool: &PgPool, scope: ClientScope, now: DateTime<Utc>) -> Result
 
 /// Each agent's state: disabled, circuit open, running N, or idle, with its pending tasks (all tasks: the
 /// strip names no client).
-async fn agent_strip(pool: &PgPool) -> Result<Vec<AgentStrip>, DomainError> {
-    let disabled = crate::tasks::agent_settings::disabled_agents(pool).await?;
+async fn agent_strip(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<AgentStrip>, DomainError> {
+    let (disabled, circuits) = tokio::try_join!(
+        crate::tasks::agent_settings::disabled_agents(pool),
+        crate::tasks::agent_settings::circuits(pool, now),
+    )?;
     let counts: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT agent, count(*) FILTER (WHERE status = 'in_progress'), count(*) FILTER (WHERE status = 'pending')
            FROM tasks WHERE status = 'pending' OR status = 'in_progress' GROUP BY agent",
     )
     .fetch_all(pool)
     .await?;
-    let mut out = Vec::new();
-    for agent in AgentId::ALL {
-        let circuit = crate::tasks::agent_settings::circuit(pool, *agent).await?;
-        let (running, pending) =
-            counts.iter().find(|(a, _, _)| a == agent.as_str()).map_or((0, 0), |(_, r, p)| (*r, *p));
-        out.push(AgentStrip {
-            agent: *agent,
-            state: AgentState::of(!disabled.contains(agent), matches!(circuit, CircuitState::Open { .. }), running),
-            pending,
-        });
-    }
-    Ok(out)
+    Ok(AgentId::ALL
+        .iter()
+        .map(|agent| {
+            let open = circuits.iter().any(|(a, c)| a == agent && matches!(c, CircuitState::Open { .. }));
+            let (running, pending) =
+                counts.iter().find(|(a, _, _)| a == agent.as_str()).map_or((0, 0), |(_, r, p)| (*r, *p));
+            AgentStrip { agent: *agent, state: AgentState::of(!disabled.contains(agent), open, running), pending }
+        })
+        .collect())
 }
 
 /// Events the feed leaves out: bookkeeping that says nothing a person needs to see.

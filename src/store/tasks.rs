@@ -328,6 +328,30 @@ pub async fn latest_results(
     .await?)
 }
 
+/// [`latest_results`] of each of `agents` in one query: `(agent, status, finished_at)`, newest first per
+/// agent.
+pub async fn latest_results_of_all(
+    pool: &PgPool,
+    agents: &[AgentId],
+    limit: i64,
+) -> Result<Vec<(String, String, DateTime<Utc>)>, DomainError> {
+    let names: Vec<&str> = agents.iter().map(|a| a.as_str()).collect();
+    Ok(sqlx::query_as(
+        "SELECT a.agent, r.status, r.finished_at
+           FROM unnest($1::text[]) AS a(agent)
+           CROSS JOIN LATERAL (
+               SELECT status, finished_at FROM tasks
+                WHERE agent = a.agent AND finished_at IS NOT NULL
+                  AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
+                ORDER BY finished_at DESC LIMIT $2) r
+          ORDER BY a.agent, r.finished_at DESC",
+    )
+    .bind(names)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// Queue depth and workers seen recently, for /ready and /metrics.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueueStats {

@@ -39,6 +39,19 @@ pub async fn circuit(pool: &PgPool, agent: AgentId) -> Result<CircuitState, Doma
     Ok(circuit_of(&results, Utc::now()))
 }
 
+/// Every agent's circuit per the rule of [`gate`], read in one query.
+pub async fn circuits(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<(AgentId, CircuitState)>, DomainError> {
+    let results = stored::latest_results_of_all(pool, AgentId::ALL, CIRCUIT_FAILURES).await?;
+    Ok(AgentId::ALL
+        .iter()
+        .map(|agent| {
+            let mine: Vec<(String, DateTime<Utc>)> =
+                results.iter().filter(|(a, _, _)| a == agent.as_str()).map(|(_, s, at)| (s.clone(), *at)).collect();
+            (*agent, circuit_of(&mine, now))
+        })
+        .collect())
+}
+
 /// The circuit rule of [`gate`] over an agent's latest results, newest first.
 pub fn circuit_of(results: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> CircuitState {
     let all_failed = results.len() as i64 >= CIRCUIT_FAILURES && results.iter().all(|(s, _)| s == "failed");

@@ -123,6 +123,23 @@ async fn kpis_compare_with_the_window_before_and_managers_see_their_portfolio_on
     )
     .await;
 
+    // A campaign of mine, drafted 20 days ago and started 3 days ago.
+    let campaign = id_of(&create_campaign(&admin, &mine.to_string(), "Dash campaign").await);
+    sqlx::query("UPDATE campaigns SET status = 'active', created_at = now() - interval '20 days' WHERE id = $1::uuid")
+        .bind(&campaign)
+        .execute(&app.pool)
+        .await
+        .expect("backdate campaign");
+    event(
+        &app,
+        mine,
+        "campaign.status_changed",
+        ("campaign", campaign.clone()),
+        serde_json::json!({"from": "draft", "to": "active"}),
+        3,
+    )
+    .await;
+
     // Tasks: this week mine completed one and cancelled one, the other failed one; last week mine completed one.
     finished_task(&app, mine, "client_analysis", "business_development_director", "completed", 0).await;
     finished_task(&app, mine, "client_analysis", "business_development_director", "cancelled", 1).await;
@@ -152,6 +169,7 @@ async fn kpis_compare_with_the_window_before_and_managers_see_their_portfolio_on
     assert_eq!(value(&d, "success_rate"), (Some(50.0), Some(100.0), "down".into()));
     assert_eq!(value(&d, "health"), (Some(80.0), Some(60.0), "up".into()), "latest audit now and a week ago");
     assert_eq!(value(&d, "alerts"), (Some(1.0), Some(0.0), "up".into()));
+    assert_eq!(value(&d, "campaigns"), (Some(1.0), Some(0.0), "up".into()), "active now, a draft a week ago");
     assert_eq!(kpi(&d, "alerts")["up_is_good"], false);
     let buckets: Vec<&Value> = d["tasks_per_bucket"].as_array().expect("series").iter().collect();
     let sum = |k: &str| buckets.iter().map(|p| p["value"][k].as_i64().unwrap_or(0)).sum::<i64>();
