@@ -8,7 +8,7 @@
 //! after `t`, else its current stage; a campaign's status likewise from `campaign.status_changed`. Money
 //! uses each client's current monthly value (changes to the value itself are not replayed).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::{PgPool, QueryBuilder};
 use std::collections::BTreeMap;
@@ -19,8 +19,8 @@ use crate::agents::sales_operations_manager as som;
 use crate::model::campaign::AgentId;
 use crate::model::client::{Industry, Stage};
 use crate::model::dashboard::{
-    describe, AgentState, AgentStrip, Dashboard, DashboardRange, FeedItem, FunnelStep, Kpi, Outcomes, Point, Unit,
-    Window, CRAWL_RATE_MINUTES,
+    describe, AgentState, AgentStrip, Bucket, Dashboard, DashboardRange, FeedItem, FunnelStep, Kpi, Outcomes, Point,
+    Unit, Window, CRAWL_RATE_MINUTES,
 };
 use crate::model::task::{CircuitState, TaskType};
 use crate::policy::{client_scope, may_see_event, Actor, ClientScope};
@@ -251,12 +251,16 @@ struct TaskCounts {
 
 async fn task_counts(pool: &PgPool, scope: ClientScope, actor: Uuid, w: &Window) -> Result<TaskCounts, DomainError> {
     let p = w.previous();
-    let mut b = QueryBuilder::new("SELECT count(*) FILTER (WHERE t.created_at >= ");
-    b.push_bind(w.start).push("), count(*) FILTER (WHERE t.created_at < ").push_bind(w.start);
-    b.push(") FROM tasks t LEFT JOIN clients c ON c.id = t.client_id WHERE t.created_at >= ").push_bind(p.start);
-    b.push(" AND t.created_at < ").push_bind(w.end);
-    scope::push_tasks(&mut b, scope, actor, "t", "c");
-    let (created, created_before): (i64, i64) = b.build_query_as().fetch_one(pool).await?;
+    let (created, created_before) = if scope == ClientScope::All && w.bucket() == Bucket::Day {
+        tokio::try_join!(created_from_rollup(pool, w.start, w.end), created_from_rollup(pool, p.start, p.end))?
+    } else {
+        let mut b = QueryBuilder::new("SELECT count(*) FILTER (WHERE t.created_at >= ");
+        b.push_bind(w.start).push("), count(*) FILTER (WHERE t.created_at < ").push_bind(w.start);
+        b.push(") FROM tasks t LEFT JOIN clients c ON c.id = t.client_id WHERE t.created_at >= ").push_bind(p.start);
+        b.push(" AND t.created_at < ").push_bind(w.end);
+        scope::push_tasks(&mut b, scope, actor, "t", "c");
+        b.build_query_as().fetch_one(pool).await?
+    };
 
     let mut b = QueryBuilder::new(
         "SELECT count(*) FILTER (WHERE t.status = 'pending'), count(*) FILTER (WHERE t.status = 'in_progress')
@@ -295,7 +299,95 @@ fn count_into(o: &mut Outcomes, status: &str, n: i64) {
     }
 }
 
+/// The whole UTC days inside `[from, to)` as `(first, end)` (end exclusive; empty when `first >= end`),
+/// and the parts of `[from, to)` outside them.
+fn split_days(from: DateTime<Utc>, to: DateTime<Utc>) -> (NaiveDate, NaiveDate, Vec<(DateTime<Utc>, DateTime<Utc>)>) {
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let first =
+        if midnight(from.date_naive()) == from { from.date_naive() } else { from.date_naive() + Duration::days(1) };
+    let end = to.date_naive();
+    if first >= end {
+        return (first, first, vec![(from, to)]);
+    }
+    let mut edges = Vec::new();
+    if from < midnight(first) {
+        edges.push((from, midnight(first)));
+    }
+    if midnight(end) < to {
+        edges.push((midnight(end), to));
+    }
+    (first, end, edges)
+}
+
+/// [`finished_tasks`] for the whole agency over day buckets: whole days from the `task_daily` rollup (kept
+/// by a trigger, so it equals the tasks table), the partial days at the window's edges from the tasks.
+/// The cost then grows with the days of the range, not with the tasks in it.
+async fn finished_from_rollup(pool: &PgPool, w: &Window) -> Result<Finished, DomainError> {
+    let mut out = Finished { per_bucket: BTreeMap::new(), per_agent: BTreeMap::new(), previous: Outcomes::default() };
+    for (current, span) in [(true, *w), (false, w.previous())] {
+        let (first, end, edges) = split_days(span.start, span.end);
+        let mut rows: Vec<(DateTime<Utc>, String, String, i64)> = sqlx::query_as(
+            "SELECT day::timestamp AT TIME ZONE 'UTC', agent, status, sum(tasks)::bigint FROM task_daily
+              WHERE status <> 'created' AND day >= $1 AND day < $2 GROUP BY 1, 2, 3",
+        )
+        .bind(first)
+        .bind(end)
+        .fetch_all(pool)
+        .await?;
+        for (from, to) in edges {
+            rows.extend(
+                sqlx::query_as::<_, (DateTime<Utc>, String, String, i64)>(
+                    "SELECT date_trunc('day', finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', agent, status, count(*)
+                       FROM tasks WHERE finished_at >= $1 AND finished_at < $2 GROUP BY 1, 2, 3",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(pool)
+                .await?,
+            );
+        }
+        for (at, agent, status, n) in rows {
+            if !current {
+                count_into(&mut out.previous, &status, n);
+                continue;
+            }
+            count_into(out.per_bucket.entry(at).or_default(), &status, n);
+            if let Some(agent) = AgentId::parse(&agent) {
+                count_into(out.per_agent.entry(agent).or_default(), &status, n);
+            }
+        }
+    }
+    // A bucket whose counts were all taken out again (deleted tasks) is no bucket.
+    out.per_bucket.retain(|_, o| o.completed + o.failed + o.cancelled > 0);
+    out.per_agent.retain(|_, o| o.completed + o.failed + o.cancelled > 0);
+    Ok(out)
+}
+
+/// Tasks created in `[from, to)` by the whole agency: whole days from the rollup, the edges from the tasks.
+async fn created_from_rollup(pool: &PgPool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<i64, DomainError> {
+    let (first, end, edges) = split_days(from, to);
+    let mut n: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(tasks), 0)::bigint FROM task_daily WHERE status = 'created' AND day >= $1 AND day < $2",
+    )
+    .bind(first)
+    .bind(end)
+    .fetch_one(pool)
+    .await?;
+    for (a, b) in edges {
+        let edge: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks WHERE created_at >= $1 AND created_at < $2")
+            .bind(a)
+            .bind(b)
+            .fetch_one(pool)
+            .await?;
+        n += edge;
+    }
+    Ok(n)
+}
+
 async fn finished_tasks(pool: &PgPool, scope: ClientScope, actor: Uuid, w: &Window) -> Result<Finished, DomainError> {
+    if scope == ClientScope::All && w.bucket() == Bucket::Day {
+        return finished_from_rollup(pool, w).await;
+    }
     let p = w.previous();
     let bucket = w.bucket().as_str();
     let mut b = QueryBuilder::new("SELECT t.finished_at >= ");
@@ -390,7 +482,7 @@ async fn crawl_rate(
     scope: ClientScope,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Point<i64>>, i64), DomainError> {
-    let since = now - chrono::Duration::minutes(CRAWL_RATE_MINUTES);
+    let since = now - Duration::minutes(CRAWL_RATE_MINUTES);
     let mut b = QueryBuilder::new(
         "SELECT date_trunc('minute', p.fetched_at), count(*)
            FROM crawl_pages p JOIN crawls cr ON cr.id = p.crawl_id JOIN clients c ON c.id = cr.client_id
@@ -564,4 +656,24 @@ fn feed_item(
         ),
     };
     FeedItem { id, at, who, what: describe(action, detail), object, href }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_window_splits_into_whole_days_and_its_edges() {
+        let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(
+            split_days(at(3, 15), at(10, 15)),
+            (day(4), day(10), vec![(at(3, 15), at(4, 0)), (at(10, 0), at(10, 15))])
+        );
+        assert_eq!(split_days(at(3, 0), at(10, 0)), (day(3), day(10), vec![]), "midnight to midnight: no edges");
+        let (first, end, edges) = split_days(at(3, 5), at(3, 20));
+        assert!(first >= end, "no whole day");
+        assert_eq!(edges, vec![(at(3, 5), at(3, 20))]);
+    }
 }

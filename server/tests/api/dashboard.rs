@@ -222,3 +222,73 @@ async fn a_bad_range_names_its_field_and_strangers_are_refused() {
     let r = dashboard(&app.client(), "", "", "").await;
     assert_eq!(r.status, 401);
 }
+
+/// The rollup's non-zero rows, and the same counts computed from the tasks table.
+async fn rollup_and_truth(app: &TestApp) -> (Vec<(String, String, String, i64)>, Vec<(String, String, String, i64)>) {
+    let rollup = sqlx::query_as(
+        "SELECT day::text, agent, status, sum(tasks)::bigint FROM task_daily GROUP BY 1, 2, 3
+          HAVING sum(tasks) <> 0 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("rollup");
+    let truth = sqlx::query_as(
+        "SELECT day, agent, status, n FROM (
+            SELECT (created_at AT TIME ZONE 'UTC')::date::text AS day, agent, 'created' AS status, count(*) AS n
+              FROM tasks GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT (finished_at AT TIME ZONE 'UTC')::date::text, agent, status, count(*) FROM tasks
+             WHERE finished_at IS NOT NULL AND status IN ('completed', 'failed', 'cancelled') GROUP BY 1, 2, 3) x
+          ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("truth");
+    (rollup, truth)
+}
+
+#[tokio::test]
+async fn the_daily_rollup_equals_the_tasks_table_through_finishes_changes_and_deletes() {
+    let app = TestApp::spawn(Options { workers: 0, ..Default::default() }).await;
+    let admin = app.admin().await;
+    let keep = Uuid::parse_str(&id_of(&create_client(&admin, "Rollup Keep", &[], "").await)).unwrap();
+    let gone = Uuid::parse_str(&id_of(&create_client(&admin, "Rollup Gone", &[], "").await)).unwrap();
+    for (client, status, days) in
+        [(keep, "completed", 0), (keep, "failed", 3), (gone, "completed", 3), (gone, "cancelled", 9)]
+    {
+        finished_task(&app, client, "client_analysis", "business_development_director", status, days).await;
+    }
+    let (rollup, truth) = rollup_and_truth(&app).await;
+    assert_eq!(rollup, truth, "after inserts");
+    // A failure retried to success, a pending task finished, then a client deleted with its tasks.
+    sqlx::query(
+        "UPDATE tasks SET status = 'completed', finished_at = now() WHERE client_id = $1 AND status = 'failed'",
+    )
+    .bind(keep)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE tasks SET status = 'completed', finished_at = now() - interval '1 day' WHERE client_id = $1 AND status = 'pending'")
+        .bind(keep)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (rollup, truth) = rollup_and_truth(&app).await;
+    assert_eq!(rollup, truth, "after status changes");
+    assert_eq!(admin.post("/api/clients/delete", &[("id", &gone.to_string())]).await.status, 200);
+    let (rollup, truth) = rollup_and_truth(&app).await;
+    assert_eq!(rollup, truth, "after a client's tasks went with it");
+    // And the agency-wide figures read from it agree with the manager-style scan of the same tasks.
+    let d = figures(&admin, "month").await;
+    let sum = |k: &str| {
+        d["tasks_per_bucket"].as_array().unwrap().iter().map(|p| p["value"][k].as_i64().unwrap_or(0)).sum::<i64>()
+    };
+    let (completed,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM tasks WHERE status = 'completed' AND finished_at >= now() - interval '30 days'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(sum("completed"), completed);
+    assert_eq!(sum("cancelled"), 0, "the cancelled task went with its client");
+}
