@@ -162,12 +162,12 @@ async fn main() {
         let (stop_tx, stop_rx) = watch::channel(false);
         stops.push(stop_tx);
         let permit = gate.clone().acquire_owned().await.expect("permit");
-        let (http, url, cookie, ready, tx) =
+        let (http, url, cookie, counter, tx) =
             (http.clone(), format!("{base}/events"), cookie.clone(), ready.clone(), arrivals_tx.clone());
         let before = ready.load(Ordering::Relaxed);
         tokio::spawn(async move {
-            let r = ready.clone();
-            let task = tokio::spawn(hold(http, url, cookie, ready, tx, stop_rx));
+            let r = counter.clone();
+            let task = tokio::spawn(hold(http, url, cookie, counter, tx, stop_rx));
             // Release the gate once this stream answered (or gave up).
             for _ in 0..400 {
                 if r.load(Ordering::Relaxed) > before || task.is_finished() {

@@ -350,24 +350,6 @@ pub async fn crawl(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(domain::spreadsheet::formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(domain::spreadsheet::formula_safe("-1"), "'-1");
-        assert_eq!(domain::spreadsheet::formula_safe("Acme"), "Acme");
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_quoting() {
-        let line = csv_line(&["a,b".into(), "say \"hi\"".into(), "plain".into()]);
-        assert_eq!(&line[..], b"\"a,b\",\"say \"\"hi\"\"\",plain\n");
-    }
-}
-
 /// GET /export/analytics/{agents|business|system}.{csv|json|xlsx}?range=…&from=…&to=…: one analytics table
 /// for the range, within the caller's portfolio. CSV and JSON stream as they are written; the Excel file
 /// is built in memory (these tables are at most a few dozen rows). The system figures need
@@ -480,4 +462,22 @@ fn xlsx(sheet: &str, table: &domain::model::analytics::Table) -> Result<Vec<u8>,
         }
     }
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(domain::spreadsheet::formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(domain::spreadsheet::formula_safe("-1"), "'-1");
+        assert_eq!(domain::spreadsheet::formula_safe("Acme"), "Acme");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let line = csv_line(&["a,b".into(), "say \"hi\"".into(), "plain".into()]);
+        assert_eq!(&line[..], b"\"a,b\",\"say \"\"hi\"\"\",plain\n");
+    }
 }

@@ -317,6 +317,13 @@ pub async fn serve(
         hub.close();
     });
     let mut rx = stop_rx.clone();
+    // No Nagle: pages stream in several writes, and waiting for the client's delayed ACK between them
+    // added up to 40 ms to a page.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY could not be set");
+        }
+    });
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             let _ = rx.wait_for(|stop| *stop).await;

@@ -344,13 +344,13 @@ pub async fn stream(
                     if replayed_to.is_some_and(|upto| e.feed.event.id <= upto) {
                         continue;
                     }
-                    if ends_stream_of(&viewer, &e) {
+                    if ends_stream_of(&viewer, e) {
                         let bye = SseEvent::default().event("end").data("{}");
                         return Some((Ok::<_, Infallible>(bye), (rx, closed, open, true)));
                     }
-                    if visible(&viewer, &e) {
+                    if visible(&viewer, e) {
                         metrics::counter!("live_events_delivered_total").increment(1);
-                        return Some((Ok(sse(&e)), (rx, closed, open, false)));
+                        return Some((Ok(sse(e)), (rx, closed, open, false)));
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {

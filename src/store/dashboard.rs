@@ -168,22 +168,27 @@ async fn industries(pool: &PgPool, scope: ClientScope) -> Result<Vec<(String, i6
     Ok(rows.into_iter().map(|(k, n)| (Industry::parse(&k).map_or(k, |i| i.label().to_string()), n)).collect())
 }
 
-/// `LEFT JOIN`s giving each client (`c`) its stage at `t` as `{alias}.stage`'s pieces: the `to` of its last
-/// `client.stage_changed` before `t` (`{alias}_b`) and the `from` of its first one at or after `t`
-/// (`{alias}_a`). Each reads the stage changes once (by the action index), not once per client.
-fn push_stage_at(b: &mut QueryBuilder<'_, sqlx::Postgres>, alias: &str, t: DateTime<Utc>) {
-    b.push(format_args!(
-        " LEFT JOIN (SELECT DISTINCT ON (client_id) client_id, detail->>'to' AS stage FROM events
-            WHERE action = 'client.stage_changed' AND at < "
-    ))
-    .push_bind(t)
-    .push(format_args!(" ORDER BY client_id, id DESC) {alias}_b ON {alias}_b.client_id = c.id"));
-    b.push(format_args!(
-        " LEFT JOIN (SELECT DISTINCT ON (client_id) client_id, detail->>'from' AS stage FROM events
-            WHERE action = 'client.stage_changed' AND at >= "
-    ))
-    .push_bind(t)
-    .push(format_args!(" ORDER BY client_id, id) {alias}_a ON {alias}_a.client_id = c.id"));
+/// `LEFT JOIN`s that give each row its state at `t` as `coalesce({alias}_b.state, {alias}_a.state, <its
+/// current state>)`: the `to` of its last `action` event before `t` (`{alias}_b`), else the `from` of its
+/// first one at or after `t` (`{alias}_a`). Events are matched by their column `key` (`client_id`, or
+/// `target_id` for campaigns) to `on`. Each join reads the action's events once (by the action index),
+/// not once per row.
+fn push_state_at(
+    b: &mut QueryBuilder<'_, sqlx::Postgres>,
+    action: &str,
+    key: &str,
+    on: &str,
+    alias: &str,
+    t: DateTime<Utc>,
+) {
+    for (side, field, cmp, order) in [("b", "to", "<", "DESC"), ("a", "from", ">=", "ASC")] {
+        b.push(format_args!(
+            " LEFT JOIN (SELECT DISTINCT ON ({key}) {key}, detail->>'{field}' AS state FROM events
+                WHERE action = '{action}' AND at {cmp} "
+        ))
+        .push_bind(t)
+        .push(format_args!(" ORDER BY {key}, id {order}) {alias}_{side} ON {alias}_{side}.{key} = {on}"));
+    }
 }
 
 /// Revenue under management at `t` and at `before`: the sum of the monthly values of the clients in stage
@@ -196,7 +201,7 @@ async fn managed_revenue(
 ) -> Result<((i64, i64), i64), DomainError> {
     let won = |b: &mut QueryBuilder<'_, sqlx::Postgres>, alias: &str, at: DateTime<Utc>| {
         b.push("c.created_at < ").push_bind(at);
-        b.push(format_args!(" AND coalesce({alias}_b.stage, {alias}_a.stage, c.stage) = 'won'"));
+        b.push(format_args!(" AND coalesce({alias}_b.state, {alias}_a.state, c.stage) = 'won'"));
     };
     let mut b = QueryBuilder::new("SELECT coalesce(sum(c.monthly_value) FILTER (WHERE ");
     won(&mut b, "n", t);
@@ -205,8 +210,9 @@ async fn managed_revenue(
     b.push("), coalesce(sum(c.monthly_value) FILTER (WHERE ");
     won(&mut b, "p", before);
     b.push("), 0)::bigint FROM clients c");
-    push_stage_at(&mut b, "n", t);
-    push_stage_at(&mut b, "p", before);
+    for (alias, at) in [("n", t), ("p", before)] {
+        push_state_at(&mut b, "client.stage_changed", "client_id", "c.id", alias, at);
+    }
     scope::push_where(&mut b, scope, "c");
     let (now, count, then): (i64, i64, i64) = b.build_query_as().fetch_one(pool).await?;
     Ok(((now, count), then))
@@ -222,21 +228,10 @@ async fn active_campaigns(
 ) -> Result<(i64, i64), DomainError> {
     let mut b = QueryBuilder::new("SELECT count(*) FILTER (WHERE cm.created_at < ");
     b.push_bind(t)
-        .push(" AND coalesce(n_b.status, n_a.status, cm.status) = 'active'), count(*) FILTER (WHERE cm.created_at < ");
-    b.push_bind(before).push(" AND coalesce(p_b.status, p_a.status, cm.status) = 'active') FROM campaigns cm JOIN clients c ON c.id = cm.client_id");
+        .push(" AND coalesce(n_b.state, n_a.state, cm.status) = 'active'), count(*) FILTER (WHERE cm.created_at < ");
+    b.push_bind(before).push(" AND coalesce(p_b.state, p_a.state, cm.status) = 'active') FROM campaigns cm JOIN clients c ON c.id = cm.client_id");
     for (alias, at) in [("n", t), ("p", before)] {
-        b.push(format_args!(
-            " LEFT JOIN (SELECT DISTINCT ON (target_id) target_id, detail->>'to' AS status FROM events
-                WHERE action = 'campaign.status_changed' AND at < "
-        ))
-        .push_bind(at)
-        .push(format_args!(" ORDER BY target_id, id DESC) {alias}_b ON {alias}_b.target_id = cm.id::text"));
-        b.push(format_args!(
-            " LEFT JOIN (SELECT DISTINCT ON (target_id) target_id, detail->>'from' AS status FROM events
-                WHERE action = 'campaign.status_changed' AND at >= "
-        ))
-        .push_bind(at)
-        .push(format_args!(" ORDER BY target_id, id) {alias}_a ON {alias}_a.target_id = cm.id::text"));
+        push_state_at(&mut b, "campaign.status_changed", "target_id", "cm.id::text", alias, at);
     }
     scope::push_where(&mut b, scope, "c");
     Ok(b.build_query_as().fetch_one(pool).await?)
@@ -299,9 +294,12 @@ fn count_into(o: &mut Outcomes, status: &str, n: i64) {
     }
 }
 
+/// A stretch of time `[from, to)`.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// The whole UTC days inside `[from, to)` as `(first, end)` (end exclusive; empty when `first >= end`),
 /// and the parts of `[from, to)` outside them.
-fn split_days(from: DateTime<Utc>, to: DateTime<Utc>) -> (NaiveDate, NaiveDate, Vec<(DateTime<Utc>, DateTime<Utc>)>) {
+fn split_days(from: DateTime<Utc>, to: DateTime<Utc>) -> (NaiveDate, NaiveDate, Vec<Span>) {
     let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let first =
         if midnight(from.date_naive()) == from { from.date_naive() } else { from.date_naive() + Duration::days(1) };

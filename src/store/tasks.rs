@@ -352,6 +352,12 @@ pub async fn latest_results_of_all(
     .await?)
 }
 
+/// Folds the past days of the `task_daily` rollup into one row per day, agent and outcome (see its
+/// migration); the workers call it with their other periodic chores. Returns the rows folded away.
+pub async fn fold_daily_counts(pool: &PgPool) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar("SELECT task_daily_fold()").fetch_one(pool).await?)
+}
+
 /// Queue depth and workers seen recently, for /ready and /metrics.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueueStats {

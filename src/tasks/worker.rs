@@ -37,6 +37,8 @@ pub struct WorkerConfig {
 /// The default stall bound: well above the longest quiet stretch of healthy work (a crawl honouring a
 /// 60 s Retry-After, plus a 20 s request timeout; an LLM call's three attempts of 20 s with backoff).
 pub const STALL_DEFAULT: Duration = Duration::from_secs(180);
+/// How often a worker folds the past days of the daily task counts (`store::tasks::fold_daily_counts`).
+pub const FOLD_EVERY: Duration = Duration::from_secs(60);
 
 impl WorkerConfig {
     pub fn new(concurrency: usize, lease: Duration) -> WorkerConfig {
@@ -68,6 +70,7 @@ pub async fn run(pool: PgPool, runner: Arc<Runner>, config: WorkerConfig, shutdo
     tracing::info!(worker = %config.id, concurrency = config.concurrency, "worker started");
     let mut running: JoinSet<()> = JoinSet::new();
     let mut last_recover: Option<Instant> = None;
+    let mut last_fold: Option<Instant> = None;
     tokio::pin!(shutdown);
     loop {
         while running.try_join_next().is_some() {}
@@ -82,6 +85,12 @@ pub async fn run(pool: PgPool, runner: Arc<Runner>, config: WorkerConfig, shutdo
                 Ok(q) if q.is_empty() => {}
                 Ok(q) => tracing::info!(queued = q.len(), "scheduled audits queued"),
                 Err(e) => tracing::debug!(error = %e, "queueing scheduled audits failed"),
+            }
+        }
+        if last_fold.is_none_or(|t| t.elapsed() >= FOLD_EVERY) {
+            last_fold = Some(Instant::now());
+            if let Err(e) = crate::store::tasks::fold_daily_counts(&pool).await {
+                tracing::debug!(error = %e, "folding the daily task counts failed");
             }
         }
         let free = config.concurrency.saturating_sub(running.len());

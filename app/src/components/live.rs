@@ -237,19 +237,7 @@ mod browser {
         let c = conn.clone();
         listen(&source, "reload", move |_| bump(&c));
         let c = conn.clone();
-        listen(&source, "progress", move |_| {
-            if c.pending_progress.replace(true) {
-                return;
-            }
-            let c = c.clone();
-            set_timeout(
-                move || {
-                    c.pending_progress.set(false);
-                    c.live.progress.update(|v| *v += 1);
-                },
-                COALESCE,
-            );
-        });
+        listen(&source, "progress", move |_| coalesce(&c, |c| &c.pending_progress, |l| l.progress));
         let c = conn.clone();
         listen(&source, "end", move |_| {
             c.ended.set(true);
@@ -286,14 +274,19 @@ mod browser {
 
     /// One version step for every burst of events within [`COALESCE`].
     fn bump(conn: &Rc<Conn>) {
-        if conn.pending.replace(true) {
+        coalesce(conn, |c| &c.pending, |l| l.version);
+    }
+
+    /// Steps `signal` once [`COALESCE`] after the first of a burst; `pending` says a step is on its way.
+    fn coalesce(conn: &Rc<Conn>, pending: fn(&Conn) -> &Cell<bool>, signal: fn(&LiveStream) -> RwSignal<u64>) {
+        if pending(conn).replace(true) {
             return;
         }
         let c = conn.clone();
         set_timeout(
             move || {
-                c.pending.set(false);
-                c.live.version.update(|v| *v += 1);
+                pending(&c).set(false);
+                signal(&c.live).update(|v| *v += 1);
             },
             COALESCE,
         );

@@ -278,6 +278,16 @@ async fn the_daily_rollup_equals_the_tasks_table_through_finishes_changes_and_de
     assert_eq!(admin.post("/api/clients/delete", &[("id", &gone.to_string())]).await.status, 200);
     let (rollup, truth) = rollup_and_truth(&app).await;
     assert_eq!(rollup, truth, "after a client's tasks went with it");
+    // Folding the past days into one row each changes no sum.
+    domain::store::tasks::fold_daily_counts(&app.pool).await.expect("fold");
+    let (rollup, truth) = rollup_and_truth(&app).await;
+    assert_eq!(rollup, truth, "after folding");
+    let (shards,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM task_daily WHERE shard <> 0 AND day < (now() AT TIME ZONE 'UTC')::date")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(shards, 0, "past days are one row each");
     // And the agency-wide figures read from it agree with the manager-style scan of the same tasks.
     let d = figures(&admin, "month").await;
     let sum = |k: &str| {
