@@ -201,20 +201,23 @@ pub async fn move_through(c: &Client, campaign_id: &str, statuses: &[&str]) {
     }
 }
 
-/// (action, detail) of every event about `client_id` (its own and its campaigns'), oldest first; task status
-/// events (written by workers on their own time) are left out.
+/// (action, detail) of every event about `client_id` (its own and its campaigns'), oldest first; those
+/// workers write on their own time (task status changes, completed audits) are left out.
 pub async fn client_events(app: &TestApp, client_id: &str) -> Vec<(String, Value)> {
     let id = uuid::Uuid::parse_str(client_id).expect("uuid");
-    sqlx::query_as("SELECT action, detail FROM events WHERE client_id = $1 AND action NOT LIKE 'task.%' ORDER BY id")
+    sqlx::query_as(
+        "SELECT action, detail FROM events WHERE client_id = $1 AND action NOT LIKE 'task.%' AND action NOT LIKE 'audit.%'
+          ORDER BY id",
+    )
         .bind(id)
         .fetch_all(&app.pool)
         .await
         .expect("events")
 }
 
-/// Events other than task status changes (which workers write on their own time).
+/// Events other than those workers write on their own time (task status changes, completed audits).
 pub async fn event_count(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events WHERE action NOT LIKE 'task.%'")
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE action NOT LIKE 'task.%' AND action NOT LIKE 'audit.%'")
         .fetch_one(&app.pool)
         .await
         .expect("count")
