@@ -311,6 +311,10 @@ pub async fn agent_statuses(
 
 /// An agent's latest results (status and end) that its circuit counts: completions and agent failures,
 /// newest first, at most `limit`.
+///
+/// Completed and failed tasks always have their `finished_at`; the query does not say `finished_at IS NOT
+/// NULL`, which would let the planner walk the dashboard's partial `tasks_finished_idx` over every agent's
+/// tasks (seconds at a million tasks) instead of `tasks_agent_finished_idx` (well under a millisecond).
 pub async fn latest_results(
     pool: &PgPool,
     agent: AgentId,
@@ -318,8 +322,7 @@ pub async fn latest_results(
 ) -> Result<Vec<(String, DateTime<Utc>)>, DomainError> {
     Ok(sqlx::query_as(
         "SELECT status, finished_at FROM tasks
-          WHERE agent = $1 AND finished_at IS NOT NULL
-            AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
+          WHERE agent = $1 AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
           ORDER BY finished_at DESC LIMIT $2",
     )
     .bind(agent.as_str())
@@ -329,7 +332,7 @@ pub async fn latest_results(
 }
 
 /// [`latest_results`] of each of `agents` in one query: `(agent, status, finished_at)`, newest first per
-/// agent.
+/// agent (the same care about the index).
 pub async fn latest_results_of_all(
     pool: &PgPool,
     agents: &[AgentId],
@@ -341,8 +344,7 @@ pub async fn latest_results_of_all(
            FROM unnest($1::text[]) AS a(agent)
            CROSS JOIN LATERAL (
                SELECT status, finished_at FROM tasks
-                WHERE agent = a.agent AND finished_at IS NOT NULL
-                  AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
+                WHERE agent = a.agent AND (status = 'completed' OR (status = 'failed' AND error_kind = 'agent'))
                 ORDER BY finished_at DESC LIMIT $2) r
           ORDER BY a.agent, r.finished_at DESC",
     )
