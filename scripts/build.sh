@@ -36,8 +36,10 @@ else
 fi
 wasm="$wasm_dir/frontend.wasm"
 stamp="$CARGO_TARGET_DIR/.site-built-from"  # outside the site: never served
+# The target directory may be shared by several checkouts, each with its own site: the stamp names both.
+built_from="$wasm -> $(realpath -m "$site")"
 # Run wasm-bindgen (and wasm-opt) only when the module or the kind of build changed since the last run.
-if [[ ! -f "$stamp" || "$wasm" -nt "$stamp" || "$(cat "$stamp")" != "$wasm" || ! -f "$site/pkg/$name.wasm" ]]; then
+if [[ ! -f "$stamp" || "$wasm" -nt "$stamp" || "$(cat "$stamp")" != "$built_from" || ! -f "$site/pkg/$name.wasm" ]]; then
   rm -f "$site/pkg/$name".*
   wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name "$name" "$wasm"
   mv "$site/pkg/${name}_bg.wasm" "$site/pkg/$name.wasm"
@@ -48,7 +50,7 @@ if [[ ! -f "$stamp" || "$wasm" -nt "$stamp" || "$(cat "$stamp")" != "$wasm" || !
       "$site/pkg/$name.wasm" -o "$site/pkg/$name.opt.wasm"
     mv "$site/pkg/$name.opt.wasm" "$site/pkg/$name.wasm"
   fi
-  printf '%s' "$wasm" >"$stamp"
+  printf '%s' "$built_from" >"$stamp"
 fi
 # -p keeps the times, so unchanged files are not compressed again.
 cp -p style/main.css "$site/pkg/$name.css"
