@@ -275,6 +275,23 @@ struct Finished {
 }
 
 impl Finished {
+    fn new() -> Finished {
+        Finished { per_bucket: BTreeMap::new(), per_agent: BTreeMap::new(), previous: Outcomes::default() }
+    }
+
+    /// Counts `n` tasks of `agent` with outcome `status` in the bucket starting `at`, of the current window
+    /// or (totals only) the previous one.
+    fn add(&mut self, current: bool, at: DateTime<Utc>, agent: &str, status: &str, n: i64) {
+        if !current {
+            count_into(&mut self.previous, status, n);
+            return;
+        }
+        count_into(self.per_bucket.entry(at).or_default(), status, n);
+        if let Some(agent) = AgentId::parse(agent) {
+            count_into(self.per_agent.entry(agent).or_default(), status, n);
+        }
+    }
+
     fn total(&self) -> Outcomes {
         self.per_bucket.values().fold(Outcomes::default(), |mut acc, o| {
             acc.completed += o.completed;
@@ -321,7 +338,7 @@ fn split_days(from: DateTime<Utc>, to: DateTime<Utc>) -> (NaiveDate, NaiveDate, 
 /// by a trigger, so it equals the tasks table), the partial days at the window's edges from the tasks.
 /// The cost then grows with the days of the range, not with the tasks in it.
 async fn finished_from_rollup(pool: &PgPool, w: &Window) -> Result<Finished, DomainError> {
-    let mut out = Finished { per_bucket: BTreeMap::new(), per_agent: BTreeMap::new(), previous: Outcomes::default() };
+    let mut out = Finished::new();
     for (current, span) in [(true, *w), (false, w.previous())] {
         let (first, end, edges) = split_days(span.start, span.end);
         let mut rows: Vec<(DateTime<Utc>, String, String, i64)> = sqlx::query_as(
@@ -345,14 +362,7 @@ async fn finished_from_rollup(pool: &PgPool, w: &Window) -> Result<Finished, Dom
             );
         }
         for (at, agent, status, n) in rows {
-            if !current {
-                count_into(&mut out.previous, &status, n);
-                continue;
-            }
-            count_into(out.per_bucket.entry(at).or_default(), &status, n);
-            if let Some(agent) = AgentId::parse(&agent) {
-                count_into(out.per_agent.entry(agent).or_default(), &status, n);
-            }
+            out.add(current, at, &agent, &status, n);
         }
     }
     // A bucket whose counts were all taken out again (deleted tasks) is no bucket.
@@ -398,16 +408,9 @@ async fn finished_tasks(pool: &PgPool, scope: ClientScope, actor: Uuid, w: &Wind
     scope::push_tasks(&mut b, scope, actor, "t", "c");
     b.push(" GROUP BY 1, 2, 3, 4");
     let rows: Vec<(bool, DateTime<Utc>, String, String, i64)> = b.build_query_as().fetch_all(pool).await?;
-    let mut out = Finished { per_bucket: BTreeMap::new(), per_agent: BTreeMap::new(), previous: Outcomes::default() };
+    let mut out = Finished::new();
     for (current, at, agent, status, n) in rows {
-        if !current {
-            count_into(&mut out.previous, &status, n);
-            continue;
-        }
-        count_into(out.per_bucket.entry(at).or_default(), &status, n);
-        if let Some(agent) = AgentId::parse(&agent) {
-            count_into(out.per_agent.entry(agent).or_default(), &status, n);
-        }
+        out.add(current, at, &agent, &status, n);
     }
     Ok(out)
 }
