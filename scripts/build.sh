@@ -74,7 +74,7 @@ compress() {
   [[ -f "$f.br" && ! "$f" -nt "$f.br" ]] || brotli -q 11 -f -k "$f"
 }
 for f in "$site/pkg/$name".*.js "$site/pkg/$name".*.wasm "$site/pkg/$name.js" "$site/pkg/$name.wasm" \
-  "$site/pkg/$name.css" "$site/echarts.min.js" "$site/favicon.svg"; do
+  "$site/pkg/$name.css" "$site/echarts.min.js" "$site/charts.js" "$site/favicon.svg"; do
   [[ -f $f ]] && compress "$f"
 done
 

@@ -39,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Draws the charts (see `charts`); tiny, and it loads ECharts only on pages with a chart.
+                <script src="/charts.js" defer></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -132,6 +132,22 @@ test.describe("technical SEO audits", () => {
     await page.getByRole("button", { name: "Save schedule" }).click();
     await expect(page.getByText(/^Weekly audits; the next one is queued at \d{4}-\d{2}-\d{2} /)).toBeVisible();
 
+    // The client's page draws its health line through both audits (the chart is ECharts' own).
+    await gotoHydrated(page, `/clients/${client.id}`);
+    await expect(
+      page.getByText(/^Site health 25\.0 in the latest audit \(\d{4}-\d{2}-\d{2}\), \d+ errors; the line shows the last 2 audits\.$/),
+    ).toBeVisible();
+    const line = page.getByRole("img", { name: /^Line of the site health of each completed audit/ });
+    await expect
+      .poll(() =>
+        line.evaluate((el) => {
+          const echarts = (window as unknown as { echarts?: { getInstanceByDom(e: Element): any } }).echarts;
+          return echarts?.getInstanceByDom(el)?.getOption().series[0].data ?? [];
+        }),
+      )
+      .toEqual([25, 25]);
+    await expectNoAxeViolations(page);
+
     // Site audits have their place in the main menu: every client's latest audit and health change.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Site audits" }).click();
     await expect(page).toHaveURL((url) => url.pathname === "/audits");

@@ -472,3 +472,13 @@ mod tests {
         assert_eq!((f.offset, f.limit), (0, MAX_PAGE_SIZE));
     }
 }
+
+/// One completed site audit on a client's health line: when it finished and its health (0..=100).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthPoint {
+    pub crawl_id: Uuid,
+    pub finished_at: DateTime<Utc>,
+    pub health: f64,
+    /// Error-level issues of that crawl.
+    pub errors: i64,
+}

@@ -478,6 +478,43 @@ pub async fn for_client(pool: &PgPool, scope: ClientScope, client_id: Uuid) -> R
     Ok(ClientAudits { client_id, client_name, website, crawls, schedule })
 }
 
+/// Points on a client's health line: its latest [`HEALTH_POINTS`] completed site audits with a health,
+/// oldest first. NotFound when the client is outside `scope`.
+pub async fn health_history(
+    pool: &PgPool,
+    scope: ClientScope,
+    client_id: Uuid,
+) -> Result<Vec<crate::model::crawl::HealthPoint>, DomainError> {
+    let mut b = QueryBuilder::new("SELECT 1 FROM clients c WHERE c.id = ");
+    b.push_bind(client_id);
+    scope::push(&mut b, scope, "c");
+    b.build().fetch_optional(pool).await?.ok_or(DomainError::NotFound)?;
+    // Served by crawls_site_latest_idx (client_id, finished_at DESC) for completed site crawls.
+    let rows: Vec<(Uuid, DateTime<Utc>, f64, i32)> = sqlx::query_as(
+        "SELECT id, finished_at, health, coalesce(error_count, 0) FROM crawls
+          WHERE client_id = $1 AND kind = 'site' AND status = 'completed' AND finished_at IS NOT NULL
+            AND health IS NOT NULL
+          ORDER BY finished_at DESC LIMIT $2",
+    )
+    .bind(client_id)
+    .bind(HEALTH_POINTS)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .rev()
+        .map(|(crawl_id, finished_at, health, errors)| crate::model::crawl::HealthPoint {
+            crawl_id,
+            finished_at,
+            health,
+            errors: i64::from(errors),
+        })
+        .collect())
+}
+
+/// How many audits a client's health line shows.
+pub const HEALTH_POINTS: i64 = 24;
+
 /// Clients on the site audits page, per page.
 pub const OVERVIEW_PAGE: i64 = 50;
 

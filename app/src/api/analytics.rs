@@ -3,12 +3,13 @@
 use domain::model::analytics::{Analytics, SystemFigures};
 use leptos::prelude::*;
 
+use crate::charts::Charted;
 use crate::AppError;
 
 /// Agents and business figures for the range in the URL within the caller's portfolio, and the system's
 /// figures for those who may see them.
 #[server(prefix = "/api", endpoint = "analytics")]
-pub async fn get_analytics(range: String, from: String, to: String) -> Result<Analytics, AppError> {
+pub async fn get_analytics(range: String, from: String, to: String) -> Result<Charted<Analytics>, AppError> {
     use domain::model::dashboard::DashboardRange;
     use domain::policy::{self, Action};
     let (actor, _) = super::ssr::authorize(Action::ViewDashboard)?;
@@ -18,7 +19,8 @@ pub async fn get_analytics(range: String, from: String, to: String) -> Result<An
     if policy::authorize(Some(&actor), Action::ViewSystemFigures).is_ok() {
         analytics.system = Some(ssr::system_figures(&state).await?);
     }
-    Ok(analytics)
+    let charts = crate::pages::analytics::charts(&analytics);
+    Ok(Charted { data: analytics, charts })
 }
 
 /// The server's own figures: uptime, CPU, memory, database pool, live streams, task queue.

@@ -2,17 +2,39 @@
 //! issues by check, the page explorer, starting an audit and setting the recurring one. Every read goes
 //! through the crawl's client, so account managers reach only their portfolio's crawls.
 
-use domain::model::crawl::{AuditOverviewPage, CheckCount, ClientAudits, Crawl, IssuePage, PagePage};
+use domain::model::crawl::{AuditOverviewPage, CheckCount, ClientAudits, Crawl, HealthPoint, IssuePage, PagePage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::charts::{Charted, Charts};
 use crate::AppError;
+
+/// A result rendered on the server (see `components::output`): its JSON, and its view as HTML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rendered {
+    #[serde(flatten)]
+    pub json: serde_json::Map<String, serde_json::Value>,
+    pub html: String,
+}
+
+#[cfg(feature = "ssr")]
+impl Rendered {
+    fn of<T: Serialize>(value: &T, html: String) -> Result<Self, AppError> {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Object(json)) => Ok(Rendered { json, html }),
+            Ok(_) => Err(domain::DomainError::Internal("a rendered result is not a JSON object".into()).into()),
+            Err(e) => Err(domain::DomainError::Internal(format!("a rendered result as JSON: {e}").into()).into()),
+        }
+    }
+}
 
 /// A crawl with its issue counts by check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CrawlDetail {
     pub crawl: Crawl,
     pub checks: Vec<CheckCount>,
+    /// `categories`: the score per category, once the crawl has HTML pages.
+    pub charts: Charts,
 }
 
 /// The site audits page: every client in the caller's portfolio with its latest site audit, 50 per page.
@@ -26,12 +48,33 @@ pub async fn audit_overview(offset: String) -> Result<AuditOverviewPage, AppErro
 }
 
 #[server(prefix = "/api", endpoint = "audits/client")]
-pub async fn load_client_audits(client_id: String) -> Result<ClientAudits, AppError> {
+pub async fn load_client_audits(client_id: String) -> Result<Charted<ClientAudits>, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
     let state = super::ssr::state()?;
     let id = super::ssr::parse_id(&client_id)?;
-    Ok(domain::store::crawls::for_client(&state.pool, client_scope(&actor), id).await?)
+    let data = domain::store::crawls::for_client(&state.pool, client_scope(&actor), id).await?;
+    let charts = crate::pages::site_audit::client_audit_charts(&data);
+    Ok(Charted { data, charts })
+}
+
+/// A client's health line and its chart (`health`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthLine {
+    pub points: Vec<HealthPoint>,
+    pub charts: Charts,
+}
+
+/// A client's health line: its latest completed site audits with a health, oldest first.
+#[server(prefix = "/api", endpoint = "audits/health")]
+pub async fn client_health(client_id: String) -> Result<HealthLine, AppError> {
+    use domain::policy::{client_scope, Action};
+    let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
+    let state = super::ssr::state()?;
+    let id = super::ssr::parse_id(&client_id)?;
+    let points = domain::store::crawls::health_history(&state.pool, client_scope(&actor), id).await?;
+    let charts = crate::pages::clients::health_charts(&points);
+    Ok(HealthLine { points, charts })
 }
 
 #[server(prefix = "/api", endpoint = "audits/crawl")]
@@ -41,7 +84,8 @@ pub async fn get_crawl(id: String) -> Result<CrawlDetail, AppError> {
     let state = super::ssr::state()?;
     let crawl = domain::store::crawls::get(&state.pool, client_scope(&actor), super::ssr::parse_id(&id)?).await?;
     let checks = domain::store::crawls::check_counts(&state.pool, crawl.id).await?;
-    Ok(CrawlDetail { crawl, checks })
+    let charts = crate::pages::site_audit::crawl_charts(&crawl);
+    Ok(CrawlDetail { crawl, checks, charts })
 }
 
 /// One page (of 50) of a check's issues in a crawl.
@@ -80,17 +124,16 @@ pub async fn crawl_pages(
 /// Compares two completed crawls of the same client: new, fixed and persisting issues per check, score
 /// deltas and the alerts the operations manager would raise.
 #[server(prefix = "/api", endpoint = "audits/compare")]
-pub async fn compare_crawls(
-    before: String,
-    after: String,
-) -> Result<domain::agents::technical_seo_operations_manager::Output, AppError> {
+pub async fn compare_crawls(before: String, after: String) -> Result<Rendered, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ViewAudits)?;
     let state = super::ssr::state()?;
     let scope = client_scope(&actor);
     let before = domain::store::crawls::get(&state.pool, scope, super::ssr::parse_id(&before)?).await?;
     let after = domain::store::crawls::get(&state.pool, scope, super::ssr::parse_id(&after)?).await?;
-    Ok(domain::tasks::inputs::technical_seo_operations_manager::compare(&state.pool, &before, &after).await?)
+    let o = domain::tasks::inputs::technical_seo_operations_manager::compare(&state.pool, &before, &after).await?;
+    let html = crate::components::output::render_comparison(o.clone());
+    Rendered::of(&o, html)
 }
 
 /// Queues a technical SEO audit of the client's website; answers with the task id.

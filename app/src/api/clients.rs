@@ -132,11 +132,13 @@ pub async fn list_account_managers() -> Result<Vec<(Uuid, String)>, AppError> {
 
 /// Counts, revenue and stage mix by industry and by country, within the caller's portfolio.
 #[server(prefix = "/api", endpoint = "clients/stats")]
-pub async fn get_client_stats() -> Result<ClientStats, AppError> {
+pub async fn get_client_stats() -> Result<crate::charts::Charted<ClientStats>, AppError> {
     use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::ListClients)?;
     let state = super::ssr::state()?;
-    Ok(domain::store::clients::stats(&state.pool, client_scope(&actor)).await?)
+    let data = domain::store::clients::stats(&state.pool, client_scope(&actor)).await?;
+    let charts = crate::pages::clients::stats_charts(&data);
+    Ok(crate::charts::Charted { data, charts })
 }
 
 /// The signed-in account manager's clients at a glance.

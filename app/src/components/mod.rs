@@ -4,6 +4,7 @@
 
 pub mod choice;
 pub mod live;
+#[cfg(feature = "ssr")]
 pub mod output;
 pub mod range;
 pub mod table;

@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::analytics::get_analytics;
-use crate::charts::{ChartSpec, LiveChart};
+use crate::charts::{Chart, Charted, Height};
+#[cfg(feature = "ssr")]
+use crate::charts::{ChartSpec, Charts};
 use crate::components::live::live_tick;
 use crate::components::range::{range_params, RangeForm};
 use crate::components::{Authorized, ErrorMessage};
@@ -37,7 +39,7 @@ fn AnalyticsBody() -> impl IntoView {
                         <p class="flash flash-error" role="alert">"Choose a valid range: see the fields above."</p>
                     }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    Ok(a) => view! { <Figures a /> }.into_any(),
+                    Ok(Charted { data: a, charts }) => view! { <Figures a charts /> }.into_any(),
                 }
             })}
         </Transition>
@@ -59,7 +61,7 @@ fn exports(report: Report, query: &str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn Figures(a: Analytics) -> impl IntoView {
+fn Figures(a: Analytics, charts: crate::charts::Charts) -> impl IntoView {
     let query = a.range.query();
     let whose = if a.portfolio_only { "Your portfolio" } else { "The whole agency" };
     let scope = format!(
@@ -67,18 +69,18 @@ fn Figures(a: Analytics) -> impl IntoView {
         a.window.start.format("%Y-%m-%d %H:%M"),
         a.window.end.format("%Y-%m-%d %H:%M")
     );
-    let agent_spec = agents_spec(&a.agents);
-    let stage_spec = stages_spec(&a.business);
+    let agent_chart = charts.get("analytics-agents");
+    let stage_chart = charts.get("analytics-stages");
     view! {
         <p class="muted" role="status">{scope}</p>
         <section class="panel" aria-labelledby="agents-heading">
             <h2 id="agents-heading">"Agents"</h2>
             <p class="muted">"Tasks that finished in the range. Success rate = completed ÷ (completed + failed); durations of completed and failed tasks."</p>
             {exports(Report::Agents, &query, "agent figures")}
-            {match agent_spec {
-                Some(spec) => view! {
-                    <LiveChart id="analytics-agents" tall=true spec=Signal::stored(Some(spec))
-                        description="Stacked bars of each agent's finished tasks by outcome; the table below has the same numbers" />
+            {match agent_chart {
+                Some(option) => view! {
+                    <Chart id="analytics-agents" height=Height::Tall option=Some(option)
+                        description="Stacked bars of each agent's finished tasks by outcome; the table below has the same numbers".to_string() />
                 }.into_any(),
                 None => view! { <p class="muted">"No task finished in this range."</p> }.into_any(),
             }}
@@ -87,9 +89,9 @@ fn Figures(a: Analytics) -> impl IntoView {
         <section class="panel" aria-labelledby="business-heading">
             <h2 id="business-heading">"Business"</h2>
             {exports(Report::Business, &query, "business figures")}
-            {stage_spec.map(|spec| view! {
-                <LiveChart id="analytics-stages" spec=Signal::stored(Some(spec))
-                    description="Bars of the number of clients in each pipeline stage; the table below has the same numbers" />
+            {stage_chart.map(|option| view! {
+                <Chart id="analytics-stages" option=Some(option)
+                    description="Bars of the number of clients in each pipeline stage; the table below has the same numbers".to_string() />
             })}
             <BusinessTables b=a.business.clone() />
         </section>
@@ -183,6 +185,13 @@ fn SystemTable(s: SystemFigures) -> impl IntoView {
     }
 }
 
+/// The page's charts, built with its figures (see `charts`).
+#[cfg(feature = "ssr")]
+pub(crate) fn charts(a: &Analytics) -> Charts {
+    Charts::of([("analytics-agents", agents_spec(&a.agents)), ("analytics-stages", stages_spec(&a.business))])
+}
+
+#[cfg(feature = "ssr")]
 fn agents_spec(agents: &[AgentFigures]) -> Option<ChartSpec> {
     let busy: Vec<&AgentFigures> = agents.iter().filter(|a| a.completed + a.failed + a.cancelled > 0).collect();
     (!busy.is_empty()).then(|| ChartSpec::StackedBars {
@@ -196,6 +205,7 @@ fn agents_spec(agents: &[AgentFigures]) -> Option<ChartSpec> {
     })
 }
 
+#[cfg(feature = "ssr")]
 fn stages_spec(b: &BusinessFigures) -> Option<ChartSpec> {
     b.stages.iter().any(|s| s.clients > 0).then(|| ChartSpec::StackedBars {
         categories: b.stages.iter().map(|s| s.stage.clone()).collect(),

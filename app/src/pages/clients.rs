@@ -12,13 +12,19 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_params_map};
 use uuid::Uuid;
 
+use crate::api::audits::{client_health, HealthLine};
 use crate::api::clients::{
     get_client, get_client_stats, list_account_managers, list_clients, AssignClient, ClientDetail, CreateClient,
     DeleteClient, GroupStats, UpdateClient,
 };
+use crate::charts::{Chart, Charted};
+#[cfg(feature = "ssr")]
+use crate::charts::{ChartSpec, Charts};
+use crate::components::live::live_tick;
 use crate::components::{
     checked_form, field_errors_of, result_of, ActionError, Authorized, CheckedForm, ErrorMessage, FoldOnPhones,
 };
+use crate::format::score;
 use crate::forms::{go_on_success, grouped, value_of, InputField, SelectField, TextareaField};
 
 fn options<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
@@ -377,6 +383,10 @@ pub fn ClientPage() -> impl IntoView {
     let delete = ServerAction::<DeleteClient>::new();
     let detail = Resource::new(move || (id(), assign.version().get()), |(id, _)| get_client(id));
     let managers = Resource::new(|| (), |_| list_account_managers());
+    // Created here, beside the page's own resource (not inside its Suspend), so that server and browser
+    // create it in the same order; it follows the live stream on its own.
+    let tick = live_tick(Signal::derive(|| true));
+    let health = Resource::new(move || (id(), tick.get()), |(id, _)| client_health(id));
     go_on_success(delete, |_| "/clients".to_string());
     view! {
         <Authorized
@@ -388,7 +398,7 @@ pub fn ClientPage() -> impl IntoView {
                             Err(e) => view! { <h1>"Client"</h1><ErrorMessage error=e /> }.into_any(),
                             Ok(d) => {
                                 let managers = managers.await.unwrap_or_default();
-                                view! { <ClientView d managers assign delete /> }.into_any()
+                                view! { <ClientView d managers assign delete health /> }.into_any()
                             }
                         }
                     })}
@@ -404,6 +414,7 @@ fn ClientView(
     managers: Vec<(Uuid, String)>,
     assign: ServerAction<AssignClient>,
     delete: ServerAction<DeleteClient>,
+    health: Resource<Result<HealthLine, crate::AppError>>,
 ) -> impl IntoView {
     let c = d.client;
     let id = c.id.to_string();
@@ -482,6 +493,7 @@ fn ClientView(
         </section>
         <section aria-labelledby="audits-heading">
             <h2 id="audits-heading">"Technical SEO audits"</h2>
+            <ClientHealth line=health />
             <p><a href=format!("/clients/{id_tasks}/audits")>"Audits, crawl progress and the recurring schedule"</a></p>
         </section>
         {d.may_assign.then(|| view! {
@@ -524,6 +536,65 @@ fn ClientView(
     }
 }
 
+/// The client's site health over its latest audits: the latest figure, a line chart and its numbers. It
+/// follows the live stream, so an audit that completes while the page is open joins the line.
+#[component]
+fn ClientHealth(line: Resource<Result<HealthLine, crate::AppError>>) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p>"Loading the health line…"</p> }>
+            {move || Suspend::new(async move {
+                match line.await {
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                    Ok(HealthLine { points, charts }) => view! {
+                        <p>{match points.last() {
+                            None => "No completed site audit yet.".to_string(),
+                            Some(p) => format!(
+                                "Site health {} in the latest audit ({}), {} errors; {}.",
+                                score(p.health),
+                                p.finished_at.format("%Y-%m-%d"),
+                                grouped(p.errors),
+                                match points.len() {
+                                    1 => "the line starts with the next audit".to_string(),
+                                    n => format!("the line shows the last {n} audits"),
+                                }
+                            ),
+                        }}</p>
+                        {charts.get("health").map(|option| view! {
+                            <Chart id="client-health" option=Some(option)
+                                description="Line of the site health of each completed audit, oldest first; the table below has the same numbers".to_string() />
+                        })}
+                        {(points.len() >= 2).then(|| view! {
+                            <details>
+                                <summary>"The numbers"</summary>
+                                <div class="table-wrap">
+                                    <table>
+                                        <caption class="visually-hidden">"Site health per audit, oldest first"</caption>
+                                        <thead><tr>
+                                            <th scope="col">"Audit"</th><th scope="col" class="num">"Health"</th>
+                                            <th scope="col" class="num">"Errors"</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {points.iter().map(|p| view! {
+                                                <tr>
+                                                    <th scope="row"><a href=format!("/audits/{}", p.crawl_id)>
+                                                        {format!("Audit of {}", p.finished_at.format("%Y-%m-%d %H:%M"))}
+                                                    </a></th>
+                                                    <td class="num">{score(p.health)}</td>
+                                                    <td class="num">{grouped(p.errors)}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            </details>
+                        })}
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 pub fn ClientStatsPage() -> impl IntoView {
     let stats = Resource::new(|| (), |_| get_client_stats());
@@ -537,14 +608,16 @@ pub fn ClientStatsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match stats.await {
                             Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                            Ok(s) => view! {
+                            Ok(Charted { data: s, charts }) => view! {
                                 <p>{format!(
                                     "{} clients; revenue under management {} a month (monthly value of won clients).",
                                     grouped(s.total_clients),
                                     grouped(s.total_managed_monthly_value)
                                 )}</p>
-                                <StatsSection title="Clients by industry" id="industry" groups=s.by_industry />
-                                <StatsSection title="Clients by country" id="country" groups=s.by_country />
+                                <StatsSection title="Clients by industry" id="industry" groups=s.by_industry
+                                    option=charts.get("industry") />
+                                <StatsSection title="Clients by country" id="country" groups=s.by_country
+                                    option=charts.get("country") />
                             }.into_any(),
                         }
                     })}
@@ -554,16 +627,58 @@ pub fn ClientStatsPage() -> impl IntoView {
     }
 }
 
+/// The statistics page's charts: per industry and per country, clients by stage (the twelve largest groups).
+#[cfg(feature = "ssr")]
+pub(crate) fn stats_charts(s: &domain::model::portfolio::ClientStats) -> Charts {
+    fn bars(groups: &[GroupStats]) -> Option<ChartSpec> {
+        let top: Vec<&GroupStats> = groups.iter().take(12).collect();
+        let stages: Vec<String> = top.first()?.stages.iter().map(|(s, _)| s.clone()).collect();
+        Some(ChartSpec::StackedBars {
+            categories: top.iter().map(|g| g.label.clone()).collect(),
+            series: stages
+                .iter()
+                .enumerate()
+                .map(|(i, stage)| {
+                    (
+                        stage.clone(),
+                        top.iter().map(|g| g.stages.get(i).map(|(_, n)| *n as f64).unwrap_or(0.0)).collect(),
+                    )
+                })
+                .collect(),
+            horizontal: false,
+        })
+    }
+    Charts::of([("industry", bars(&s.by_industry)), ("country", bars(&s.by_country))])
+}
+
+/// A client's health line (see `api::audits::client_health`), once it has two audits.
+#[cfg(feature = "ssr")]
+pub(crate) fn health_charts(points: &[domain::model::crawl::HealthPoint]) -> Charts {
+    let line = (points.len() >= 2).then(|| ChartSpec::Lines {
+        categories: points.iter().map(|p| p.finished_at.format("%Y-%m-%d").to_string()).collect(),
+        series: vec![("Site health".into(), points.iter().map(|p| p.health).collect())],
+        y_max: Some(100.0),
+    });
+    Charts::of([("health", line)])
+}
+
 #[component]
-fn StatsSection(title: &'static str, id: &'static str, groups: Vec<GroupStats>) -> impl IntoView {
+fn StatsSection(
+    title: &'static str,
+    id: &'static str,
+    groups: Vec<GroupStats>,
+    option: Option<String>,
+) -> impl IntoView {
     let max = groups.iter().map(|g| g.clients).max().unwrap_or(1).max(1);
     let stage_names: Vec<String> =
         groups.first().map(|g| g.stages.iter().map(|(s, _)| s.clone()).collect()).unwrap_or_default();
-    let chart = crate::charts::ClientBars { id, groups: groups.clone() };
     view! {
         <section aria-labelledby=format!("{id}-heading")>
             <h2 id=format!("{id}-heading")>{title}</h2>
-            <crate::charts::BarChart chart />
+            {option.map(|option| view! {
+                <Chart id description="Bar chart of clients per group by pipeline stage; the table below has the same \
+                    numbers".to_string() option=Some(option) />
+            })}
             <div class="table-wrap">
                 <table>
                     <caption class="visually-hidden">{title}</caption>

@@ -3,14 +3,18 @@
 //! each burst of events (coalesced, see `components::live`) refetches the figures, and the cards, tables
 //! and charts change in place, without a reload.
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Utc};
+#[cfg(feature = "ssr")]
+use chrono::{Duration, Timelike};
 use domain::model::dashboard::{Bucket, Dashboard, FeedItem, Kpi, Outcomes, Trend, Unit, Window};
 use domain::policy::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::dashboard::get_dashboard;
-use crate::charts::{ChartSpec, LiveChart};
+use crate::charts::{Chart, Charted, Height};
+#[cfg(feature = "ssr")]
+use crate::charts::{ChartSpec, Charts};
 use crate::components::live::{live_tick, progress_tick};
 use crate::components::range::{range_params, RangeForm};
 use crate::components::{Authorized, ErrorMessage};
@@ -29,7 +33,7 @@ fn DashboardBody() -> impl IntoView {
     let params = range_params();
     let first = Resource::new(params, |(r, f, t)| get_dashboard(r, f, t));
     // Newer figures than the first ones, fetched when events arrive (only in the browser).
-    let live: RwSignal<Option<Dashboard>> = RwSignal::new(None);
+    let live: RwSignal<Option<Charted<Dashboard>>> = RwSignal::new(None);
     let running = RwSignal::new(false);
     let tick = live_tick(Signal::derive(|| true));
     let crawl_tick = progress_tick(running.into());
@@ -49,7 +53,7 @@ fn DashboardBody() -> impl IntoView {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                     Ok(d) => {
                         let current = Signal::derive(move || live.get().unwrap_or_else(|| d.clone()));
-                        Effect::new(move |_| running.set(current.with(|d| d.running_crawls > 0)));
+                        Effect::new(move |_| running.set(current.with(|d| d.data.running_crawls > 0)));
                         view! { <Figures current /> }.into_any()
                     }
                 }
@@ -63,7 +67,7 @@ fn follow(
     params: impl Fn() -> (String, String, String) + Copy + Send + Sync + 'static,
     tick: RwSignal<u64>,
     crawl_tick: RwSignal<u64>,
-    live: RwSignal<Option<Dashboard>>,
+    live: RwSignal<Option<Charted<Dashboard>>>,
 ) {
     Effect::new(move |prev: Option<(String, String, String)>| {
         let p = params();
@@ -97,10 +101,10 @@ fn follow(
 }
 
 #[component]
-fn Figures(current: Signal<Dashboard>) -> impl IntoView {
-    let empty = move || current.with(|d| d.empty);
+fn Figures(current: Signal<Charted<Dashboard>>) -> impl IntoView {
+    let empty = move || current.with(|d| d.data.empty);
     view! {
-        <p class="muted" role="status">{move || current.with(scope_line)}</p>
+        <p class="muted" role="status">{move || current.with(|d| scope_line(&d.data))}</p>
         <Show when=empty fallback=move || view! { <Filled current /> }>
             <section class="empty-state" aria-labelledby="empty-heading">
                 <h2 id="empty-heading">"Nothing to show yet"</h2>
@@ -135,10 +139,11 @@ fn length_words(w: &Window) -> String {
 }
 
 #[component]
-fn Filled(current: Signal<Dashboard>) -> impl IntoView {
-    let spec = |f: fn(&Dashboard) -> Option<ChartSpec>| -> Signal<Option<ChartSpec>> {
-        Memo::new(move |_| current.with(f)).into()
+fn Filled(current: Signal<Charted<Dashboard>>) -> impl IntoView {
+    let option = move |id: &'static str| -> Signal<Option<String>> {
+        Memo::new(move |_| current.with(|d| d.charts.get(id))).into()
     };
+    let current: Signal<Dashboard> = Memo::new(move |_| current.with(|d| d.data.clone())).into();
     view! {
         <section aria-labelledby="kpi-heading">
             <h2 id="kpi-heading" class="visually-hidden">"Key figures"</h2>
@@ -164,33 +169,33 @@ fn Filled(current: Signal<Dashboard>) -> impl IntoView {
         <div class="dash-grid">
             <ChartPanel id="tasks-per-bucket" title=move || current.with(|d| format!("Tasks finished per {} by outcome", bucket_word(d.bucket)))
                 description="Stacked bars of tasks completed, failed and cancelled in each period; the table below has the same numbers"
-                spec=spec(tasks_spec) tall=false>
+                option=option("tasks-per-bucket") tall=false>
                 {move || current.with(|d| outcome_table(
                     "Period", d.tasks_per_bucket.iter().map(|p| (bucket_label(p.at, d.bucket), p.value.clone())).collect()))}
             </ChartPanel>
             <ChartPanel id="tasks-by-agent" title=move || "Tasks by agent and outcome".to_string()
                 description="Stacked bars of each agent's finished tasks by outcome; the table below has the same numbers"
-                spec=spec(agents_spec) tall=true>
+                option=option("tasks-by-agent") tall=true>
                 {move || current.with(|d| outcome_table(
                     "Agent", d.tasks_by_agent.iter().map(|(a, o)| (a.label().to_string(), o.clone())).collect()))}
             </ChartPanel>
             <ChartPanel id="health" title=move || "Audit health over time".to_string()
                 description="Line of the mean health score of the site audits completed in each period; the table below has the same numbers"
-                spec=spec(health_spec) tall=false>
+                option=option("health") tall=false>
                 {move || current.with(|d| simple_table(
                     &["Period", "Mean health", "Audits"],
                     d.health.iter().map(|p| vec![bucket_label(p.at, d.bucket), number(p.value.0, 1), p.value.1.to_string()]).collect()))}
             </ChartPanel>
             <ChartPanel id="industries" title=move || "Clients by industry".to_string()
                 description="Bars of the number of clients in each industry; the table below has the same numbers"
-                spec=spec(industry_spec) tall=true>
+                option=option("industries") tall=true>
                 {move || current.with(|d| simple_table(
                     &["Industry", "Clients"],
                     d.industries.iter().map(|(l, n)| vec![l.clone(), n.to_string()]).collect()))}
             </ChartPanel>
             <ChartPanel id="funnel" title=move || "Sales pipeline".to_string()
                 description="Funnel of how many clients reached each stage; the table below has the numbers and conversions"
-                spec=spec(funnel_spec) tall=false>
+                option=option("funnel") tall=false>
                 {move || current.with(|d| simple_table(
                     &["Stage", "Clients that reached it", "Conversion from the stage before"],
                     d.funnel.iter().map(|s| vec![
@@ -201,7 +206,7 @@ fn Filled(current: Signal<Dashboard>) -> impl IntoView {
             <ChartPanel id="crawl-rate" title=move || current.with(|d| format!(
                     "Crawl pages per minute ({} audit{} running)", d.running_crawls, if d.running_crawls == 1 { "" } else { "s" }))
                 description="Bars of pages fetched per minute by site audits over the last 30 minutes; the table below has the same numbers"
-                spec=spec(crawl_spec) tall=false>
+                option=option("crawl-rate") tall=false>
                 {move || current.with(|d| simple_table(
                     &["Minute (UTC)", "Pages"],
                     d.crawl_rate.iter().map(|p| vec![p.at.format("%H:%M").to_string(), p.value.to_string()]).collect()))}
@@ -260,18 +265,19 @@ fn ChartPanel(
     id: &'static str,
     title: impl Fn() -> String + Send + Sync + 'static,
     description: &'static str,
-    spec: Signal<Option<ChartSpec>>,
+    option: Signal<Option<String>>,
     tall: bool,
     children: ChildrenFn,
 ) -> impl IntoView {
     let heading = format!("panel-{id}");
     let labelled = heading.clone();
-    let empty = move || spec.with(|s| s.is_none());
+    let empty = move || option.with(|s| s.is_none());
+    let height = if tall { Height::Tall } else { Height::Normal };
     view! {
         <section class="panel" aria-labelledby=labelled>
             <h2 id=heading>{title}</h2>
             <Show when=move || !empty() fallback=|| view! { <p class="muted">"No data in this range yet."</p> }>
-                <LiveChart id description spec tall />
+                <Chart id description=description.to_string() option height />
                 <details>
                     <summary>"The numbers"</summary>
                     {children()}
@@ -296,6 +302,7 @@ fn bucket_label(at: DateTime<Utc>, b: Bucket) -> String {
 }
 
 /// Every bucket of the window, oldest first (so quiet periods show as gaps, not as missing days).
+#[cfg(feature = "ssr")]
 fn buckets(w: &Window, b: Bucket) -> Vec<DateTime<Utc>> {
     let (step, start) = match b {
         Bucket::Hour => (
@@ -313,6 +320,7 @@ fn buckets(w: &Window, b: Bucket) -> Vec<DateTime<Utc>> {
     out
 }
 
+#[cfg(feature = "ssr")]
 fn outcome_series(rows: &[(String, Outcomes)]) -> Vec<(String, Vec<f64>)> {
     vec![
         ("Completed".into(), rows.iter().map(|(_, o)| o.completed as f64).collect()),
@@ -321,6 +329,20 @@ fn outcome_series(rows: &[(String, Outcomes)]) -> Vec<(String, Vec<f64>)> {
     ]
 }
 
+/// The dashboard's charts, built with its figures (see `charts`).
+#[cfg(feature = "ssr")]
+pub(crate) fn charts(d: &Dashboard) -> Charts {
+    Charts::of([
+        ("tasks-per-bucket", tasks_spec(d)),
+        ("tasks-by-agent", agents_spec(d)),
+        ("health", health_spec(d)),
+        ("industries", industry_spec(d)),
+        ("funnel", funnel_spec(d)),
+        ("crawl-rate", crawl_spec(d)),
+    ])
+}
+
+#[cfg(feature = "ssr")]
 fn tasks_spec(d: &Dashboard) -> Option<ChartSpec> {
     if d.tasks_per_bucket.is_empty() {
         return None;
@@ -339,6 +361,7 @@ fn tasks_spec(d: &Dashboard) -> Option<ChartSpec> {
     })
 }
 
+#[cfg(feature = "ssr")]
 fn agents_spec(d: &Dashboard) -> Option<ChartSpec> {
     if d.tasks_by_agent.is_empty() {
         return None;
@@ -352,6 +375,7 @@ fn agents_spec(d: &Dashboard) -> Option<ChartSpec> {
     })
 }
 
+#[cfg(feature = "ssr")]
 fn health_spec(d: &Dashboard) -> Option<ChartSpec> {
     (!d.health.is_empty()).then(|| ChartSpec::Lines {
         categories: d.health.iter().map(|p| bucket_label(p.at, d.bucket)).collect(),
@@ -360,6 +384,7 @@ fn health_spec(d: &Dashboard) -> Option<ChartSpec> {
     })
 }
 
+#[cfg(feature = "ssr")]
 fn industry_spec(d: &Dashboard) -> Option<ChartSpec> {
     (!d.industries.is_empty()).then(|| ChartSpec::StackedBars {
         categories: d.industries.iter().map(|(l, _)| l.clone()).collect(),
@@ -368,6 +393,7 @@ fn industry_spec(d: &Dashboard) -> Option<ChartSpec> {
     })
 }
 
+#[cfg(feature = "ssr")]
 fn funnel_spec(d: &Dashboard) -> Option<ChartSpec> {
     d.funnel
         .iter()
@@ -375,6 +401,7 @@ fn funnel_spec(d: &Dashboard) -> Option<ChartSpec> {
         .then(|| ChartSpec::Funnel { steps: d.funnel.iter().map(|s| (s.stage.clone(), s.reached as f64)).collect() })
 }
 
+#[cfg(feature = "ssr")]
 fn crawl_spec(d: &Dashboard) -> Option<ChartSpec> {
     if d.crawl_rate.is_empty() && d.running_crawls == 0 {
         return None;

@@ -16,10 +16,11 @@ use crate::api::audits::{
     audit_overview, compare_crawls, crawl_issues, crawl_pages, get_crawl, load_client_audits, CrawlDetail, RunAudit,
     SetAuditSchedule,
 };
-use crate::charts::{ScoreBarChart, ScoreBars};
+#[cfg(feature = "ssr")]
+use crate::charts::ChartSpec;
+use crate::charts::{Chart, Charted, Charts, Height};
 use crate::components::choice::{choices, Choice};
 use crate::components::live::{live_tick, progress_tick};
-use crate::components::output::CrawlComparisonView;
 use crate::components::table::Col::{Num, Text};
 use crate::components::table::DataTable;
 use crate::components::{result_of, ActionError, Authorized, ErrorMessage};
@@ -153,7 +154,7 @@ pub fn ClientAuditsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match audits.await {
                         Err(e) => view! { <h1>"Audits"</h1><ErrorMessage error=e /> }.into_any(),
-                        Ok(a) => {
+                        Ok(Charted { data: a, charts }) => {
                             // Follow running crawls, and an audit just queued until its crawl has finished.
                             let queued = run.value().get_untracked().and_then(|r| r.ok());
                             let waiting = queued.is_some_and(|task| {
@@ -162,7 +163,7 @@ pub fn ClientAuditsPage() -> impl IntoView {
                                 })
                             });
                             active.set(waiting || a.crawls.iter().any(|c| c.status == CrawlStatus::Running));
-                            view! { <ClientAuditsView a run schedule /> }.into_any()
+                            view! { <ClientAuditsView a charts run schedule /> }.into_any()
                         }
                     }
                 })}
@@ -171,9 +172,38 @@ pub fn ClientAuditsPage() -> impl IntoView {
     }
 }
 
+/// Audits on a client's health trend chart.
+const TREND_POINTS: usize = 12;
+
+/// The client audits page's chart: health per completed audit with HTML pages (at least two), oldest first.
+#[cfg(feature = "ssr")]
+pub(crate) fn client_audit_charts(a: &ClientAudits) -> Charts {
+    let completed: Vec<&Crawl> =
+        a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed && c.html_pages.unwrap_or(0) > 0).collect();
+    let trend = (completed.len() >= 2).then(|| {
+        let points: Vec<&&Crawl> = completed.iter().take(TREND_POINTS).rev().collect();
+        ChartSpec::Scores {
+            labels: points.iter().map(|c| when(c.finished_at.unwrap_or(c.started_at))).collect(),
+            values: points.iter().map(|c| c.health.unwrap_or(0.0)).collect(),
+        }
+    });
+    Charts::of([("health-trend", trend)])
+}
+
+/// A crawl page's chart: the score per category, once the crawl has HTML pages.
+#[cfg(feature = "ssr")]
+pub(crate) fn crawl_charts(c: &Crawl) -> Charts {
+    let categories = (!c.categories.is_empty() && c.html_pages.unwrap_or(0) > 0).then(|| ChartSpec::Scores {
+        labels: c.categories.iter().map(|g| g.label.clone()).collect(),
+        values: c.categories.iter().map(|g| g.score).collect(),
+    });
+    Charts::of([("categories", categories)])
+}
+
 #[component]
 fn ClientAuditsView(
     a: ClientAudits,
+    charts: Charts,
     run: ServerAction<RunAudit>,
     schedule: ServerAction<SetAuditSchedule>,
 ) -> impl IntoView {
@@ -182,16 +212,12 @@ fn ClientAuditsView(
     let client_id_schedule = client_id.clone();
     let completed: Vec<&Crawl> =
         a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed && c.html_pages.unwrap_or(0) > 0).collect();
-    let trend = (completed.len() >= 2).then(|| {
-        let mut points: Vec<&&Crawl> = completed.iter().take(12).collect();
-        points.reverse();
-        ScoreBars {
-            id: "health-trend".into(),
-            labels: points.iter().map(|c| when(c.finished_at.unwrap_or(c.started_at))).collect(),
-            values: points.iter().map(|c| c.health.unwrap_or(0.0)).collect(),
-            description: "Bar chart of site health per completed audit, oldest first; the table below has the \
-                same numbers"
-                .into(),
+    let trend = charts.get("health-trend").map(|option| {
+        let rows = completed.len().min(TREND_POINTS);
+        view! {
+            <Chart id="health-trend" height=Height::Rows(rows) option=Some(option)
+                description="Bar chart of site health per completed audit, oldest first; the table below has the \
+                    same numbers".to_string() />
         }
     });
     let current = a.schedule.as_ref().map(|s| s.cadence.as_str().to_string()).unwrap_or_default();
@@ -244,7 +270,7 @@ fn ClientAuditsView(
         })}
         <section aria-labelledby="crawls-heading">
             <h2 id="crawls-heading">"Crawls"</h2>
-            {trend.map(|chart| view! { <ScoreBarChart chart /> })}
+            {trend}
             {if a.crawls.is_empty() {
                 view! { <p>"No audit has run yet."</p> }.into_any()
             } else {
@@ -345,12 +371,7 @@ fn CrawlView(d: CrawlDetail) -> impl IntoView {
     let progress_max = total.clamp(1, i64::from(c.max_pages.max(1)));
     let rate = format!("{:.1}", c.pages_per_second());
     let categories = c.categories.clone();
-    let chart = (!categories.is_empty() && c.html_pages.unwrap_or(0) > 0).then(|| ScoreBars {
-        id: "categories".into(),
-        labels: categories.iter().map(|g| g.label.clone()).collect(),
-        values: categories.iter().map(|g| g.score).collect(),
-        description: "Bar chart of the score per category; the table beside it has the same numbers".into(),
-    });
+    let chart = d.charts.get("categories");
     let id = c.id;
     view! {
         <Title text=title.clone() />
@@ -396,7 +417,10 @@ fn CrawlView(d: CrawlDetail) -> impl IntoView {
             </section>
             <section aria-labelledby="categories-heading">
                 <h2 id="categories-heading">"Categories"</h2>
-                {chart.clone().map(|chart| view! { <ScoreBarChart chart /> })}
+                {chart.clone().map(|option| view! {
+                    <Chart id="categories" height=Height::Rows(categories.len()) option=Some(option)
+                        description="Bar chart of the score per category; the table beside it has the same numbers".to_string() />
+                })}
                 <DataTable caption="Score and issues per category" columns=&[
                     Text("Category"), Num("Score"), Num("Errors"), Num("Warnings"), Num("Notices"),
                 ]>
@@ -550,7 +574,8 @@ pub fn CompareCrawlsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match comparison.await {
                         Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                        Ok(o) => view! { <CrawlComparisonView o /> }.into_any(),
+                        // Rendered (and escaped) by the server: see `components::output`.
+                        Ok(o) => view! { <div inner_html=o.html></div> }.into_any(),
                     }
                 })}
             </Transition>

@@ -1,7 +1,7 @@
 //! Agent tasks: the filtered list with live status, a task's page with its rendered output, and the form
 //! that runs an agent on a client or campaign.
 
-use domain::model::task::{NewTaskInput, Priority, Task, TaskStatus, TaskType, CURRENCIES};
+use domain::model::task::{NewTaskInput, Priority, TaskStatus, TaskType, CURRENCIES};
 use domain::model::AgentId;
 use domain::policy::Action;
 use domain::validation::FieldErrors;
@@ -9,10 +9,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::tasks::{get_task, list_tasks, task_targets, CancelTask, RunTask};
+use crate::api::tasks::{get_task, list_tasks, task_targets, CancelTask, RunTask, TaskDetail};
 use crate::components::choice::{choices, Choice};
 use crate::components::live::live_tick;
-use crate::components::output::TaskOutputView;
 use crate::components::tasks::{duration_text, status_class, TaskClient, TaskTable};
 use crate::components::{checked_form, result_of, ActionError, Authorized, CheckedForm, ErrorMessage, FoldOnPhones};
 use crate::forms::{go_on_success, value_of, InputField, SelectField};
@@ -119,7 +118,7 @@ pub fn TaskPage() -> impl IntoView {
 }
 
 #[component]
-fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
+fn TaskView(t: TaskDetail, cancel: ServerAction<CancelTask>) -> impl IntoView {
     let s = t.summary.clone();
     let title = match &s.client_name {
         Some(name) => format!("{} for {name}", s.task_type.label()),
@@ -180,11 +179,12 @@ fn TaskView(t: Task, cancel: ServerAction<CancelTask>) -> impl IntoView {
                 </p>
             }
         })}
-        {match t.output.clone() {
-            Some(output) => view! {
+        {match t.output_html.clone() {
+            // Rendered (and escaped) by the server: see `components::output`.
+            Some(html) => view! {
                 <section aria-labelledby="output-heading" class="task-output">
                     <h2 id="output-heading">"Result"</h2>
-                    <TaskOutputView output />
+                    <div inner_html=html></div>
                 </section>
             }.into_any(),
             None => view! { <p>{match s.status {

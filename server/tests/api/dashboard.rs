@@ -176,6 +176,31 @@ async fn kpis_compare_with_the_window_before_and_managers_see_their_portfolio_on
     assert_eq!((sum("completed"), sum("failed"), sum("cancelled")), (1, 1, 1), "{buckets:?}");
     let health: Vec<f64> = d["health"].as_array().unwrap().iter().map(|p| p["value"][0].as_f64().unwrap()).collect();
     assert_eq!(health, vec![80.0], "only the audit inside the week");
+    // The charts come built (charming on the server) with the figures: the tasks chart draws the same
+    // totals as the table, the health line the same point; a chart with no numbers is left out.
+    let chart = |id: &str| -> Option<Value> {
+        let charts = d["charts"].as_array().expect("charts");
+        charts.iter().find(|c| c[0] == id).map(|c| serde_json::from_str(c[1].as_str().expect("option")).expect("json"))
+    };
+    let tasks_chart = chart("tasks-per-bucket").expect("tasks chart");
+    let drawn: Vec<(String, f64)> = tasks_chart["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or("").to_string(),
+                s["data"].as_array().unwrap().iter().filter_map(Value::as_f64).sum(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        drawn,
+        vec![("Completed".into(), 1.0), ("Failed".into(), 1.0), ("Cancelled".into(), 1.0)],
+        "{tasks_chart}"
+    );
+    assert_eq!(chart("health").expect("health chart")["series"][0]["data"], serde_json::json!([80.0]));
+    assert!(chart("crawl-rate").is_none(), "no crawl ran: no chart, the panel says so");
     let industries = d["industries"].to_string();
     assert!(industries.contains("Finance and insurance") && industries.contains("Travel and hospitality"));
     assert!(feed_text(&d).contains("Dashmine Oy") && feed_text(&d).contains("Dashother AB"), "{}", feed_text(&d));

@@ -90,6 +90,7 @@ pub(crate) fn matrix() -> Vec<Row> {
         ),
         ("/api/audits/overview", Needs(Action::ViewAudits), vec![("offset", "0")]),
         ("/api/audits/client", Needs(Action::ViewAudits), vec![("client_id", NIL)]),
+        ("/api/audits/health", Needs(Action::ViewAudits), vec![("client_id", NIL)]),
         ("/api/audits/crawl", Needs(Action::ViewAudits), vec![("id", NIL)]),
         (
             "/api/audits/issues",

@@ -235,6 +235,15 @@ async fn an_audit_task_crawls_stores_and_scores_the_site() {
     let r = admin.post("/api/audits/client", &[("client_id", &client_id)]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["crawls"][0]["id"], crawl_id.as_str());
+    // ... and its health line has that audit as its one point, with the crawl's own health and errors.
+    let r = admin.post("/api/audits/health", &[("client_id", &client_id)]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let line = r.json()["points"].clone();
+    assert_eq!(line.as_array().map(Vec::len), Some(1), "{line}");
+    let crawl = admin.post("/api/audits/crawl", &[("id", &crawl_id)]).await.json();
+    assert_eq!(line[0]["crawl_id"], crawl_id.as_str());
+    assert_eq!(line[0]["health"], crawl["crawl"]["health"]);
+    assert_eq!(line[0]["errors"], crawl["crawl"]["error_count"]);
 
     // Other agents read the audit: lead qualification's need part now names it.
     let r = crate::tasks::run_task(&admin, "lead_qualification", &client_id, &[]).await;
@@ -290,6 +299,8 @@ async fn exports_stream_issues_and_pages_and_respect_the_portfolio() {
     let r = other.post("/api/audits/crawl", &[("id", &crawl_id)]).await;
     assert_eq!(r.status, 404);
     let r = other.post("/api/audits/client", &[("client_id", &client_id)]).await;
+    assert_eq!(r.status, 404);
+    let r = other.post("/api/audits/health", &[("client_id", &client_id)]).await;
     assert_eq!(r.status, 404);
     let r = other.post("/api/audits/run", &[("client_id", &client_id)]).await;
     assert_eq!(r.status, 404, "{}", r.body);
@@ -394,6 +405,8 @@ async fn a_second_audit_is_compared_with_the_first_and_regressions_raise_events(
     let on_demand = r.json();
     assert_eq!(on_demand["health_delta"], -35.0);
     assert_eq!(on_demand["new_issues"], out["new_issues"]);
+    let html = on_demand["html"].as_str().expect("the comparison's view, rendered by the server");
+    assert!(html.contains("<table") && html.contains("-35"), "{html}");
     let r = admin.post("/api/audits/compare", &[("before", &first_crawl), ("after", &first_crawl)]).await;
     assert_eq!(r.status, 422);
     assert_eq!(error_fields(&r), vec!["after".to_string()]);

@@ -93,6 +93,10 @@ async fn every_new_client_gets_a_client_analysis_with_its_breakdown() {
     assert_eq!(components.len(), 4, "revenue, employees, industry, market: {out}");
     let sum: f64 = components.iter().map(|c| c["points"].as_f64().unwrap_or(0.0)).sum();
     assert!((sum - out["breakdown"]["score"].as_f64().unwrap_or(-1.0)).abs() < 0.11, "score is the sum: {out}");
+    // The page's view of the result comes rendered by the server beside the JSON, with the same score.
+    let html = t["output_html"].as_str().expect("output_html");
+    let score = out["breakdown"]["score"].as_f64().expect("score");
+    assert!(html.contains("<table") && html.contains(&format!("{score:.1}")), "{score} in {html}");
     assert!(t["summary"]["duration_ms"].as_i64().is_some());
     assert_eq!(task_actions(&app, &id).await, ["task.created", "task.started", "task.completed"]);
 }

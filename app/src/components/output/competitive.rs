@@ -5,7 +5,7 @@ use domain::agents::competitive_analysis::{CompetitiveOutput, Finding, SiteRow, 
 use leptos::prelude::*;
 
 use super::sections::{count, Labelled, LabelledList, MissingInputs, ScoreFigures, Section};
-use crate::charts::{ScoreBarChart, ScoreBars};
+use crate::charts::score_chart;
 use crate::components::table::Col::{Num, Text};
 use crate::components::table::DataTable;
 use crate::format::{number, percent, score, NONE};
@@ -21,11 +21,13 @@ fn site_name(row: &SiteRow) -> String {
 
 #[component]
 pub fn CompetitiveView(o: CompetitiveOutput) -> impl IntoView {
-    let chart = (!o.rows.is_empty()).then(|| ScoreBars {
-        id: "competitive-strength-index".into(),
-        labels: o.rows.iter().map(site_name).collect(),
-        values: o.rows.iter().map(|r| r.strength.score).collect(),
-        description: "Bar chart of the strength index per site, 0 to 100; the table below has the same numbers".into(),
+    let chart = (!o.rows.is_empty()).then(|| {
+        score_chart(
+            "competitive-strength-index",
+            "Bar chart of the strength index per site, 0 to 100; the table below has the same numbers",
+            o.rows.iter().map(site_name).collect(),
+            o.rows.iter().map(|r| r.strength.score).collect(),
+        )
     });
     view! {
         <SideBySide rows=o.rows.clone() />
@@ -34,7 +36,7 @@ pub fn CompetitiveView(o: CompetitiveOutput) -> impl IntoView {
                 <h2>"Strength index"</h2>
                 <p>"Health, content depth, speed, structured data and size in one number from 0 to 100, only \
                     comparable within this analysis. Each site's breakdown follows."</p>
-                <ScoreBarChart chart />
+                {chart}
             </section>
         })}
         <StrengthBreakdowns rows=o.rows />

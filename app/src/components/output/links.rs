@@ -5,7 +5,7 @@ use domain::agents::link_building::{AnchorMix, BrokenLinks, DeepPage, LinkOutput
 use leptos::prelude::*;
 
 use super::sections::{count, plural, MissingInputs, Reasons, ScoreSection, Section};
-use crate::charts::{ScoreBarChart, ScoreBars};
+use crate::charts::score_chart;
 use crate::components::table::Col::{Num, Text};
 use crate::components::table::DataTable;
 use crate::format::percent;
@@ -157,19 +157,20 @@ fn Broken(total: u32, groups: Vec<BrokenLinks>) -> impl IntoView {
 
 #[component]
 fn Anchors(mix: AnchorMix) -> impl IntoView {
-    let chart = (mix.total > 0).then(|| ScoreBars {
-        id: "link-building-anchor-mix".into(),
-        labels: mix.categories.iter().map(|c| c.category.label().to_string()).collect(),
-        values: mix.categories.iter().map(|c| (c.share * 1000.0).round() / 10.0).collect(),
-        description: "Bar chart of the share of internal links per anchor text kind, in percent; the table \
-            below has the same numbers"
-            .into(),
+    let chart = (mix.total > 0).then(|| {
+        score_chart(
+            "link-building-anchor-mix",
+            "Bar chart of the share of internal links per anchor text kind, in percent; the table below has \
+             the same numbers",
+            mix.categories.iter().map(|c| c.category.label().to_string()).collect(),
+            mix.categories.iter().map(|c| (c.share * 1000.0).round() / 10.0).collect(),
+        )
     });
     view! {
         <Section heading="Anchor text mix"
             empty=(mix.total == 0).then_some("No internal links, so no anchor texts to sort.")>
             <p>{format!("What the {} tell the reader about their target.", plural(mix.total, "internal link's text", "internal links' texts"))}</p>
-            {chart.map(|chart| view! { <ScoreBarChart chart /> })}
+            {chart}
             <DataTable caption="Internal links per anchor text kind"
                 columns=&[Text("Anchor text"), Num("Links"), Num("Share")]>
                 {mix.categories.into_iter().map(|c| view! {

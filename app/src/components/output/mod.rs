@@ -4,6 +4,11 @@
 //! numbers are right-aligned with thousands separators; levels and severities are written in words (never
 //! colour alone); URLs from crawls are text (never links); every chart has a table with the same numbers
 //! next to it. The page around supplies the `<h1>`, so headings here start at `<h2>`.
+//!
+//! These views are rendered on the server only ([`render_output`], [`render_comparison`]): the task page
+//! and the comparison page get them as HTML beside the result's JSON, so the fourteen kinds of result and
+//! their views stay out of the browser's WASM module. Leptos' server rendering escapes every string here
+//! as it does everywhere else; their charts are drawn by `/charts.js` from the HTML (see `charts`).
 
 mod audit;
 mod competitive;
@@ -18,6 +23,21 @@ use leptos::prelude::*;
 
 /// The operations manager's comparison of two crawls, also shown on its own page.
 pub use audit::CrawlComparisonView;
+
+/// A task output's view as HTML.
+pub fn render_output(output: TaskOutput) -> String {
+    to_html(move || view! { <TaskOutputView output /> })
+}
+
+/// A crawl comparison's view as HTML.
+pub fn render_comparison(o: domain::agents::technical_seo_operations_manager::Output) -> String {
+    to_html(move || view! { <CrawlComparisonView o /> })
+}
+
+fn to_html<V: IntoView + 'static>(view: impl FnOnce() -> V) -> String {
+    use leptos::tachys::view::RenderHtml;
+    Owner::new().with(|| view().into_view().to_html())
+}
 
 /// Renders one task output.
 #[component]
