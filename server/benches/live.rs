@@ -9,7 +9,9 @@
 //!      callers for 10 s): requests per second, p50 and p95.
 //!
 //! It prints the figures and asserts nothing about time. Run with `cargo bench -p server --bench live`
-//! (`STREAMS=2000` for a quicker run). The client side needs a file descriptor per stream: keep `STREAMS`
+//! (`STREAMS=2000` for a quicker run). `H2C=1` opens the streams over HTTP/2 (prior knowledge, 100 streams a
+//! connection), as a proxy that speaks HTTP/2 to the app (Caddy, Envoy, HAProxy) would carry them;
+//! otherwise each stream has its own HTTP/1.1 connection, as browsers talking to the app directly. The client side needs a file descriptor per stream: keep `STREAMS`
 //! under `ulimit -n`.
 
 use std::process::Stdio;
@@ -24,6 +26,8 @@ use tokio::sync::{watch, Semaphore};
 const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const EMAIL: &str = "bench@aiseo.test";
 const PASSWORD: &str = "bench-password-123";
+/// Streams per connection with `H2C=1` (the server allows 200 at once on one HTTP/2 connection).
+const STREAMS_PER_H2_CONNECTION: usize = 100;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -98,6 +102,7 @@ async fn hold(
 #[tokio::main]
 async fn main() {
     let streams: usize = std::env::var("STREAMS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let h2c = std::env::var("H2C").is_ok_and(|v| v == "1");
     let name = format!("aiseo_live_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect(PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
     admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
@@ -153,6 +158,13 @@ async fn main() {
     let idle = rss_mb(pid);
 
     // 1. Open the streams, at most 256 connecting at once.
+    let h2_clients: Vec<reqwest::Client> = if h2c {
+        (0..streams.div_ceil(STREAMS_PER_H2_CONNECTION))
+            .map(|_| reqwest::Client::builder().http2_prior_knowledge().build().expect("client"))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let ready = Arc::new(AtomicUsize::new(0));
     let (arrivals_tx, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
     let mut stops = Vec::new();
@@ -162,8 +174,8 @@ async fn main() {
         let (stop_tx, stop_rx) = watch::channel(false);
         stops.push(stop_tx);
         let permit = gate.clone().acquire_owned().await.expect("permit");
-        let (http, url, cookie, counter, tx) =
-            (http.clone(), format!("{base}/events"), cookie.clone(), ready.clone(), arrivals_tx.clone());
+        let http = if h2c { h2_clients[i / STREAMS_PER_H2_CONNECTION].clone() } else { http.clone() };
+        let (url, cookie, counter, tx) = (format!("{base}/events"), cookie.clone(), ready.clone(), arrivals_tx.clone());
         let before = ready.load(Ordering::Relaxed);
         tokio::spawn(async move {
             let r = counter.clone();
@@ -188,7 +200,11 @@ async fn main() {
     let open = ready.load(Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let held = rss_mb(pid);
-    println!("streams: {open} of {streams} open in {:.1} s", opening.elapsed().as_secs_f64());
+    println!(
+        "streams: {open} of {streams} open in {:.1} s ({})",
+        opening.elapsed().as_secs_f64(),
+        if h2c { format!("HTTP/2, {} connections", h2_clients.len()) } else { "HTTP/1.1, a connection each".into() }
+    );
     println!(
         "server RSS: idle {idle:.1} MB, with {open} streams {held:.1} MB: {:.1} MB above idle, {:.1} KB a stream",
         held - idle,

@@ -198,7 +198,6 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .route("/export/tasks/{file}", axum::routing::get(export::task))
         .route("/export/analytics/{file}", axum::routing::get(export::analytics))
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
-        .route("/events", axum::routing::get(live::stream).layer(axum::Extension(services.hub.clone())))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         // Static files (the built site: pkg/ and public assets) with their precompressed variants and
         // conditional requests (304 when unchanged); anything else gets the app's not-found page.
@@ -211,6 +210,11 @@ pub fn router(config: &Config, services: &Services) -> Router {
                     state.clone(),
                 )),
         )
+        // Pages, server-function answers and exports compressed on the fly (static assets come
+        // precompressed and pass through). The live stream joins after this layer: it is never compressed
+        // nor buffered, and its body carries no compressor's state (about 5 KB a stream).
+        .layer(CompressionLayer::new())
+        .route("/events", axum::routing::get(live::stream).layer(axum::Extension(services.hub.clone())))
         .layer(axum::middleware::from_fn(middleware::api_error_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(session_layer)
@@ -220,20 +224,17 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .with_state(state);
 
     let ops_routes = ops::router(services.clone());
-    edge(Router::new().merge(ops_routes).merge(pages_and_exports))
+    edge(Router::new().merge(ops_routes.layer(CompressionLayer::new())).merge(pages_and_exports))
 }
 
 /// The layers every answer passes through, the error pages of panics included: panic containment, security
-/// headers, metrics, the request id (set, logged, echoed) and tracing.
+/// headers, metrics, the request id (set, logged, echoed) and tracing. (Compression is the routes' own
+/// layer, see [`router`]: the live stream has none.)
 pub fn edge(routes: Router) -> Router {
     panics::install();
     routes
         .layer(axum::middleware::from_fn(panics::contain))
         .layer(axum::middleware::from_fn(middleware::cache_control))
-        // Pages, server-function answers and exports compressed on the fly (static assets come
-        // precompressed and pass through); the default predicate never compresses an event stream, so
-        // server-sent events are not buffered.
-        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(PropagateRequestIdLayer::x_request_id())

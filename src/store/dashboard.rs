@@ -546,6 +546,9 @@ async fn agent_strip(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<AgentStrip
         .collect())
 }
 
+/// The most events [`feed`] looks at for one answer.
+const FEED_LOOK_AT: i64 = 2_000;
+
 /// Events the feed leaves out: bookkeeping that says nothing a person needs to see.
 const QUIET: [&str; 7] = [
     "task.created",
@@ -558,7 +561,8 @@ const QUIET: [&str; 7] = [
 ];
 
 /// The newest events `actor` may see (by `policy::may_see_event`, the live stream's rule), as feed lines.
-/// Reads newest first in pages until it has `limit` lines or has looked at 2,000 events.
+/// Reads newest first in pages (twice `limit` rows at first, doubling: most callers see most events, so
+/// the first page usually suffices) until it has `limit` lines or has looked at [`FEED_LOOK_AT`] events.
 pub async fn feed(pool: &PgPool, actor: &Actor, limit: usize) -> Result<Vec<FeedItem>, DomainError> {
     type Row = (
         i64,
@@ -573,10 +577,11 @@ pub async fn feed(pool: &PgPool, actor: &Actor, limit: usize) -> Result<Vec<Feed
         Option<Uuid>,
         Option<String>,
     );
-    const PAGE: i64 = 200;
+    let mut page = (limit as i64 * 2).clamp(10, FEED_LOOK_AT);
+    let mut looked_at = 0;
     let mut out = Vec::new();
     let mut before: Option<i64> = None;
-    for _ in 0..10 {
+    while looked_at < FEED_LOOK_AT {
         let mut b = QueryBuilder::new(
             "SELECT e.id, e.at, e.actor_id, u.name, e.action, e.target_type, e.target_id, e.detail, e.client_id,
                     c.account_manager_id, c.company_name
@@ -591,9 +596,11 @@ pub async fn feed(pool: &PgPool, actor: &Actor, limit: usize) -> Result<Vec<Feed
             // The rule below decides; this only keeps a manager's pages from filling with others' events.
             b.push(" AND (c.account_manager_id = ").push_bind(me).push(" OR e.client_id IS NULL)");
         }
-        b.push(" ORDER BY e.id DESC LIMIT ").push_bind(PAGE);
+        b.push(" ORDER BY e.id DESC LIMIT ").push_bind(page);
         let rows: Vec<Row> = b.build_query_as().fetch_all(pool).await?;
-        let exhausted = (rows.len() as i64) < PAGE;
+        let exhausted = (rows.len() as i64) < page;
+        looked_at += page;
+        page = (page * 2).min(FEED_LOOK_AT - looked_at).max(1);
         for (id, at, actor_id, name, action, target_type, target_id, detail, client_id, manager, company) in rows {
             before = Some(id);
             if !may_see_event(actor, &action, client_id, manager, actor_id) {

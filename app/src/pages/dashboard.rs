@@ -22,16 +22,21 @@ use crate::format::{number, NONE};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    // The figures are asked for at once, beside the signed-in user rather than after it: on the server
+    // both run together. `get_dashboard` checks the caller itself; `Authorized` decides what shows.
+    let params = range_params();
+    let first = Resource::new(params, |(r, f, t)| get_dashboard(r, f, t));
     view! {
         <Title text="Dashboard" />
-        <Authorized action=Action::ViewDashboard render=move |_| view! { <DashboardBody /> } />
+        <Authorized action=Action::ViewDashboard render=move |_| view! { <DashboardBody params first /> } />
     }
 }
 
 #[component]
-fn DashboardBody() -> impl IntoView {
-    let params = range_params();
-    let first = Resource::new(params, |(r, f, t)| get_dashboard(r, f, t));
+fn DashboardBody(
+    params: impl Fn() -> (String, String, String) + Copy + Send + Sync + 'static,
+    first: Resource<Result<Charted<Dashboard>, crate::AppError>>,
+) -> impl IntoView {
     // Newer figures than the first ones, fetched when events arrive (only in the browser).
     let live: RwSignal<Option<Charted<Dashboard>>> = RwSignal::new(None);
     let running = RwSignal::new(false);
