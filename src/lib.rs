@@ -27,5 +27,7 @@ pub mod store;
 pub mod tasks;
 #[cfg(feature = "server")]
 pub mod throttle;
+#[cfg(feature = "server")]
+pub mod webhooks;
 
 pub use error::DomainError;
