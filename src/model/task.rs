@@ -260,12 +260,13 @@ pub struct TaskSummary {
     pub duration_ms: Option<i32>,
 }
 
-/// A task with everything its page shows.
+/// A task with everything its page shows. `O` is how its result is held: typed (the default), or as its
+/// JSON where the result is passed on without being read (the task page, see `Task::with_output_json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Task {
+pub struct Task<O = TaskOutput> {
     pub summary: TaskSummary,
     pub params: TaskParams,
-    pub output: Option<TaskOutput>,
+    pub output: Option<O>,
     pub error_kind: Option<String>,
     pub run_after: DateTime<Utc>,
     pub depends_on: Vec<Uuid>,
@@ -274,6 +275,26 @@ pub struct Task {
     pub llm_prompt_tokens: i32,
     pub llm_completion_tokens: i32,
     pub llm_cost: f64,
+}
+
+impl Task {
+    /// The same task with its result as JSON (the shape it is stored and exported in).
+    pub fn with_output_json(self) -> Result<Task<serde_json::Value>, serde_json::Error> {
+        let output = self.output.as_ref().map(serde_json::to_value).transpose()?;
+        Ok(Task {
+            summary: self.summary,
+            params: self.params,
+            output,
+            error_kind: self.error_kind,
+            run_after: self.run_after,
+            depends_on: self.depends_on,
+            cancel_requested: self.cancel_requested,
+            created_by_email: self.created_by_email,
+            llm_prompt_tokens: self.llm_prompt_tokens,
+            llm_completion_tokens: self.llm_completion_tokens,
+            llm_cost: self.llm_cost,
+        })
+    }
 }
 
 /// The task list's filters; every field optional.

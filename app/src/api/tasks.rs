@@ -1,8 +1,7 @@
 //! Server functions for agent tasks and the agents page. Tasks are scoped like their client: account
 //! managers reach tasks on their portfolio and the pipeline reviews they started.
 
-use chrono::{DateTime, Utc};
-use domain::model::task::{AgentStatus, NewTaskInput, TaskParams, TaskStatus, TaskSummary};
+use domain::model::task::{AgentStatus, NewTaskInput, Task, TaskStatus, TaskSummary};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -31,49 +30,24 @@ pub struct AgentsPage {
     pub llm: Option<LlmState>,
 }
 
-/// A task as its page shows it: the fields of `domain::model::task::Task`, with the result as its stored
-/// JSON (what API callers and the JSON export read) and that result's view rendered on the server
-/// (`output_html`, see `components::output`), so the browser never decodes the fourteen kinds of result.
+/// A task as its page shows it: the task with its result as its stored JSON (what API callers and the
+/// JSON export read), and that result's view rendered on the server (`output_html`, see
+/// `components::output`), so the browser never decodes the fourteen kinds of result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskDetail {
-    pub summary: TaskSummary,
-    pub params: TaskParams,
-    pub output: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub task: Task<serde_json::Value>,
     pub output_html: Option<String>,
-    pub error_kind: Option<String>,
-    pub run_after: DateTime<Utc>,
-    pub depends_on: Vec<Uuid>,
-    pub cancel_requested: bool,
-    pub created_by_email: Option<String>,
-    pub llm_prompt_tokens: i32,
-    pub llm_completion_tokens: i32,
-    pub llm_cost: f64,
 }
 
 #[cfg(feature = "ssr")]
 impl TaskDetail {
-    fn of(t: domain::model::task::Task) -> Result<Self, AppError> {
-        use domain::DomainError;
-        let output = t
-            .output
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| DomainError::Internal(format!("task output as JSON: {e}").into()))?;
-        Ok(TaskDetail {
-            summary: t.summary,
-            params: t.params,
-            output,
-            output_html: t.output.map(crate::components::output::render_output),
-            error_kind: t.error_kind,
-            run_after: t.run_after,
-            depends_on: t.depends_on,
-            cancel_requested: t.cancel_requested,
-            created_by_email: t.created_by_email,
-            llm_prompt_tokens: t.llm_prompt_tokens,
-            llm_completion_tokens: t.llm_completion_tokens,
-            llm_cost: t.llm_cost,
-        })
+    fn of(t: Task) -> Result<Self, AppError> {
+        let output_html = t.output.clone().map(crate::components::output::render_output);
+        let task = t
+            .with_output_json()
+            .map_err(|e| domain::DomainError::Internal(format!("task output as JSON: {e}").into()))?;
+        Ok(TaskDetail { task, output_html })
     }
 }
 

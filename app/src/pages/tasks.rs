@@ -107,7 +107,7 @@ pub fn TaskPage() -> impl IntoView {
                     match task.await {
                         Err(e) => view! { <h1>"Task"</h1><ErrorMessage error=e /> }.into_any(),
                         Ok(t) => {
-                            active.set(!t.summary.status.is_final());
+                            active.set(!t.task.summary.status.is_final());
                             view! { <TaskView t cancel /> }.into_any()
                         }
                     }
@@ -119,6 +119,7 @@ pub fn TaskPage() -> impl IntoView {
 
 #[component]
 fn TaskView(t: TaskDetail, cancel: ServerAction<CancelTask>) -> impl IntoView {
+    let TaskDetail { task: t, output_html } = t;
     let s = t.summary.clone();
     let title = match &s.client_name {
         Some(name) => format!("{} for {name}", s.task_type.label()),
@@ -179,7 +180,7 @@ fn TaskView(t: TaskDetail, cancel: ServerAction<CancelTask>) -> impl IntoView {
                 </p>
             }
         })}
-        {match t.output_html.clone() {
+        {match output_html {
             // Rendered (and escaped) by the server: see `components::output`.
             Some(html) => view! {
                 <section aria-labelledby="output-heading" class="task-output">
