@@ -172,14 +172,18 @@ pub fn ClientAuditsPage() -> impl IntoView {
     }
 }
 
+/// The client's completed crawls that fetched HTML pages (those with a health worth charting), newest first.
+fn completed_with_pages(a: &ClientAudits) -> Vec<&Crawl> {
+    a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed && c.html_pages.unwrap_or(0) > 0).collect()
+}
+
 /// Audits on a client's health trend chart.
 const TREND_POINTS: usize = 12;
 
 /// The client audits page's chart: health per completed audit with HTML pages (at least two), oldest first.
 #[cfg(feature = "ssr")]
 pub(crate) fn client_audit_charts(a: &ClientAudits) -> Charts {
-    let completed: Vec<&Crawl> =
-        a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed && c.html_pages.unwrap_or(0) > 0).collect();
+    let completed = completed_with_pages(a);
     let trend = (completed.len() >= 2).then(|| {
         let points: Vec<&&Crawl> = completed.iter().take(TREND_POINTS).rev().collect();
         ChartSpec::Scores {
@@ -210,8 +214,7 @@ fn ClientAuditsView(
     let title = format!("Audits of {}", a.client_name);
     let client_id = a.client_id.to_string();
     let client_id_schedule = client_id.clone();
-    let completed: Vec<&Crawl> =
-        a.crawls.iter().filter(|c| c.status == CrawlStatus::Completed && c.html_pages.unwrap_or(0) > 0).collect();
+    let completed = completed_with_pages(&a);
     let trend = charts.get("health-trend").map(|option| {
         let rows = completed.len().min(TREND_POINTS);
         view! {
