@@ -41,7 +41,8 @@ fi
 if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || apt_install chromium
   command -v redis-server >/dev/null || apt_install redis-server
-  if [[ ! -d end2end/node_modules/@playwright/test ]]; then
+  # `npm ls` fails when node_modules does not hold what the lock file names (a fresh clone, a new package).
+  if ! (cd end2end && npm ls --silent >/dev/null 2>&1); then
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 fi

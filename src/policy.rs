@@ -61,10 +61,12 @@ pub enum Action {
     ExportAudits,
     /// Set or remove a client's recurring audit.
     ScheduleAudits,
+    /// Webhook endpoints: add, change, rotate secrets, read the delivery log, redeliver and replay.
+    ManageWebhooks,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewOwnAccount,
         Action::ViewDashboard,
         Action::ViewSystemFigures,
@@ -96,6 +98,7 @@ impl Action {
         Action::ViewAudits,
         Action::ExportAudits,
         Action::ScheduleAudits,
+        Action::ManageWebhooks,
     ];
 }
 
@@ -119,7 +122,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
         | DeleteCampaign | ExportCampaigns | ListTasks | RunAgentTask | CancelTask | ViewAgents | ViewAudits
         | ExportAudits | ScheduleAudits => EVERYONE,
-        ConfigureAgents => &[Role::Admin],
+        ConfigureAgents | ManageWebhooks => &[Role::Admin],
         ViewSystemFigures => &[Role::Admin, Role::Staff],
         CreateClient | DeleteClient | AssignClient => &[Role::Admin, Role::Staff],
         ViewPortfolio => &[Role::AccountManager],
@@ -175,6 +178,9 @@ pub fn page_action(path: &str) -> Option<Action> {
     if path == "/admin/activity" || path.starts_with("/admin/activity/") {
         return Some(Action::ViewActivityLog);
     }
+    if path == "/admin/webhooks" || path.starts_with("/admin/webhooks/") {
+        return Some(Action::ManageWebhooks);
+    }
     if path == "/admin" || path.starts_with("/admin/") {
         return Some(Action::ListUsers);
     }
@@ -206,7 +212,8 @@ pub fn page_action(path: &str) -> Option<Action> {
 }
 
 /// Who receives an event on the live stream, the same rule as every list and page:
-/// - user administration (`user.*`: sign-ins, changes to users) reaches admins only, as the activity log;
+/// - user administration (`user.*`: sign-ins, changes to users) and webhook endpoints (`webhook.*`) reach
+///   admins only, as the pages they come from;
 /// - admins and staff receive every other event;
 /// - an account manager receives the events of the clients they manage (`client_manager` is the event's
 ///   client's account manager at read time), agent settings (`agent.*`), and events without a client that
@@ -218,7 +225,7 @@ pub fn may_see_event(
     client_manager: Option<Uuid>,
     actor_id: Option<Uuid>,
 ) -> bool {
-    if action.starts_with("user.") {
+    if action.starts_with("user.") || action.starts_with("webhook.") {
         return viewer.role == Role::Admin;
     }
     match viewer.role {
@@ -313,6 +320,8 @@ mod tests {
         assert_eq!(page_action("/admin/users"), Some(Action::ListUsers));
         assert_eq!(page_action("/admin/users/"), Some(Action::ListUsers));
         assert_eq!(page_action("/admin/activity"), Some(Action::ViewActivityLog));
+        assert_eq!(page_action("/admin/webhooks"), Some(Action::ManageWebhooks));
+        assert_eq!(page_action("/admin/webhooks/x"), Some(Action::ManageWebhooks));
         assert_eq!(page_action("/administrator"), Some(Action::ViewOwnAccount));
         assert_eq!(page_action("/clients"), Some(Action::ListClients));
         assert_eq!(page_action("/clients/new"), Some(Action::CreateClient));

@@ -12,32 +12,14 @@
 //!
 //! where `secret` is the bytes behind the base64 of `whsec_<base64>`.
 
+pub mod dispatch;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// The events an endpoint may subscribe to, with what each one says. One list: the admin form offers
-/// these, subscriptions are checked against them, and the README prints them.
-pub const EVENT_TYPES: &[(&str, &str)] = &[
-    ("client.created", "A client was added."),
-    ("client.updated", "A client's details changed."),
-    ("client.stage_changed", "A client moved to another pipeline stage."),
-    ("client.assigned", "A client got another account manager."),
-    ("client.deleted", "A client was deleted."),
-    ("campaign.created", "A campaign was created."),
-    ("campaign.status_changed", "A campaign was started, paused, resumed, completed or cancelled."),
-    ("task.completed", "An agent task completed, with its result."),
-    ("task.failed", "An agent task failed for good (no retry left)."),
-    ("task.cancelled", "An agent task was cancelled."),
-    ("audit.completed", "A site audit completed, with its health and issue counts."),
-    ("audit.regression", "A crawl comparison raised a regression alert."),
-];
-
-/// Whether `event` is in [`EVENT_TYPES`].
-pub fn is_event_type(event: &str) -> bool {
-    EVENT_TYPES.iter().any(|(e, _)| *e == event)
-}
+pub use crate::model::webhook::{is_event_type, EVENT_TYPES};
 
 /// How long after its first attempt a message is tried again (seconds): immediately, 5 s, 5 min, 30 min,
 /// 2 h, 5 h, 10 h and 10 h, the specification's schedule. Each wait gets [`jitter`]. After the last one
@@ -199,15 +181,5 @@ mod tests {
         assert_eq!(retry_wait_secs(1, 1.0), Some(0), "the first attempt is immediate");
         assert_eq!(retry_wait_secs(3, f64::NAN), Some(300));
         assert_eq!(retry_wait_secs(3, 7.0), Some(330), "clamped");
-    }
-
-    #[test]
-    fn the_catalogue_has_no_duplicates_and_leaves_sign_ins_out() {
-        assert!(is_event_type("task.completed") && is_event_type("audit.completed"));
-        assert!(!is_event_type("user.signed_in"), "sign-ins are not offered");
-        let mut names: Vec<&str> = EVENT_TYPES.iter().map(|(e, _)| *e).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), EVENT_TYPES.len(), "no duplicates");
     }
 }

@@ -99,6 +99,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/new") ssr=SsrMode::Async view=pages::users::NewUserPage />
                     <Route path=path!("/admin/users/:id") ssr=SsrMode::Async view=pages::users::UserPage />
                     <Route path=path!("/admin/activity") ssr=SsrMode::Async view=pages::activity::ActivityLogPage />
+                    <Route path=path!("/admin/webhooks") ssr=SsrMode::Async view=pages::webhooks::WebhooksPage />
+                    <Route path=path!("/admin/webhooks/new") ssr=SsrMode::Async view=pages::webhooks::NewWebhookPage />
+                    <Route path=path!("/admin/webhooks/:id") ssr=SsrMode::Async view=pages::webhooks::WebhookPage />
                     <Route path=path!("/clients") ssr=SsrMode::Async view=pages::clients::ClientsPage />
                     <Route path=path!("/clients/new") ssr=SsrMode::Async view=pages::clients::NewClientPage />
                     <Route path=path!("/clients/stats") ssr=SsrMode::Async view=pages::clients::ClientStatsPage />

@@ -20,6 +20,8 @@ pub struct AppState {
     pub llm: Option<domain::llm::LlmClient>,
     /// The crawler's outbound guard (CRAWL_ALLOW): a client's website may be an IP address it permits.
     pub crawl_policy: domain::crawl::fetch::AddressPolicy,
+    /// Webhook endpoints may use plain `http://` (APP_ENV=development).
+    pub plain_http_webhooks: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

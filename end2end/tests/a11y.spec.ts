@@ -34,6 +34,8 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     { path: "/admin/users", heading: "Users" },
     { path: "/admin/users/new", heading: "New user" },
     { path: "/admin/activity", heading: "Activity log" },
+    { path: "/admin/webhooks", heading: "Webhooks" },
+    { path: "/admin/webhooks/new", heading: "New webhook endpoint" },
     { path: "/clients", heading: "Clients", withClient: true },
     { path: "/clients/new", heading: "New client" },
     { path: "/clients/stats", heading: "Client statistics", withClient: true },

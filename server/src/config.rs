@@ -187,6 +187,16 @@ impl Config {
             .map_err(|e| domain::DomainError::internal("CRAWL_ALLOW", e))
     }
 
+    /// The webhook dispatcher: the crawler's outbound guard, the specification's timings.
+    pub fn webhooks(&self) -> Result<domain::webhooks::dispatch::DispatchConfig, domain::DomainError> {
+        Ok(domain::webhooks::dispatch::DispatchConfig::new(self.crawl_policy()?))
+    }
+
+    /// Whether webhook endpoints may use plain `http://` (development only).
+    pub fn plain_http_webhooks(&self) -> bool {
+        self.app_env == "development"
+    }
+
     /// Bounds and the allow-list of the crawls tasks run.
     pub fn crawl(&self) -> Result<domain::tasks::audit::CrawlSettings, domain::DomainError> {
         Ok(domain::tasks::audit::CrawlSettings {

@@ -113,6 +113,7 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
             client_index: Arc::new(domain::store::client_index::ClientIndex::new()),
             leptos_options,
             crawl_policy: config.crawl_policy()?,
+            plain_http_webhooks: config.plain_http_webhooks(),
         },
         redis,
     })
@@ -310,6 +311,14 @@ pub async fn serve(
             let _ = rx.wait_for(|stop| *stop).await;
         }))
     });
+    // Webhook deliveries run wherever tasks run.
+    let webhooks = config.webhooks()?;
+    let dispatcher = (config.worker_concurrency > 0).then(|| {
+        let mut rx = stop_rx.clone();
+        tokio::spawn(domain::webhooks::dispatch::run(services.state.pool.clone(), webhooks, async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }))
+    });
     let mut rx = stop_rx.clone();
     let hub = services.hub.clone();
     tokio::spawn(async move {
@@ -334,6 +343,9 @@ pub async fn serve(
     if let Some(worker) = worker {
         let _ = worker.await;
     }
+    if let Some(dispatcher) = dispatcher {
+        let _ = dispatcher.await;
+    }
     served
 }
 
@@ -350,6 +362,13 @@ pub async fn work(
     );
     let mut worker = config.worker_config();
     worker.concurrency = config.worker_concurrency.max(1);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut rx = stop_rx.clone();
+    let dispatcher = tokio::spawn(domain::webhooks::dispatch::run(pool.clone(), config.webhooks()?, async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    }));
     domain::tasks::worker::run(pool, runner, worker, shutdown).await;
+    let _ = stop_tx.send(true);
+    let _ = dispatcher.await;
     Ok(())
 }

@@ -319,6 +319,23 @@ pub fn client_trusting(
     guarded_client(policy, timeout, roots, system_lookup())
 }
 
+/// An HTTP client behind the same guard (resolved addresses checked against `policy`, no automatic
+/// redirects, a per-request timeout) that names itself `user_agent`: webhook deliveries use it.
+pub fn guarded_client_named(
+    policy: Arc<AddressPolicy>,
+    timeout: Duration,
+    user_agent: &str,
+) -> Result<reqwest::Client, FetchError> {
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(GuardedResolver { policy, lookup: system_lookup() }))
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .build()
+        .map_err(|e| FetchError::Network(format!("building the HTTP client: {e}")))
+}
+
 fn guarded_client(
     policy: Arc<AddressPolicy>,
     timeout: Duration,

@@ -12,6 +12,7 @@ pub mod paging;
 pub mod portfolio;
 pub mod task;
 pub mod user;
+pub mod webhook;
 
 pub use campaign::{AgentId, Campaign, CampaignKind, CampaignStatus};
 pub use client::{Client, Industry, Stage};

@@ -652,6 +652,10 @@ fn feed_item(
             }),
             (action != "campaign.deleted").then(|| format!("/campaigns/{target_id}")).or(client_href),
         ),
+        ("webhook", _) => (
+            s("url").map(str::to_string),
+            (action != "webhook.deleted").then(|| format!("/admin/webhooks/{target_id}")),
+        ),
         ("agent", _) => (AgentId::parse(target_id).map(|a| a.label().to_string()), Some("/agents".to_string())),
         // A user's own sign-in or password change names nobody else.
         ("user", _) => match s("email") {

@@ -34,6 +34,10 @@ impl<'a> Target<'a> {
         Target { kind: "task", id: id.to_string(), client_id }
     }
 
+    pub fn webhook(id: Uuid) -> Target<'a> {
+        Target { kind: "webhook", id: id.to_string(), client_id: None }
+    }
+
     pub fn agent(agent: &'a str) -> Target<'a> {
         Target { kind: "agent", id: agent.to_string(), client_id: None }
     }

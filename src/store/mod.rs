@@ -12,6 +12,7 @@ pub mod events;
 pub mod scope;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;

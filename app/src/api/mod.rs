@@ -295,3 +295,4 @@ pub mod campaigns;
 pub mod clients;
 pub mod dashboard;
 pub mod tasks;
+pub mod webhooks;

@@ -135,6 +135,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                 <Show when=move || is_admin>
                     <li><a href="/admin/users">"Users"</a></li>
                     <li><a href="/admin/activity">"Activity log"</a></li>
+                    <li><a href="/admin/webhooks">"Webhooks"</a></li>
                 </Show>
             </ul>
         </nav>

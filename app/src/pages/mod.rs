@@ -13,6 +13,7 @@ pub mod portfolio;
 pub mod site_audit;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

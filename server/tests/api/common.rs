@@ -379,6 +379,7 @@ pub struct Objects {
     pub crawls: Vec<String>,
     pub tasks: Vec<String>,
     pub users: Vec<String>,
+    pub webhooks: Vec<String>,
 }
 
 impl Objects {
@@ -391,6 +392,7 @@ impl Objects {
             "audits" => Some(&self.crawls),
             "tasks" => Some(&self.tasks),
             "admin" | "users" => Some(&self.users),
+            "webhooks" => Some(&self.webhooks),
             _ => None,
         }
     }
@@ -408,7 +410,13 @@ pub fn page_paths(objects: &Objects) -> Vec<String> {
             paths.push(template);
             continue;
         };
-        let segment = template.split('/').nth(1).unwrap_or("");
+        // `/admin/<kind>/:id` takes the kind's objects; other routes their first segment's.
+        let mut parts = template.split('/').skip(1);
+        let first = parts.next().unwrap_or("");
+        let segment = match (first, parts.next()) {
+            ("admin", Some("webhooks")) => "webhooks",
+            _ => first,
+        };
         let ids = objects
             .of_segment(segment)
             .unwrap_or_else(|| panic!("route {template}: give its parameter {param} a value in page_paths"));

@@ -75,7 +75,12 @@ async fn hostile_site() -> SocketAddr {
             }),
         )
         .route("/q", get(|| async { Html(hostile_page(HOSTILE[2], "<a href=\"/\">home</a>")) }))
-        .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }));
+        .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
+        // A webhook receiver that fails with markup in its answer (the delivery log shows the answer).
+        .route(
+            "/hook",
+            axum::routing::post(|| async { (axum::http::StatusCode::INTERNAL_SERVER_ERROR, HOSTILE.join(" ")) }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind hostile site");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
@@ -112,6 +117,29 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         .await;
     assert_eq!(r.status, 200, "create a manager with a hostile name: {}", r.body);
     let manager_id = r.json()["user"]["id"].as_str().expect("user id").to_string();
+
+    // A webhook endpoint with a hostile description, at a receiver that answers with markup; its test
+    // event's failed attempt puts the answer into the delivery log.
+    let hook_url = format!(
+        "http://{site}/hook?x={}",
+        url::form_urlencoded::byte_serialize(HOSTILE[2].as_bytes()).collect::<String>()
+    );
+    let description = HOSTILE.join(" ");
+    let r = admin
+        .post(
+            "/api/webhooks/create",
+            &[
+                ("input[url]", hook_url.as_str()),
+                ("input[description]", description.as_str()),
+                ("input[event_types][]", "client.created"),
+                ("input[active]", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "webhook endpoint with a hostile description: {}", r.body);
+    let webhook_id = r.json()["endpoint"]["id"].as_str().expect("endpoint id").to_string();
+    let r = admin.post("/api/webhooks/test", &[("id", webhook_id.as_str())]).await;
+    assert_eq!(r.status, 200, "test event: {}", r.body);
 
     let mut clients = Vec::new();
     let mut campaigns = Vec::new();
@@ -165,6 +193,11 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
             .await
             .expect("crawls");
     assert!(crawls.len() >= 2, "two completed crawls of the hostile site");
+    let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_attempts WHERE response LIKE '%hx1%'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("attempts");
+    assert!(logged > 0, "the receiver's hostile answer is in the delivery log");
     let all_tasks: Vec<uuid::Uuid> =
         sqlx::query_scalar("SELECT id FROM tasks ORDER BY created_at").fetch_all(&app.pool).await.expect("tasks");
 
@@ -175,6 +208,7 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         crawls: crawls.iter().map(|c| c.to_string()).collect(),
         tasks: all_tasks.iter().map(|t| t.to_string()).collect(),
         users: vec![manager_id.clone()],
+        webhooks: vec![webhook_id.clone()],
     });
     let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     for h in HOSTILE {

@@ -27,3 +27,4 @@ mod scale_out;
 mod site_audits;
 mod tasks;
 mod users;
+mod webhooks;

@@ -105,6 +105,15 @@ pub(crate) fn matrix() -> Vec<Row> {
         ("/api/audits/run", Needs(Action::RunAgentTask), vec![("client_id", NIL)]),
         ("/api/audits/compare", Needs(Action::ViewAudits), vec![("before", NIL), ("after", NIL)]),
         ("/api/audits/schedule", Needs(Action::ScheduleAudits), vec![("client_id", NIL), ("cadence", "weekly")]),
+        ("/api/webhooks/list", Needs(Action::ManageWebhooks), vec![]),
+        ("/api/webhooks/get", Needs(Action::ManageWebhooks), vec![("id", NIL)]),
+        ("/api/webhooks/create", Needs(Action::ManageWebhooks), vec![("input[url]", "")]),
+        ("/api/webhooks/update", Needs(Action::ManageWebhooks), vec![("id", NIL), ("input[url]", "")]),
+        ("/api/webhooks/delete", Needs(Action::ManageWebhooks), vec![("id", NIL)]),
+        ("/api/webhooks/rotate", Needs(Action::ManageWebhooks), vec![("id", NIL), ("overlap_hours", "24")]),
+        ("/api/webhooks/test", Needs(Action::ManageWebhooks), vec![("id", NIL)]),
+        ("/api/webhooks/redeliver", Needs(Action::ManageWebhooks), vec![("id", NIL), ("message", "1")]),
+        ("/api/webhooks/replay", Needs(Action::ManageWebhooks), vec![("id", NIL), ("since", "")]),
     ]
 }
 

@@ -86,6 +86,7 @@ impl Portfolio {
             crawls: vec![crawl],
             tasks,
             users: vec![manager_id.clone()],
+            webhooks: vec![],
         };
         Portfolio { manager, manager_id, objects, marker, site: format!("http://{site}/") }
     }
