@@ -348,6 +348,19 @@ pub async fn replay(pool: &PgPool, actor: Uuid, id: Uuid, since: DateTime<Utc>) 
     Ok(again + added)
 }
 
+/// How long delivered and failed messages (and their attempts) are kept.
+pub const KEEP_DAYS: i64 = 30;
+
+/// Deletes delivered and failed messages last touched more than `keep` ago, with their attempts; pending
+/// ones stay whatever their age. Returns how many went.
+pub async fn prune(pool: &PgPool, keep: chrono::Duration) -> Result<u64, DomainError> {
+    let done = sqlx::query("DELETE FROM webhook_messages WHERE status <> 'pending' AND updated_at < now() - $1")
+        .bind(keep)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Wakes the dispatchers (best effort: they also poll).
 pub async fn wake(pool: &PgPool) {
     if let Err(e) = sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(pool).await {

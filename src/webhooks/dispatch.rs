@@ -39,6 +39,8 @@ use crate::DomainError;
 pub const RESPONSE_KEPT: usize = 1_024;
 /// Events read per fan-out round.
 const FAN_OUT_BATCH: i64 = 1_000;
+/// How often a dispatcher deletes old messages (`store::webhooks::prune`).
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// The longest `Retry-After` honoured (a longer one waits this long).
 const RETRY_AFTER_MAX: Duration = Duration::from_secs(24 * 3600);
 
@@ -105,6 +107,7 @@ pub async fn run(pool: PgPool, config: DispatchConfig, shutdown: impl Future<Out
     let mut fan_out_due = true;
     let mut claim_due = true;
     let mut next_poll = tokio::time::Instant::now();
+    let mut last_prune = Instant::now();
     tokio::pin!(shutdown);
     loop {
         if fan_out_due {
@@ -161,6 +164,14 @@ pub async fn run(pool: PgPool, config: DispatchConfig, shutdown: impl Future<Out
                 next_poll = tokio::time::Instant::now() + config.poll;
                 fan_out_due = true;
                 claim_due = true;
+                if last_prune.elapsed() >= PRUNE_EVERY {
+                    last_prune = Instant::now();
+                    match store::prune(&pool, chrono::Duration::days(store::KEEP_DAYS)).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(messages = n, "old webhook messages deleted"),
+                        Err(e) => tracing::warn!(error = %e, "deleting old webhook messages"),
+                    }
+                }
             }
         }
     }

@@ -364,4 +364,23 @@ async fn a_restart_mid_retry_loses_nothing_and_rotation_signs_with_both_secrets(
 
     let _ = stop.send(());
     handle.await.expect("dispatcher ends");
+
+    // Old delivered messages go after 30 days, with their attempts; waiting ones stay.
+    sqlx::query("UPDATE webhook_messages SET updated_at = now() - interval '31 days'")
+        .execute(&app.pool)
+        .await
+        .expect("age");
+    sqlx::query("INSERT INTO webhook_messages (msg_id, endpoint_id, event_type, payload, updated_at) VALUES ('msg_old_pending', $1::uuid, 'webhook.test', '{}', now() - interval '40 days')")
+        .bind(&id)
+        .execute(&app.pool)
+        .await
+        .expect("old pending");
+    let gone = domain::store::webhooks::prune(&app.pool, chrono::Duration::days(30)).await.expect("prune");
+    assert_eq!(gone, 1, "the delivered message");
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT msg_id FROM webhook_messages").fetch_all(&app.pool).await.expect("left");
+    assert_eq!(left, vec!["msg_old_pending".to_string()]);
+    let attempts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM webhook_attempts").fetch_one(&app.pool).await.expect("n");
+    assert_eq!(attempts, 0, "its attempts went with it");
 }
