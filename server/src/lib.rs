@@ -211,12 +211,13 @@ pub fn router(config: &Config, services: &Services) -> Router {
                     state.clone(),
                 )),
         )
+        // Inside compression: it reads the error's JSON before it is compressed.
+        .layer(axum::middleware::from_fn(middleware::api_error_status))
         // Pages, server-function answers and exports compressed on the fly (static assets come
         // precompressed and pass through). The live stream joins after this layer: it is never compressed
         // nor buffered, and its body carries no compressor's state (about 5 KB a stream).
         .layer(CompressionLayer::new())
         .route("/events", axum::routing::get(live::stream).layer(axum::Extension(services.hub.clone())))
-        .layer(axum::middleware::from_fn(middleware::api_error_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(config.trust_forwarded_for, middleware::client_ip))

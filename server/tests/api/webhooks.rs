@@ -281,6 +281,16 @@ async fn private_targets_are_refused_when_added_and_when_delivering() {
         assert_eq!(r.status, 422, "{url}: {}", r.body);
         assert!(error_fields(&r).contains(&"url".to_string()), "{url}: {}", r.body);
     }
+    // A browser asks for compressed answers: the error keeps its status through compression.
+    let r = admin
+        .post_with(
+            "/api/webhooks/create",
+            &[("input[url]", "https://10.0.0.1/hook"), ("input[event_types][]", "task.completed")],
+            &[("accept-encoding", "gzip, br")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "a compressed validation error is still a 422");
+    assert!(r.header("content-encoding").is_some(), "and it was compressed");
     // An endpoint that got in some other way is still refused at delivery, by the dispatcher's guard.
     let (rx, addr) = receiver().await;
     let (id, _) = {
