@@ -8,15 +8,16 @@
 //!
 //! and prints the figures. It asserts nothing about time. Run with `cargo bench -p server --bench client_list`.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::BenchDb;
 
 use domain::model::client_query::ClientQuery;
 use domain::policy::ClientScope;
 use server::Config;
-use sqlx::{Connection, Executor, PgConnection};
 
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 const ADMIN_EMAIL: &str = "bench-admin@agency.test";
 const ADMIN_PASSWORD: &str = "bench-admin-password-123";
@@ -37,39 +38,6 @@ const QUERIES: [&str; 5] = [
     "industry=ecommerce&employees_min=10&employees_max=500&sort=created_at&dir=desc&page=3",
     "stage=prospect&revenue_min=500000&revenue_max=50000000&sort=employee_count&dir=desc&per_page=50",
 ];
-
-/// The benchmark's database, dropped when this goes (also after a panic).
-struct BenchDb {
-    name: String,
-    url: String,
-}
-
-impl BenchDb {
-    async fn create() -> BenchDb {
-        let name = format!("aiseo_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create bench database");
-        BenchDb { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), name }
-    }
-}
-
-impl Drop for BenchDb {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            rt.block_on(async move {
-                if let Ok(mut conn) = PgConnection::connect(PG_ADMIN_URL).await {
-                    match conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await {
-                        Ok(_) => println!("dropped database {name}"),
-                        Err(e) => eprintln!("could not drop database {name}: {e}"),
-                    }
-                }
-            });
-        })
-        .join();
-    }
-}
 
 fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
     Config {

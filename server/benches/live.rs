@@ -14,28 +14,22 @@
 //! otherwise each stream has its own HTTP/1.1 connection, as browsers talking to the app directly. The client side needs a file descriptor per stream: keep `STREAMS`
 //! under `ulimit -n`.
 
+mod support;
+
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::percentile;
 
 use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use tokio::sync::{watch, Semaphore};
 
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const EMAIL: &str = "bench@aiseo.test";
 const PASSWORD: &str = "bench-password-123";
 /// Streams per connection with `H2C=1` (the server allows 200 at once on one HTTP/2 connection).
 const STREAMS_PER_H2_CONNECTION: usize = 100;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -104,7 +98,7 @@ async fn main() {
     let streams: usize = std::env::var("STREAMS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let h2c = std::env::var("H2C").is_ok_and(|v| v == "1");
     let name = format!("aiseo_live_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
+    let mut admin = PgConnection::connect(support::PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
     admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
     let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();

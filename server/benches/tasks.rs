@@ -8,57 +8,22 @@
 //!
 //! It prints the figures and asserts nothing about time. Run with `cargo bench -p server --bench tasks`.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{percentile, BenchDb};
 
 use domain::model::task::{NewTask, Priority, TaskParams, TaskType};
 use domain::policy::ClientScope;
 use domain::tasks::runner::Runner;
 use domain::tasks::worker::{self, WorkerConfig};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const CREATIONS: usize = 2_000;
 const PICKUPS: usize = 200;
 const TASKS: i64 = 20_000;
 const WORKER_CONCURRENCY: usize = 16;
-
-struct BenchDb {
-    name: String,
-    url: String,
-}
-
-impl BenchDb {
-    async fn create() -> BenchDb {
-        let name = format!("aiseo_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create bench database");
-        BenchDb { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), name }
-    }
-}
-
-impl Drop for BenchDb {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            rt.block_on(async move {
-                if let Ok(mut conn) = PgConnection::connect(PG_ADMIN_URL).await {
-                    let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn report(name: &str, mut ms: Vec<f64>) {
     ms.sort_by(|a, b| a.total_cmp(b));

@@ -8,7 +8,10 @@
 //!
 //! It prints the figures and asserts nothing about time. Run with `cargo bench -p server --bench webhooks`.
 
+mod support;
+
 use std::time::{Duration, Instant};
+use support::{percentile, BenchDb};
 
 use axum::routing::post;
 use axum::Router;
@@ -17,46 +20,10 @@ use domain::model::webhook::EndpointDraft;
 use domain::store::events::{self, Target};
 use domain::webhooks::dispatch::{self, DispatchConfig};
 use domain::webhooks::Secret;
-use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::mpsc;
 
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const EVENTS: i64 = 10_000;
 const LATENCY_SAMPLES: usize = 300;
-
-struct BenchDb {
-    name: String,
-    url: String,
-}
-
-impl BenchDb {
-    async fn create() -> BenchDb {
-        let name = format!("aiseo_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create bench database");
-        BenchDb { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), name }
-    }
-}
-
-impl Drop for BenchDb {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            rt.block_on(async move {
-                if let Ok(mut conn) = PgConnection::connect(PG_ADMIN_URL).await {
-                    let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 #[tokio::main]
 async fn main() {
