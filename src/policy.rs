@@ -63,10 +63,12 @@ pub enum Action {
     ScheduleAudits,
     /// Webhook endpoints: add, change, rotate secrets, read the delivery log, redeliver and replay.
     ManageWebhooks,
+    /// Make, list and revoke one's own API tokens.
+    ManageOwnTokens,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 33] = [
         Action::ViewOwnAccount,
         Action::ViewDashboard,
         Action::ViewSystemFigures,
@@ -99,6 +101,7 @@ impl Action {
         Action::ExportAudits,
         Action::ScheduleAudits,
         Action::ManageWebhooks,
+        Action::ManageOwnTokens,
     ];
 }
 
@@ -116,7 +119,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
     use Action::*;
     const EVERYONE: &[Role] = &[Role::Admin, Role::AccountManager, Role::Staff];
     match action {
-        ViewOwnAccount | ChangeOwnPassword | ViewDashboard => EVERYONE,
+        ViewOwnAccount | ChangeOwnPassword | ViewDashboard | ManageOwnTokens => EVERYONE,
         ListUsers | CreateUser | ChangeUserRole | DeactivateUser | ReactivateUser | ResetUserPassword
         | ViewActivityLog => &[Role::Admin],
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus

@@ -7,6 +7,7 @@ pub mod live;
 pub mod middleware;
 pub mod ops;
 pub mod panics;
+pub mod rest;
 pub mod sessions;
 pub mod telemetry;
 
@@ -226,7 +227,9 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .with_state(state);
 
     let ops_routes = ops::router(services.clone());
-    edge(Router::new().merge(ops_routes.layer(CompressionLayer::new())).merge(pages_and_exports))
+    // The REST API: bearer tokens, no session, no cookies.
+    let api = rest::router(services.state.clone()).layer(CompressionLayer::new()).with_state(services.state.clone());
+    edge(Router::new().merge(ops_routes.layer(CompressionLayer::new())).merge(api).merge(pages_and_exports))
 }
 
 /// The layers every answer passes through, the error pages of panics included: panic containment, security

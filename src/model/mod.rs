@@ -11,6 +11,7 @@ pub mod event;
 pub mod paging;
 pub mod portfolio;
 pub mod task;
+pub mod token;
 pub mod user;
 pub mod webhook;
 

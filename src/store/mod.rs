@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod events;
 pub mod scope;
 pub mod tasks;
+pub mod tokens;
 pub mod users;
 pub mod webhooks;
 

@@ -295,4 +295,5 @@ pub mod campaigns;
 pub mod clients;
 pub mod dashboard;
 pub mod tasks;
+pub mod tokens;
 pub mod webhooks;

@@ -25,7 +25,17 @@ fn error_key(field: &str) -> &str {
 /// Everything the forms could write, as text: compared before and after the refused calls.
 async fn stored(app: &TestApp) -> Vec<String> {
     let mut all = Vec::new();
-    for table in ["users", "clients", "campaigns", "tasks", "events", "agent_settings", "audit_schedules"] {
+    for table in [
+        "users",
+        "clients",
+        "campaigns",
+        "tasks",
+        "events",
+        "agent_settings",
+        "audit_schedules",
+        "webhook_endpoints",
+        "api_tokens",
+    ] {
         let rows: String = sqlx::query_scalar(&format!(
             "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM {table} t"
         ))
@@ -45,6 +55,11 @@ async fn control_characters_in_any_form_field_are_refused_by_name_and_never_stor
     let client = create_client(&admin, "Target Co", &[], "").await;
     let client_id = id_of(&client);
     let campaign_id = id_of(&create_campaign(&admin, &client_id, "Target campaign").await);
+    let hook = "https://hooks.example.com/in";
+    let r =
+        admin.post("/api/webhooks/create", &[("input[url]", hook), ("input[event_types][]", "task.completed")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let webhook_id = r.json()["endpoint"]["id"].as_str().expect("endpoint id").to_string();
 
     // The forms that write, with what makes the matrix's form for them succeed. Every one of their fields
     // must be refused by name (an id that doesn't parse is a 404: the thing doesn't exist).
@@ -64,6 +79,9 @@ async fn control_characters_in_any_form_field_are_refused_by_name_and_never_stor
         ("/api/campaigns/update", vec![("id", campaign_id.as_str()), ("input[name]", "Renamed campaign")]),
         ("/api/campaigns/create", vec![("client_id", client_id.as_str())]),
         ("/api/tasks/run", vec![("input[task_type]", "lead_qualification"), ("input[client_id]", client_id.as_str())]),
+        ("/api/webhooks/create", vec![("input[url]", hook)]),
+        ("/api/tokens/create", vec![("input[name]", "Hardening token")]),
+        ("/api/webhooks/update", vec![("id", webhook_id.as_str()), ("input[url]", hook)]),
         // Last: once its unchanged form goes through, the admin's password is another.
         ("/api/account/password", vec![("current_password", ADMIN_PASSWORD)]),
     ];

@@ -140,6 +140,10 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
     let webhook_id = r.json()["endpoint"]["id"].as_str().expect("endpoint id").to_string();
     let r = admin.post("/api/webhooks/test", &[("id", webhook_id.as_str())]).await;
     assert_eq!(r.status, 200, "test event: {}", r.body);
+    // An API token with a hostile name: the account page lists it.
+    let r =
+        admin.post("/api/tokens/create", &[("input[name]", format!("{} {}", HOSTILE[0], HOSTILE[2]).as_str())]).await;
+    assert_eq!(r.status, 200, "token with a hostile name: {}", r.body);
 
     let mut clients = Vec::new();
     let mut campaigns = Vec::new();

@@ -371,6 +371,15 @@ async fn a_restart_mid_retry_loses_nothing_and_rotation_signs_with_both_secrets(
     assert_eq!(got[2].id, got[0].id);
     let r = admin.post("/api/webhooks/replay", &[("id", id.as_str()), ("since", "2000-01-01T00:00")]).await;
     assert_eq!(error_fields(&r), vec!["since".to_string()], "{}", r.body);
+    // Numbers at and past i64's end are refused without a panic: by name, or as a message that isn't there.
+    for big in ["9223372036854775807", "9223372036854775808", "-9223372036854775808"] {
+        let r = admin.post("/api/webhooks/rotate", &[("id", id.as_str()), ("overlap_hours", big)]).await;
+        assert_eq!(error_fields(&r), vec!["overlap_hours".to_string()], "{big}: {}", r.body);
+        let r = admin.post("/api/webhooks/redeliver", &[("id", id.as_str()), ("message", big)]).await;
+        assert_eq!(r.status, 404, "{big}: {}", r.body);
+    }
+    let r = admin.post("/api/webhooks/replay", &[("id", id.as_str()), ("since", "+262143-12-31T23:59")]).await;
+    assert_eq!(error_fields(&r), vec!["since".to_string()], "{}", r.body);
 
     let _ = stop.send(());
     handle.await.expect("dispatcher ends");
