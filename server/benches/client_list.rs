@@ -63,6 +63,7 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         task_lease_secs: 30,
         task_stall_secs: 180,
         metrics_token: None,
+        api_rate_per_minute: 600,
         proposal_currency: "USD".into(),
         llm_base_url: None,
         llm_api_key: None,

@@ -127,6 +127,9 @@ pub struct Config {
     pub llm_base_url: Option<String>,
     #[arg(long, env = "LLM_API_KEY", hide_env_values = true)]
     pub llm_api_key: Option<Secret>,
+    /// Requests one API token's user may make per minute on one instance (`/api/v1`).
+    #[arg(long, env = "API_RATE_PER_MINUTE", default_value_t = 600)]
+    pub api_rate_per_minute: u32,
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>`.
     #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<Secret>,

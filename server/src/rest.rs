@@ -7,17 +7,20 @@
 
 use app::error::AppError;
 use app::state::AppState;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{Path, Query, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use domain::model::client_query::ClientQuery;
 use domain::policy::{self, client_scope, Action, Actor};
 use domain::store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// One route of the API: method, path (axum's syntax) and the policy action it checks. The router is built
 /// from this table and the authorization tests walk it, so a route can't be added without its action.
@@ -28,11 +31,19 @@ pub struct Route {
 }
 
 /// Every route of `/api/v1`.
-pub static ROUTES: [Route; 3] = [
+pub static ROUTES: [Route; 8] = [
     Route { method: Method::GET, path: "/api/v1/me", action: Action::ViewOwnAccount },
     Route { method: Method::GET, path: "/api/v1/clients", action: Action::ListClients },
     Route { method: Method::GET, path: "/api/v1/clients/{id}", action: Action::ListClients },
+    Route { method: Method::GET, path: "/api/v1/tasks", action: Action::ListTasks },
+    Route { method: Method::POST, path: "/api/v1/tasks", action: Action::RunAgentTask },
+    Route { method: Method::GET, path: "/api/v1/tasks/{id}", action: Action::ListTasks },
+    Route { method: Method::POST, path: "/api/v1/tasks/{id}/cancel", action: Action::CancelTask },
+    Route { method: Method::GET, path: "/api/v1/events", action: Action::ViewDashboard },
 ];
+
+/// Requests one token's user may make per minute on one instance (`API_RATE_PER_MINUTE`).
+pub const RATE_PER_MINUTE_DEFAULT: u32 = 600;
 
 /// The signed-in token's user, put in the request by [`bearer`].
 #[derive(Debug, Clone)]
@@ -136,24 +147,30 @@ pub async fn bearer(State(state): State<AppState>, mut req: Request, next: Next)
     }
 }
 
-/// The API's router: [`ROUTES`], then a problem document for any other path under `/api/v1`.
-pub fn router(state: AppState) -> Router<AppState> {
+/// The API's router: [`ROUTES`], then a problem document for any other path under `/api/v1`. Each
+/// token's user may make `rate_per_minute` requests a minute.
+pub fn router(state: AppState, rate_per_minute: u32) -> Router<AppState> {
     let mut r = Router::new();
     for route in &ROUTES {
         let action = route.action;
-        let handler = match route.path {
-            "/api/v1/me" => get(me),
-            "/api/v1/clients" => get(clients),
-            "/api/v1/clients/{id}" => get(client),
-            other => unreachable!("route {other} has no handler"),
+        let handler = match (route.method.as_str(), route.path) {
+            ("GET", "/api/v1/me") => get(me),
+            ("GET", "/api/v1/clients") => get(clients),
+            ("GET", "/api/v1/clients/{id}") => get(client),
+            ("GET", "/api/v1/tasks") => get(tasks),
+            ("POST", "/api/v1/tasks") => post(create_task),
+            ("GET", "/api/v1/tasks/{id}") => get(task),
+            ("POST", "/api/v1/tasks/{id}/cancel") => post(cancel_task),
+            ("GET", "/api/v1/events") => get(events),
+            (method, path) => unreachable!("route {method} {path} has no handler"),
         };
-        r = r.route(
-            route.path,
-            handler.layer(axum::middleware::from_fn(move |req: Request, next: Next| gate(action, req, next))),
-        );
+        let gated = handler.layer(axum::middleware::from_fn(move |req: Request, next: Next| gate(action, req, next)));
+        r = r.route(route.path, gated);
     }
+    let limiter = Arc::new(RateLimiter::new(rate_per_minute));
     // Any other path under /api/v1 is a problem document too (the app's own routes have no fallback here).
     r.route("/api/v1/{*rest}", axum::routing::any(|| async { ApiError(AppError::NotFound) }))
+        .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
         .layer(axum::middleware::from_fn_with_state(state, bearer))
 }
 
@@ -214,4 +231,188 @@ async fn client(
     let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     let client = store::clients::get(&state.pool, client_scope(&actor), id).await?;
     json_tagged(&headers, &client)
+}
+
+/// Fixed one-minute windows per user, in this process (several instances each count their own).
+pub struct RateLimiter {
+    limit: u32,
+    windows: Mutex<HashMap<uuid::Uuid, (Instant, u32)>>,
+}
+
+/// The window of [`RateLimiter`].
+const WINDOW: Duration = Duration::from_secs(60);
+
+impl RateLimiter {
+    pub fn new(limit: u32) -> RateLimiter {
+        RateLimiter { limit: limit.max(1), windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts a request of `user` at `now`: the requests left in its window and the seconds until the
+    /// window ends, or Err(seconds until it may try again) when the window is spent.
+    pub fn take(&self, user: uuid::Uuid, now: Instant) -> Result<(u32, u64), u64> {
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        }
+        let (start, count) = windows.entry(user).or_insert((now, 0));
+        if now.duration_since(*start) >= WINDOW {
+            *start = now;
+            *count = 0;
+        }
+        let reset = WINDOW.saturating_sub(now.duration_since(*start)).as_secs().max(1);
+        if *count >= self.limit {
+            return Err(reset);
+        }
+        *count += 1;
+        Ok((self.limit - *count, reset))
+    }
+}
+
+/// Applies the per-user limit and says where the caller stands, as the IETF draft's headers have it:
+/// `RateLimit-Policy: "minute";q=<limit>;w=60` and `RateLimit: "minute";r=<left>;t=<seconds>`; a spent
+/// window is a 429 problem with `Retry-After`.
+async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
+    let Some(user) = req.extensions().get::<TokenUser>().map(|t| t.0.user_id) else {
+        return next.run(req).await;
+    };
+    let policy = format!("\"minute\";q={};w={}", limiter.limit, WINDOW.as_secs());
+    let (mut res, left, reset) = match limiter.take(user, Instant::now()) {
+        Ok((left, reset)) => (next.run(req).await, left, reset),
+        Err(reset) => (ApiError(AppError::Throttled { retry_after_secs: reset }).into_response(), 0, reset),
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        h.insert("ratelimit-policy", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("\"minute\";r={left};t={reset}")) {
+        h.insert("ratelimit", v);
+    }
+    res
+}
+
+/// `GET /api/v1/tasks?status=&task_type=&agent=&client=&campaign=&priority=`: the caller's tasks, newest
+/// first (as the task list shows them).
+async fn tasks(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let p = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let filter = domain::model::task::TaskFilter::parse(
+        p("status"),
+        p("task_type"),
+        p("agent"),
+        p("client"),
+        p("campaign"),
+        p("priority"),
+    )
+    .map_err(AppError::Validation)?;
+    let list = store::tasks::list(&state.pool, client_scope(&actor), actor.user_id, &filter).await?;
+    json_tagged(&headers, &list)
+}
+
+/// `GET /api/v1/tasks/{id}`: a task with its result.
+async fn task(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let task = store::tasks::get(&state.pool, client_scope(&actor), actor.user_id, id).await?;
+    json_tagged(&headers, &task)
+}
+
+/// `POST /api/v1/tasks` with the run form's fields as JSON (`task_type`, `client_id`, `campaign_id`,
+/// `priority`, `currency`, `period_days`): queues the task; `201` with its id and `Location`. With an
+/// `Idempotency-Key`, repeating the request answers the first answer (`Idempotent-Replayed: true`).
+async fn create_task(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let input: domain::model::task::NewTaskInput = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("the body is not a task as JSON: {e}")))?;
+    let pool = state.pool.clone();
+    let run = || async move {
+        let task = input.validate().map_err(domain::DomainError::Validation)?.for_scope(client_scope(&actor));
+        let id = domain::tasks::queue::create(&pool, client_scope(&actor), actor.user_id, task).await?;
+        Ok((201u16, serde_json::json!({ "id": id })))
+    };
+    let answer = match headers.get("idempotency-key") {
+        Some(key) => {
+            let key = key.to_str().map_err(|_| AppError::field("Idempotency-Key", "must be visible ASCII"))?;
+            store::idempotency::once(&state.pool, actor.user_id, key, &body, run).await?
+        }
+        None => {
+            let (status, body) = run().await?;
+            store::idempotency::Answer { status, body, replayed: false }
+        }
+    };
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::CREATED);
+    let mut res = (status, axum::Json(&answer.body)).into_response();
+    if let Some(id) = answer.body.get("id").and_then(|v| v.as_str()) {
+        if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/tasks/{id}")) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    if answer.replayed {
+        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+/// `POST /api/v1/tasks/{id}/cancel`: cancels a pending task at once, a running one at its next checkpoint.
+async fn cancel_task(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let status = domain::tasks::queue::cancel(&state.pool, client_scope(&actor), actor.user_id, id).await?;
+    Ok(axum::Json(serde_json::json!({ "id": id, "status": status })).into_response())
+}
+
+/// The most events one page of `GET /api/v1/events` returns.
+pub const EVENTS_MAX: i64 = 500;
+
+/// `GET /api/v1/events?after=<id>&limit=<n>`: the events the caller may see after `after`, oldest first
+/// (the events table the live stream and webhooks read), with `next` to pass as `after` for the next page
+/// (cursor pagination: it moves past events the caller may not see, too) and `more` when the page was full.
+async fn events(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let number = |field: &str, default: i64, max: i64| -> Result<i64, AppError> {
+        match q.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=max).contains(n))
+                .ok_or_else(|| AppError::field(field, format!("enter a whole number from 0 to {max}"))),
+        }
+    };
+    let after = number("after", 0, i64::MAX)?;
+    let limit = number("limit", 100, EVENTS_MAX)?.max(1);
+    let rows = store::events::after(&state.pool, after, &[], limit).await?;
+    let next = rows.last().map_or(after, |e| e.feed.event.id);
+    let more = rows.len() as i64 == limit;
+    let visible: Vec<&domain::model::event::FeedEvent> = rows
+        .iter()
+        .filter(|e| {
+            policy::may_see_event(
+                &actor,
+                &e.feed.event.action,
+                e.feed.client_id,
+                e.client_manager,
+                e.feed.event.actor_id,
+            )
+        })
+        .map(|e| &e.feed)
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "events": visible, "next": next, "more": more })).into_response())
 }

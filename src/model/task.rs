@@ -354,8 +354,9 @@ impl TaskFilter {
     }
 }
 
-/// The "Run an agent" form, every field a string.
+/// The "Run an agent" form, every field a string (a field left out is empty).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewTaskInput {
     pub task_type: String,
     pub client_id: String,
@@ -373,6 +374,21 @@ pub struct NewTask {
     pub campaign_id: Option<Uuid>,
     pub priority: Priority,
     pub params: TaskParams,
+}
+
+impl NewTask {
+    /// The task as `scope` may run it: a pipeline review covers what its requester sees (an account
+    /// manager's portfolio, or every client), never one client or campaign.
+    pub fn for_scope(mut self, scope: crate::policy::ClientScope) -> NewTask {
+        if self.task_type == TaskType::PipelineReview {
+            self.client_id = None;
+            self.campaign_id = None;
+            if let crate::policy::ClientScope::ManagedBy(me) = scope {
+                self.params.portfolio_of = Some(me);
+            }
+        }
+        self
+    }
 }
 
 /// Proposal currencies offered (ISO 4217).

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod crawls;
 pub mod dashboard;
 pub mod events;
+pub mod idempotency;
 pub mod scope;
 pub mod tasks;
 pub mod tokens;

@@ -82,18 +82,9 @@ pub async fn get_task(id: String) -> Result<TaskDetail, AppError> {
 /// Starts an agent task; answers with its id (a plain form post is redirected to the task's page).
 #[server(prefix = "/api", endpoint = "tasks/run")]
 pub async fn run_task(input: NewTaskInput) -> Result<String, AppError> {
-    use domain::model::task::TaskType;
-    use domain::policy::{client_scope, Action, ClientScope};
+    use domain::policy::{client_scope, Action};
     let (actor, _) = super::ssr::authorize(Action::RunAgentTask)?;
-    let mut task = input.validate().map_err(AppError::Validation)?;
-    // A pipeline review covers what its requester sees: an account manager's portfolio, or every client.
-    if task.task_type == TaskType::PipelineReview {
-        task.client_id = None;
-        task.campaign_id = None;
-        if let ClientScope::ManagedBy(me) = client_scope(&actor) {
-            task.params.portfolio_of = Some(me);
-        }
-    }
+    let task = input.validate().map_err(AppError::Validation)?.for_scope(client_scope(&actor));
     let state = super::ssr::state()?;
     let id = domain::tasks::queue::create(&state.pool, client_scope(&actor), actor.user_id, task).await?;
     if super::ssr::is_form_post() {

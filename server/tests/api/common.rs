@@ -113,6 +113,8 @@ pub struct Options {
     pub task_stall_secs: u64,
     /// METRICS_TOKEN.
     pub metrics_token: Option<String>,
+    /// API_RATE_PER_MINUTE.
+    pub api_rate_per_minute: u32,
     /// SITE_ROOT: the built site the server serves static files from.
     pub site_root: String,
     pub llm_base_url: Option<String>,
@@ -134,6 +136,7 @@ impl Default for Options {
             task_lease_secs: 30,
             task_stall_secs: 180,
             metrics_token: None,
+            api_rate_per_minute: 600,
             site_root: "target/site".into(),
             llm_base_url: None,
             crawl_allow: String::new(),
@@ -185,6 +188,7 @@ impl TestApp {
             task_lease_secs: options.task_lease_secs,
             task_stall_secs: options.task_stall_secs,
             metrics_token: options.metrics_token.clone().map(Into::into),
+            api_rate_per_minute: options.api_rate_per_minute,
             proposal_currency: "USD".into(),
             llm_base_url: options.llm_base_url.clone(),
             llm_api_key: Some("test-key".into()),
@@ -359,6 +363,15 @@ impl Client {
         self.send(req).await
     }
 
+    /// POSTs `body` as it is (the caller sets its content type among `headers`).
+    pub async fn post_json_with(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.http.post(format!("{}{path}", self.base)).body(body.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         self.post("/api/login", &[("email", email), ("password", password)]).await
     }
@@ -380,6 +393,8 @@ pub struct Objects {
     pub tasks: Vec<String>,
     pub users: Vec<String>,
     pub webhooks: Vec<String>,
+    /// API tokens (their ids).
+    pub tokens: Vec<String>,
 }
 
 impl Objects {
@@ -393,6 +408,7 @@ impl Objects {
             "tasks" => Some(&self.tasks),
             "admin" | "users" => Some(&self.users),
             "webhooks" => Some(&self.webhooks),
+            "tokens" => Some(&self.tokens),
             _ => None,
         }
     }

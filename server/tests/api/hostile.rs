@@ -213,6 +213,7 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         tasks: all_tasks.iter().map(|t| t.to_string()).collect(),
         users: vec![manager_id.clone()],
         webhooks: vec![webhook_id.clone()],
+        tokens: vec![],
     });
     let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     for h in HOSTILE {

@@ -80,6 +80,9 @@ impl Portfolio {
         for t in &tasks {
             wait_final(&manager, t).await;
         }
+        let r = manager.post("/api/tokens/create", &[("input[name]", "portfolio token")]).await;
+        assert_eq!(r.status, 200, "token: {}", r.body);
+        let token = r.json()["token"]["id"].as_str().expect("token id").to_string();
         let objects = Objects {
             clients: vec![client],
             campaigns: vec![campaign],
@@ -87,6 +90,7 @@ impl Portfolio {
             tasks,
             users: vec![manager_id.clone()],
             webhooks: vec![],
+            tokens: vec![token],
         };
         Portfolio { manager, manager_id, objects, marker, site: format!("http://{site}/") }
     }
@@ -95,7 +99,7 @@ impl Portfolio {
     /// campaign, crawl and tasks (the manager's own id is not one: the manager list names every manager).
     fn strings(&self) -> Vec<&str> {
         let o = &self.objects;
-        let ids = o.clients.iter().chain(&o.campaigns).chain(&o.crawls).chain(&o.tasks);
+        let ids = o.clients.iter().chain(&o.campaigns).chain(&o.crawls).chain(&o.tasks).chain(&o.tokens);
         [self.marker.as_str(), self.site.as_str()].into_iter().chain(ids.map(String::as_str)).collect()
     }
 
@@ -115,7 +119,8 @@ impl Portfolio {
                 (SELECT json_agg(json_build_array(t.id, t.status, t.cancel_requested, t.finished_at) ORDER BY t.id)::text
                    FROM tasks t WHERE t.client_id = $1 OR t.created_by = $2),
                 (SELECT json_agg(s)::text FROM audit_schedules s WHERE s.client_id = $1),
-                (SELECT json_agg(json_build_array(k.id, k.status) ORDER BY k.id)::text FROM crawls k WHERE k.client_id = $1))",
+                (SELECT json_agg(json_build_array(k.id, k.status) ORDER BY k.id)::text FROM crawls k WHERE k.client_id = $1),
+                (SELECT json_agg(json_build_array(a.id, a.revoked_at) ORDER BY a.id)::text FROM api_tokens a WHERE a.user_id = $2))",
         )
         .bind(client)
         .bind(manager)

@@ -118,26 +118,55 @@ async fn every_route_answers_each_role_and_portfolio_as_the_policy_says() {
         ("the client's manager", Role::AccountManager, Some(token(&mine, "t").await), true),
         ("another manager", Role::AccountManager, Some(token(&other, "t").await), false),
     ];
+    // The client's own task (its business analysis, queued when it was added): the tasks routes' object.
+    let task_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tasks WHERE client_id = $1::uuid LIMIT 1")
+        .bind(&client_id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the client's task");
+    let task_id = task_id.to_string();
+    let run_body = format!(r#"{{"task_type": "lead_qualification", "client_id": "{client_id}"}}"#);
     let mut checked = 0;
     for route in server::rest::ROUTES.iter() {
-        let path = route.path.replace("{id}", &client_id);
-        let anonymous = api(&app, &path, None, &[]).await;
-        assert!(is_problem(&anonymous, 401), "{path} anonymous: {} {}", anonymous.status, anonymous.body);
-        for (who, role, secret, sees_client) in &callers {
-            let r = api(&app, &path, secret.as_deref(), &[]).await;
-            let expected = if !allowed(route.action).contains(role) {
-                403
-            } else if route.path.contains("{id}") && !sees_client {
-                404
-            } else {
-                200
-            };
-            assert_eq!(r.status, expected, "{path} as {who}: {}", r.body);
-            if expected != 200 {
-                assert!(is_problem(&r, expected), "{path} as {who}: {}", r.body);
+        let object = if route.path.starts_with("/api/v1/tasks") { &task_id } else { &client_id };
+        let path = route.path.replace("{id}", object);
+        let call = |secret: Option<String>| {
+            let (app, path, body, method) = (&app, path.clone(), run_body.clone(), route.method.clone());
+            async move {
+                let c = app.client();
+                let auth = secret.map(|s| format!("Bearer {s}"));
+                let mut headers = vec![("content-type", "application/json")];
+                if let Some(a) = &auth {
+                    headers.push(("authorization", a.as_str()));
+                }
+                if method == axum::http::Method::POST {
+                    c.post_json_with(&path, &body, &headers).await
+                } else {
+                    c.get_with(&path, &headers).await
+                }
             }
-            if route.path == "/api/v1/clients" {
-                assert_eq!(r.body.contains(&client_id), *sees_client, "{path} as {who} lists only its portfolio");
+        };
+        let anonymous = call(None).await;
+        assert!(is_problem(&anonymous, 401), "{path} anonymous: {} {}", anonymous.status, anonymous.body);
+        // Does the route touch the client (its id in the path, or the task run on it)?
+        let touches_client = route.path.contains("{id}") || route.method == axum::http::Method::POST;
+        for (who, role, secret, sees_client) in &callers {
+            let r = call(secret.clone()).await;
+            let what = format!("{} {path} as {who}: {} {}", route.method, r.status, r.body);
+            if !allowed(route.action).contains(role) {
+                assert!(is_problem(&r, 403), "{what} (expected 403)");
+            } else if touches_client && !sees_client && route.path == "/api/v1/tasks" {
+                // Running a task on another portfolio's client: "no such client", by field (as the form).
+                assert!(is_problem(&r, 422) && r.json()["errors"][0]["field"] == "client_id", "{what} (expected 422)");
+            } else if touches_client && !sees_client {
+                assert!(is_problem(&r, 404), "{what} (expected 404: another portfolio)");
+            } else {
+                // A second cancel of the same task is refused as a rule (409); everything else goes through.
+                let cancel_again = route.path.ends_with("/cancel") && r.status == 409;
+                assert!((200..300).contains(&r.status) || cancel_again, "{what} (expected success)");
+            }
+            if route.method == axum::http::Method::GET && !route.path.contains("{id}") && route.path != "/api/v1/me" {
+                assert_eq!(r.body.contains(&client_id), *sees_client, "{what}: lists only its portfolio");
             }
             checked += 1;
         }
@@ -180,4 +209,87 @@ async fn reads_carry_etags_and_errors_are_problem_documents_with_their_fields() 
     let missing = api(&app, "/api/v1/clients/not-a-uuid", Some(&secret), &[]).await;
     assert!(is_problem(&missing, 404), "{}", missing.body);
     assert!(missing.header("x-request-id").is_some(), "the request id is echoed");
+}
+
+#[tokio::test]
+async fn an_idempotency_key_runs_a_create_once_and_events_page_by_cursor() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let secret = token(&admin, "idem").await;
+    let client_id = id_of(&create_client(&admin, "Once Ltd", &[], "").await);
+    let auth = format!("Bearer {secret}");
+    let body = format!(r#"{{"task_type": "lead_qualification", "client_id": "{client_id}"}}"#);
+    let post = |body: String, key: &'static str| {
+        let (c, auth) = (app.client(), auth.clone());
+        async move {
+            c.post_json_with(
+                "/api/v1/tasks",
+                &body,
+                &[("authorization", auth.as_str()), ("content-type", "application/json"), ("idempotency-key", key)],
+            )
+            .await
+        }
+    };
+    let first = post(body.clone(), "run-1").await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let id = first.json()["id"].as_str().expect("id").to_string();
+    assert_eq!(first.header("location"), Some(format!("/api/v1/tasks/{id}")));
+    let again = post(body.clone(), "run-1").await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.json()["id"], id.as_str(), "the same answer");
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let other = post(body.replace("lead_qualification", "client_health"), "run-1").await;
+    assert!(is_problem(&other, 422), "{}", other.body);
+    assert_eq!(other.json()["errors"][0]["field"], "Idempotency-Key");
+    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks WHERE task_type = 'lead_qualification'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(runs, 1, "created once");
+    let bad = post(r#"{"task_type": "nonsense"}"#.to_string(), "run-2").await;
+    assert!(is_problem(&bad, 422), "{}", bad.body);
+    assert_eq!(bad.json()["errors"][0]["field"], "task_type");
+    let garbage = post("not json".to_string(), "run-3").await;
+    assert!(is_problem(&garbage, 400), "{}", garbage.body);
+
+    // Events by cursor: pages of two, in order, each id once, to the end.
+    let mut after = 0;
+    let mut ids = Vec::new();
+    for _ in 0..100 {
+        let r = api(&app, &format!("/api/v1/events?after={after}&limit=2"), Some(&secret), &[]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let v = r.json();
+        ids.extend(v["events"].as_array().expect("events").iter().map(|e| e["id"].as_i64().expect("id")));
+        after = v["next"].as_i64().expect("next");
+        if v["more"] == false {
+            break;
+        }
+    }
+    let all: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM events ORDER BY id").fetch_all(&app.pool).await.expect("ids");
+    assert_eq!(ids, all, "every event once, oldest first (the admin sees them all)");
+    let r = api(&app, "/api/v1/events?limit=501", Some(&secret), &[]).await;
+    assert_eq!(r.json()["errors"][0]["field"], "limit", "{}", r.body);
+    let r = api(&app, "/api/v1/events?after=-1", Some(&secret), &[]).await;
+    assert_eq!(r.json()["errors"][0]["field"], "after", "{}", r.body);
+}
+
+#[tokio::test]
+async fn each_token_user_has_a_request_budget_a_minute() {
+    let app = TestApp::spawn(Options { workers: 0, api_rate_per_minute: 3, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (staff, _, _) = app.user(&admin, "staff").await;
+    let (a, b) = (token(&admin, "a").await, token(&staff, "b").await);
+    for left in [2, 1, 0] {
+        let r = api(&app, "/api/v1/me", Some(&a), &[]).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("ratelimit-policy").as_deref(), Some("\"minute\";q=3;w=60"));
+        let state = r.header("ratelimit").expect("RateLimit");
+        assert!(state.starts_with(&format!("\"minute\";r={left};t=")), "{state}");
+    }
+    let r = api(&app, "/api/v1/me", Some(&a), &[]).await;
+    assert!(is_problem(&r, 429), "{} {}", r.status, r.body);
+    let wait: u64 = r.header("retry-after").expect("Retry-After").parse().expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(api(&app, "/api/v1/me", Some(&b), &[]).await.status, 200, "another user has their own budget");
 }
