@@ -41,6 +41,11 @@ fi
 if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || apt_install chromium
   command -v redis-server >/dev/null || apt_install redis-server
+  # Schemathesis (PyPI) fuzzes the REST API from its OpenAPI document.
+  SCHEMATHESIS_VERSION=4.32.5
+  if ! python3 -m pip show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
   # `npm ls` fails when node_modules does not hold what the lock file names (a fresh clone, a new package).
   if ! (cd end2end && npm ls --silent >/dev/null 2>&1); then
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

@@ -33,4 +33,12 @@ test.describe("API tokens", () => {
     expect(after.headers()["content-type"]).toBe("application/problem+json");
     await api.dispose();
   });
+
+  test("the API reference page lists the routes and passes axe", async ({ page }) => {
+    await page.goto("/api/v1/docs");
+    await expect(page.getByRole("heading", { level: 1, name: "AI SEO Architects API" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "POST /api/v1/tasks", exact: true })).toBeVisible();
+    await expect(page.getByRole("link", { name: "OpenAPI 3.1 (JSON)" })).toHaveAttribute("href", "/api/v1/openapi.json");
+    expect((await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze()).violations).toEqual([]);
+  });
 });

@@ -50,7 +50,7 @@ pub const RATE_PER_MINUTE_DEFAULT: u32 = 600;
 pub struct TokenUser(pub Actor, pub domain::model::User);
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -62,7 +62,7 @@ pub struct Problem {
     pub errors: Vec<FieldProblem>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
     pub message: String,
@@ -169,9 +169,28 @@ pub fn router(state: AppState, rate_per_minute: u32) -> Router<AppState> {
     }
     let limiter = Arc::new(RateLimiter::new(rate_per_minute));
     // Any other path under /api/v1 is a problem document too (the app's own routes have no fallback here).
-    r.route("/api/v1/{*rest}", axum::routing::any(|| async { ApiError(AppError::NotFound) }))
+    let guarded = r
+        .route("/api/v1/{*rest}", axum::routing::any(|| async { ApiError(AppError::NotFound) }))
         .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
-        .layer(axum::middleware::from_fn_with_state(state, bearer))
+        .layer(axum::middleware::from_fn_with_state(state, bearer));
+    // The document and its reference page need no token.
+    let document = openapi_json();
+    let page = docs_page(&document);
+    guarded
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], document) }
+            }),
+        )
+        .route(
+            "/api/v1/docs",
+            get(move || {
+                let page = page.clone();
+                async move { axum::response::Html(page) }
+            }),
+        )
 }
 
 /// Checks the route's action for the token's user.
@@ -205,11 +224,34 @@ fn json_tagged<T: Serialize>(headers: &HeaderMap, value: &T) -> Result<Response,
 }
 
 /// `GET /api/v1/me`: the token's user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, description = "The token's user", body = domain::model::User), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn me(Extension(TokenUser(_, user)): Extension<TokenUser>, headers: HeaderMap) -> Result<Response, ApiError> {
     json_tagged(&headers, &user)
 }
 
 /// `GET /api/v1/clients?<the client list's filters>`: one page of the caller's clients.
+#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
+    params(
+        ("q" = Option<String>, Query, description = "Text in the name or domain"),
+        ("industry" = Option<String>, Query, description = "An industry id"),
+        ("country" = Option<String>, Query, description = "ISO 3166-1 alpha-2"),
+        ("stage" = Option<String>, Query, description = "A pipeline stage"),
+        ("revenue_min" = Option<String>, Query, description = "Whole currency units (empty: no bound)"),
+        ("revenue_max" = Option<String>, Query, description = "Whole currency units (empty: no bound)"),
+        ("employees_min" = Option<String>, Query, description = "A whole number (empty: no bound)"),
+        ("employees_max" = Option<String>, Query, description = "A whole number (empty: no bound)"),
+        ("manager" = Option<String>, Query, description = "A user id, or `none`"),
+        ("sort" = Option<String>, Query), ("dir" = Option<String>, Query, description = "`asc` or `desc`"),
+        ("page" = Option<String>, Query, description = "From 1 (empty: 1)"),
+        ("per_page" = Option<String>, Query, description = "1 to 100 (empty: the default)"),
+    ),
+    responses((status = 200, description = "One page of the caller's clients", body = domain::model::client_query::ClientPage),
+        (status = 422, description = "A filter is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn clients(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
@@ -222,6 +264,12 @@ async fn clients(
 }
 
 /// `GET /api/v1/clients/{id}`: one client of the caller's portfolio (another's is 404).
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The client's id")),
+    responses((status = 200, description = "The client", body = domain::model::Client),
+        (status = 404, description = "No such client in the caller's portfolio", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn client(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
@@ -292,6 +340,14 @@ async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next:
 
 /// `GET /api/v1/tasks?status=&task_type=&agent=&client=&campaign=&priority=`: the caller's tasks, newest
 /// first (as the task list shows them).
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])),
+    params(("status" = Option<String>, Query), ("task_type" = Option<String>, Query), ("agent" = Option<String>, Query),
+        ("client" = Option<String>, Query, description = "A client id"), ("campaign" = Option<String>, Query, description = "A campaign id"),
+        ("priority" = Option<String>, Query)),
+    responses((status = 200, description = "The caller's tasks, newest first", body = Vec<Object>),
+        (status = 422, description = "A filter is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn tasks(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
@@ -313,6 +369,12 @@ async fn tasks(
 }
 
 /// `GET /api/v1/tasks/{id}`: a task with its result.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The task's id")),
+    responses((status = 200, description = "The task with its result", body = Object),
+        (status = 404, description = "No such task in the caller's scope", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn task(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
@@ -327,6 +389,14 @@ async fn task(
 /// `POST /api/v1/tasks` with the run form's fields as JSON (`task_type`, `client_id`, `campaign_id`,
 /// `priority`, `currency`, `period_days`): queues the task; `201` with its id and `Location`. With an
 /// `Idempotency-Key`, repeating the request answers the first answer (`Idempotent-Replayed: true`).
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Runs the request once per key (24 hours)")),
+    request_body(content = Object, description = "`task_type`, `client_id`, `campaign_id`, `priority`, `currency`, `period_days` (strings)", content_type = "application/json"),
+    responses((status = 201, description = "Queued; `id` of the task", body = Object),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn create_task(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
@@ -365,6 +435,13 @@ async fn create_task(
 }
 
 /// `POST /api/v1/tasks/{id}/cancel`: cancels a pending task at once, a running one at its next checkpoint.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/cancel", tag = "tasks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The task's id")),
+    responses((status = 200, description = "The task's status after the request", body = Object),
+        (status = 404, description = "No such task in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The task has already finished", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn cancel_task(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
@@ -381,13 +458,20 @@ pub const EVENTS_MAX: i64 = 500;
 /// `GET /api/v1/events?after=<id>&limit=<n>`: the events the caller may see after `after`, oldest first
 /// (the events table the live stream and webhooks read), with `next` to pass as `after` for the next page
 /// (cursor pagination: it moves past events the caller may not see, too) and `more` when the page was full.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+    params(("after" = Option<i64>, Query, description = "The cursor: events after this id"),
+        ("limit" = Option<i64>, Query, description = "1 to 500, 100 by default")),
+    responses((status = 200, description = "`events` (oldest first), `next` (the next cursor), `more`", body = Object),
+        (status = 422, description = "A parameter is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
 async fn events(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let number = |field: &str, default: i64, max: i64| -> Result<i64, AppError> {
-        match q.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match q.get(field).map(|v| v.trim()) {
             None => Ok(default),
             Some(v) => v
                 .parse::<i64>()
@@ -415,4 +499,105 @@ async fn events(
         .map(|e| &e.feed)
         .collect();
     Ok(axum::Json(serde_json::json!({ "events": visible, "next": next, "more": more })).into_response())
+}
+
+/// The API's OpenAPI 3.1 document, from the handlers' annotations (`utoipa`).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "AI SEO Architects API", version = "1",
+        description = "The agency console's REST API. Authenticate with a personal API token (account page): `Authorization: Bearer aiseo_…`."),
+    paths(me, clients, client, tasks, create_task, task, cancel_task, events),
+    components(schemas(Problem, FieldProblem)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("aiseo_…").build()),
+        );
+    }
+}
+
+/// The document as JSON.
+pub fn openapi_json() -> String {
+    use utoipa::OpenApi;
+    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".into())
+}
+
+/// The API reference as a plain HTML page, written from the OpenAPI document (no script: it works under the
+/// app's content security policy). Every text from the document is escaped.
+pub fn docs_page(document: &str) -> String {
+    use domain::markup::escape_html as e;
+    let doc: serde_json::Value = serde_json::from_str(document).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let mut html = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>API reference · AI SEO Architects</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/ai-seo-architects.css\"></head><body><main id=\"main\">",
+    );
+    html.push_str(&format!("<h1>{}</h1>", e(&text(&doc["info"]["title"]))));
+    html.push_str(&format!("<p>{}</p>", e(&text(&doc["info"]["description"]))));
+    html.push_str(
+        "<p>The machine-readable document: <a href=\"/api/v1/openapi.json\">OpenAPI 3.1 (JSON)</a>. \
+                   Make a token on <a href=\"/account\">your account page</a>.</p>",
+    );
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, ops) in paths {
+            let Some(ops) = ops.as_object() else { continue };
+            for (method, op) in ops {
+                html.push_str(&format!(
+                    "<section><h2><code>{} {}</code></h2><p>{}</p>",
+                    e(&method.to_uppercase()),
+                    e(path),
+                    e(&text(&op["summary"]))
+                ));
+                let description = text(&op["description"]);
+                if !description.is_empty() {
+                    html.push_str(&format!("<p>{}</p>", e(&description)));
+                }
+                if let Some(params) = op["parameters"].as_array().filter(|p| !p.is_empty()) {
+                    html.push_str(
+                        "<div class=\"table-wrap\"><table><caption>Parameters</caption><thead><tr>\
+                        <th scope=\"col\">Name</th><th scope=\"col\">In</th><th scope=\"col\">Required</th>\
+                        <th scope=\"col\">Description</th></tr></thead><tbody>",
+                    );
+                    for p in params {
+                        html.push_str(&format!(
+                            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            e(&text(&p["name"])),
+                            e(&text(&p["in"])),
+                            if p["required"] == true { "yes" } else { "no" },
+                            e(&text(&p["description"]))
+                        ));
+                    }
+                    html.push_str("</tbody></table></div>");
+                }
+                if let Some(responses) = op["responses"].as_object() {
+                    html.push_str(
+                        "<div class=\"table-wrap\"><table><caption>Responses</caption><thead><tr>\
+                        <th scope=\"col\">Status</th><th scope=\"col\">Meaning</th></tr></thead><tbody>",
+                    );
+                    for (status, r) in responses {
+                        html.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td></tr>",
+                            e(status),
+                            e(&text(&r["description"]))
+                        ));
+                    }
+                    html.push_str("</tbody></table></div>");
+                }
+                html.push_str("</section>");
+            }
+        }
+    }
+    html.push_str("</main></body></html>");
+    html
 }

@@ -13,6 +13,7 @@ macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $id:literal, $label:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -87,6 +88,7 @@ string_enum! {
 
 /// The lead profile kept for prospects (the lead-qualification agent reads it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LeadProfile {
     /// Monthly budget the prospect mentioned, in whole currency units.
     pub budget: Option<i64>,
@@ -97,6 +99,7 @@ pub struct LeadProfile {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Client {
     pub id: Uuid,
     pub company_name: String,
@@ -127,6 +130,7 @@ pub struct Client {
 
 /// What the client list shows of a client (the list answers with these, not whole clients).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ClientSummary {
     pub id: Uuid,
     pub company_name: String,

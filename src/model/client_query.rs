@@ -260,6 +260,7 @@ impl ClientQuery {
 
 /// One page of clients and the total that matched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ClientPage {
     pub clients: Vec<super::client::ClientSummary>,
     pub total: i64,

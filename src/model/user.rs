@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 /// What a user may do is decided by their role (see [`crate::policy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -43,6 +44,7 @@ impl std::fmt::Display for Role {
 
 /// A user as the rest of the system sees it: never carries the password hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: Uuid,
     pub email: String,

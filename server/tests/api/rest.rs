@@ -293,3 +293,34 @@ async fn each_token_user_has_a_request_budget_a_minute() {
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(api(&app, "/api/v1/me", Some(&b), &[]).await.status, 200, "another user has their own budget");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_exactly_the_route_table() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let r = app.client().get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, 200, "no token needed: {}", r.body);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    let mut documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object().expect("operations").keys().map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let mut routed: Vec<(String, String)> =
+        server::rest::ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed, "every route documented, nothing else");
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(doc["components"]["schemas"]["Client"]["properties"]["company_name"].is_object(), "schemas from the types");
+
+    let page = app.client().get("/api/v1/docs").await;
+    assert_eq!(page.status, 200);
+    assert!(page.header("content-type").is_some_and(|t| t.starts_with("text/html")));
+    for (method, path) in &routed {
+        assert!(page.body.contains(&format!("<code>{method} {path}</code>")), "{method} {path} on the page");
+    }
+}
