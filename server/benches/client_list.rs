@@ -63,7 +63,7 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         task_lease_secs: 30,
         task_stall_secs: 180,
         metrics_token: None,
-        api_rate_per_minute: 600,
+        api_rate_per_minute: 1_000_000,
         proposal_currency: "USD".into(),
         llm_base_url: None,
         llm_api_key: None,
@@ -196,35 +196,14 @@ async fn run(db: &BenchDb) {
     summary("    latency", samples);
 
     // 2. Throughput: CONCURRENCY callers sharing the admin session for THROUGHPUT_FOR.
-    let deadline = Instant::now() + THROUGHPUT_FOR;
     let http = Arc::new(http);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for t in 0..CONCURRENCY {
-        let (http, url) = (http.clone(), url.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut ok, mut err, mut lat) = (0usize, 0usize, Vec::new());
-            let mut i = t;
-            while Instant::now() < deadline {
-                let s = Instant::now();
-                match list(&http, &url, QUERIES[i % QUERIES.len()]).await {
-                    Ok(_) => ok += 1,
-                    Err(_) => err += 1,
-                }
-                lat.push(s.elapsed());
-                i += 1;
-            }
-            (ok, err, lat)
-        }));
-    }
-    let (mut ok, mut err, mut lat) = (0usize, 0usize, Vec::new());
-    for task in tasks {
-        let (o, e, l) = task.await.expect("task");
-        ok += o;
-        err += e;
-        lat.extend(l);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+    let session = http.clone();
+    let list_url = url.clone();
+    let (ok, err, lat, elapsed) = throughput(move |i| {
+        let (http, url) = (session.clone(), list_url.clone());
+        async move { list(&http, &url, QUERIES[i % QUERIES.len()]).await }
+    })
+    .await;
     println!(
         "\n[2] throughput: {CONCURRENCY} concurrent callers for {:.1} s: {ok} ok, {err} errors, {:.0} requests/s",
         elapsed,
@@ -260,9 +239,104 @@ async fn run(db: &BenchDb) {
     println!("\n[4] domain::store::client_index::ClientIndex::list directly (version read + in-memory filter)");
     summary("    latency", samples);
 
+    // 5. The same list through the REST API with a personal token (no session), sequential then under load.
+    let made = http
+        .post(format!("{base}/api/tokens/create"))
+        .header("accept", "application/json")
+        .form(&[("input[name]", "bench"), ("input[expires_in_days]", "")])
+        .send()
+        .await
+        .expect("token");
+    let made: serde_json::Value = made.json().await.expect("token JSON");
+    let token = Arc::new(made["secret"].as_str().expect("secret").to_string());
+    let plain = Arc::new(reqwest::Client::new());
+    let api_url = Arc::new(format!("{base}/api/v1/clients"));
+    for i in 0..WARMUP {
+        let _ = api_list(&plain, &api_url, &token, QUERIES[i % QUERIES.len()]).await;
+    }
+    let mut samples = Vec::with_capacity(SEQUENTIAL);
+    let mut errors = 0usize;
+    let started = Instant::now();
+    for i in 0..SEQUENTIAL {
+        let t = Instant::now();
+        if let Err(e) = api_list(&plain, &api_url, &token, QUERIES[i % QUERIES.len()]).await {
+            errors += 1;
+            if errors <= 3 {
+                eprintln!("error: {e}");
+            }
+        }
+        samples.push(t.elapsed());
+    }
+    println!(
+        "\n[5] sequential HTTP GET /api/v1/clients with a token ({errors} errors, {:.0} req/s)",
+        SEQUENTIAL as f64 / started.elapsed().as_secs_f64()
+    );
+    summary("    latency", samples);
+    let (ok, err, lat, elapsed) = throughput(move |i| {
+        let (http, url, token) = (plain.clone(), api_url.clone(), token.clone());
+        async move { api_list(&http, &url, &token, QUERIES[i % QUERIES.len()]).await }
+    })
+    .await;
+    println!(
+        "\n[6] REST throughput: {CONCURRENCY} concurrent callers for {:.1} s: {ok} ok, {err} errors, {:.0} requests/s",
+        elapsed,
+        (ok + err) as f64 / elapsed
+    );
+    summary("    latency under load", lat);
+
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
     pool.close().await;
+}
+
+/// One REST list call: Ok(total) or Err(description).
+async fn api_list(http: &reqwest::Client, url: &str, token: &str, query: &str) -> Result<i64, String> {
+    let res =
+        http.get(format!("{url}?{query}")).bearer_auth(token).send().await.map_err(|e| format!("request: {e}"))?;
+    let status = res.status();
+    let body = res.bytes().await.map_err(|e| format!("body: {e}"))?;
+    if !status.is_success() {
+        return Err(format!("{status}: {}", String::from_utf8_lossy(&body)));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| format!("json: {e}"))?;
+    v["total"].as_i64().ok_or_else(|| "no total".to_string())
+}
+
+/// [`CONCURRENCY`] callers running `call(i)` for [`THROUGHPUT_FOR`]: successes, errors, latencies and the
+/// seconds it took.
+async fn throughput<F, Fut>(call: F) -> (usize, usize, Vec<Duration>, f64)
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<i64, String>> + Send,
+{
+    let deadline = Instant::now() + THROUGHPUT_FOR;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for t in 0..CONCURRENCY {
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut err, mut lat) = (0usize, 0usize, Vec::new());
+            let mut i = t;
+            while Instant::now() < deadline {
+                let s = Instant::now();
+                match call(i).await {
+                    Ok(_) => ok += 1,
+                    Err(_) => err += 1,
+                }
+                lat.push(s.elapsed());
+                i += 1;
+            }
+            (ok, err, lat)
+        }));
+    }
+    let (mut ok, mut err, mut lat) = (0usize, 0usize, Vec::new());
+    for task in tasks {
+        let (o, e, l) = task.await.expect("task");
+        ok += o;
+        err += e;
+        lat.extend(l);
+    }
+    (ok, err, lat, started.elapsed().as_secs_f64())
 }
 
 fn main() {
