@@ -35,10 +35,16 @@ test.describe("API tokens", () => {
   });
 
   test("the API reference page lists the routes and passes axe", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`${m.text()} ${m.location().url}`);
+    });
     await page.goto("/api/v1/docs");
+    await page.waitForLoadState("networkidle");
     await expect(page.getByRole("heading", { level: 1, name: "AI SEO Architects API" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "POST /api/v1/tasks", exact: true })).toBeVisible();
     await expect(page.getByRole("link", { name: "OpenAPI 3.1 (JSON)" })).toHaveAttribute("href", "/api/v1/openapi.json");
     expect((await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze()).violations).toEqual([]);
+    expect(errors, "every resource of the page loads (its icon included)").toEqual([]);
   });
 });

@@ -541,6 +541,7 @@ pub fn docs_page(document: &str) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>API reference · AI SEO Architects</title>\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
          <link rel=\"stylesheet\" href=\"/pkg/ai-seo-architects.css\"></head><body><main id=\"main\">",
     );
     html.push_str(&format!("<h1>{}</h1>", e(&text(&doc["info"]["title"]))));
