@@ -52,8 +52,9 @@ if [[ $e2e_status != 0 ]]; then
 fi
 
 echo "== API fuzzing (schemathesis, from /api/v1/openapi.json)"
-# A token of the admin, made through the app; every check but "schema-valid data is accepted" (the document
-# doesn't spell out every rule yet: known countries, sort keys, which task types need a client).
+# A token of the admin, made through the app; every check but "schema-valid data is accepted" (some rules
+# span two fields and JSON Schema can't say them: a maximum not below its minimum, which task types need a
+# client) and cursors are only valid when the API gave them out.
 cookies=$(mktemp)
 curl -sf -c "$cookies" -H 'accept: application/json' --data-urlencode "email=admin@aiseo.test" \
   --data-urlencode "password=admin-password-e2e" "http://127.0.0.1:$port/api/login" >/dev/null

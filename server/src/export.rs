@@ -329,7 +329,7 @@ pub async fn crawl(
             let (pool, last) = (pool.clone(), last.clone());
             async move {
                 let after = last.load(std::sync::atomic::Ordering::SeqCst);
-                let (rows, next) = domain::store::crawls::issue_chunk(&pool, id, after, CHUNK).await?;
+                let (rows, next) = domain::store::crawls::issue_chunk(&pool, id, None, after, CHUNK).await?;
                 if let Some(next) = next {
                     last.store(next, std::sync::atomic::Ordering::SeqCst);
                 }
@@ -360,38 +360,37 @@ pub async fn analytics(
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let Some(actor) = caller.actor() else { return error(AppError::Unauthenticated) };
+    analytics_file(&state, actor, &file, query.as_deref()).await.unwrap_or_else(error)
+}
+
+/// The analytics table `file` names (`agents|business|system` `.csv|.json|.xlsx`) for `actor`, the range
+/// read from `query`: the body of [`analytics`] and of the API's export route.
+pub async fn analytics_file(
+    state: &AppState,
+    actor: policy::Actor,
+    file: &str,
+    query: Option<&str>,
+) -> Result<Response, AppError> {
     use domain::model::analytics::Report;
     use domain::model::dashboard::DashboardRange;
-    let Some((report, ext)) = file.split_once('.') else { return error(AppError::NotFound) };
+    let Some((report, ext)) = file.split_once('.') else { return Err(AppError::NotFound) };
     let (Some(report), true) = (Report::parse(report), matches!(ext, "csv" | "json" | "xlsx")) else {
-        return error(AppError::NotFound);
+        return Err(AppError::NotFound);
     };
     let action = if report == Report::System { Action::ViewSystemFigures } else { Action::ViewDashboard };
-    let actor = caller.actor();
-    if let Err(e) = policy::authorize(actor.as_ref(), action) {
-        return error(e.into());
-    }
-    let Some(actor) = actor else { return error(AppError::Unauthenticated) };
+    policy::authorize(Some(&actor), action)?;
     let params: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let range = match DashboardRange::parse(param("range"), param("from"), param("to")) {
-        Ok(r) => r,
-        Err(fields) => return error(AppError::Validation(fields)),
-    };
-    let mut figures = match domain::store::analytics::load(&state.pool, &actor, range, chrono::Utc::now()).await {
-        Ok(f) => f,
-        Err(e) => return error(e.into()),
-    };
+    let range = DashboardRange::parse(param("range"), param("from"), param("to")).map_err(AppError::Validation)?;
+    let mut figures = domain::store::analytics::load(&state.pool, &actor, range, chrono::Utc::now()).await?;
     if report == Report::System {
-        match app::api::analytics::ssr::system_figures(&state).await {
-            Ok(s) => figures.system = Some(s),
-            Err(e) => return error(e),
-        }
+        figures.system = Some(app::api::analytics::ssr::system_figures(state).await?);
     }
-    let Some(table) = figures.table(report) else { return error(AppError::Forbidden) };
+    let Some(table) = figures.table(report) else { return Err(AppError::Forbidden) };
     let name = format!("analytics-{}-{}", report.as_str(), figures.window.end.format("%Y-%m-%d"));
-    match ext {
+    Ok(match ext {
         "csv" => {
             let head = csv_line(&table.columns.iter().map(|c| c.to_string()).collect::<Vec<_>>());
             let rows = table
@@ -433,10 +432,10 @@ pub async fn analytics(
                 .into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "the Excel export failed");
-                error(AppError::Internal)
+                return Err(AppError::Internal);
             }
         },
-    }
+    })
 }
 
 /// One sheet named `sheet` with the table's header row and its rows: numbers as numbers, text as text

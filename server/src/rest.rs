@@ -31,14 +31,27 @@ pub struct Route {
 }
 
 /// Every route of `/api/v1`.
-pub static ROUTES: [Route; 8] = [
+pub static ROUTES: [Route; 21] = [
     Route { method: Method::GET, path: "/api/v1/me", action: Action::ViewOwnAccount },
     Route { method: Method::GET, path: "/api/v1/clients", action: Action::ListClients },
     Route { method: Method::GET, path: "/api/v1/clients/{id}", action: Action::ListClients },
+    Route { method: Method::POST, path: "/api/v1/clients/{id}/campaigns", action: Action::CreateCampaign },
+    Route { method: Method::GET, path: "/api/v1/clients/{id}/crawls", action: Action::ViewAudits },
+    Route { method: Method::GET, path: "/api/v1/campaigns", action: Action::ListClients },
+    Route { method: Method::GET, path: "/api/v1/campaigns/{id}", action: Action::ListClients },
+    Route { method: Method::POST, path: "/api/v1/campaigns/{id}/{action}", action: Action::ChangeCampaignStatus },
     Route { method: Method::GET, path: "/api/v1/tasks", action: Action::ListTasks },
     Route { method: Method::POST, path: "/api/v1/tasks", action: Action::RunAgentTask },
     Route { method: Method::GET, path: "/api/v1/tasks/{id}", action: Action::ListTasks },
     Route { method: Method::POST, path: "/api/v1/tasks/{id}/cancel", action: Action::CancelTask },
+    Route { method: Method::GET, path: "/api/v1/agents", action: Action::ViewAgents },
+    Route { method: Method::GET, path: "/api/v1/agents/{agent}", action: Action::ViewAgents },
+    Route { method: Method::GET, path: "/api/v1/crawls/{id}", action: Action::ViewAudits },
+    Route { method: Method::GET, path: "/api/v1/crawls/{id}/issues", action: Action::ViewAudits },
+    Route { method: Method::GET, path: "/api/v1/crawls/{id}/pages", action: Action::ViewAudits },
+    Route { method: Method::GET, path: "/api/v1/analytics", action: Action::ViewDashboard },
+    Route { method: Method::GET, path: "/api/v1/analytics/dashboard", action: Action::ViewDashboard },
+    Route { method: Method::GET, path: "/api/v1/analytics/exports/{file}", action: Action::ViewDashboard },
     Route { method: Method::GET, path: "/api/v1/events", action: Action::ViewDashboard },
 ];
 
@@ -157,10 +170,23 @@ pub fn router(state: AppState, rate_per_minute: u32) -> Router<AppState> {
             ("GET", "/api/v1/me") => get(me),
             ("GET", "/api/v1/clients") => get(clients),
             ("GET", "/api/v1/clients/{id}") => get(client),
+            ("POST", "/api/v1/clients/{id}/campaigns") => post(create_campaign),
+            ("GET", "/api/v1/clients/{id}/crawls") => get(client_crawls),
+            ("GET", "/api/v1/campaigns") => get(campaigns),
+            ("GET", "/api/v1/campaigns/{id}") => get(campaign),
+            ("POST", "/api/v1/campaigns/{id}/{action}") => post(campaign_action),
             ("GET", "/api/v1/tasks") => get(tasks),
             ("POST", "/api/v1/tasks") => post(create_task),
             ("GET", "/api/v1/tasks/{id}") => get(task),
             ("POST", "/api/v1/tasks/{id}/cancel") => post(cancel_task),
+            ("GET", "/api/v1/agents") => get(agents),
+            ("GET", "/api/v1/agents/{agent}") => get(agent),
+            ("GET", "/api/v1/crawls/{id}") => get(crawl),
+            ("GET", "/api/v1/crawls/{id}/issues") => get(crawl_issues),
+            ("GET", "/api/v1/crawls/{id}/pages") => get(crawl_pages),
+            ("GET", "/api/v1/analytics") => get(analytics),
+            ("GET", "/api/v1/analytics/dashboard") => get(dashboard),
+            ("GET", "/api/v1/analytics/exports/{file}") => get(analytics_export),
             ("GET", "/api/v1/events") => get(events),
             (method, path) => unreachable!("route {method} {path} has no handler"),
         };
@@ -225,60 +251,272 @@ fn json_tagged<T: Serialize>(headers: &HeaderMap, value: &T) -> Result<Response,
 
 /// `GET /api/v1/me`: the token's user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
-    responses((status = 200, description = "The token's user", body = domain::model::User), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The token's user", body = domain::model::User)))]
 async fn me(Extension(TokenUser(_, user)): Extension<TokenUser>, headers: HeaderMap) -> Result<Response, ApiError> {
     json_tagged(&headers, &user)
 }
 
-/// `GET /api/v1/clients?<the client list's filters>`: one page of the caller's clients.
+/// The largest `limit` of the cursor lists.
+pub const LIST_MAX: i64 = 200;
+
+/// A cursor list's `limit` from the query (50 when absent).
+fn limit_of(q: &HashMap<String, String>) -> Result<i64, AppError> {
+    domain::model::paging::parse_limit("limit", q.get("limit").map_or("", String::as_str), 50, LIST_MAX)
+        .map_err(AppError::Validation)
+}
+
+/// `GET /api/v1/clients?<the client list's filters>&cursor=&limit=`: the caller's clients in the list's
+/// order, a slice at a time. `next` is the cursor of the following slice (absent on the last); `total` is
+/// how many match.
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
     params(
-        ("q" = Option<String>, Query, description = "Text in the name or domain"),
-        ("industry" = Option<String>, Query, description = "An industry id"),
-        ("country" = Option<String>, Query, description = "ISO 3166-1 alpha-2"),
-        ("stage" = Option<String>, Query, description = "A pipeline stage"),
+        ("q" = Option<String>, Query, description = "Text in the name or domain (at most 100 characters)"),
+        ("industry" = Option<domain::model::Industry>, Query, description = "An industry"),
+        ("country" = Option<String>, Query, pattern = "^[A-Za-z]{2}$", description = "ISO 3166-1 alpha-2"),
+        ("stage" = Option<domain::model::Stage>, Query, description = "A pipeline stage"),
         ("revenue_min" = Option<String>, Query, description = "Whole currency units (empty: no bound)"),
-        ("revenue_max" = Option<String>, Query, description = "Whole currency units (empty: no bound)"),
+        ("revenue_max" = Option<String>, Query, description = "Whole currency units, at least `revenue_min` (empty: no bound)"),
         ("employees_min" = Option<String>, Query, description = "A whole number (empty: no bound)"),
-        ("employees_max" = Option<String>, Query, description = "A whole number (empty: no bound)"),
+        ("employees_max" = Option<String>, Query, description = "A whole number, at least `employees_min` (empty: no bound)"),
         ("manager" = Option<String>, Query, description = "A user id, or `none`"),
-        ("sort" = Option<String>, Query), ("dir" = Option<String>, Query, description = "`asc` or `desc`"),
-        ("page" = Option<String>, Query, description = "From 1 (empty: 1)"),
-        ("per_page" = Option<String>, Query, description = "1 to 100 (empty: the default)"),
+        ("sort" = Option<String>, Query, description = "`company_name` (default), `annual_revenue`, `employee_count`, `monthly_value`, `stage` or `created_at`"),
+        ("dir" = Option<String>, Query, description = "`asc` (default) or `desc`"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous slice (empty: from the start)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200 (empty: 50)"),
     ),
-    responses((status = 200, description = "One page of the caller's clients", body = domain::model::client_query::ClientPage),
-        (status = 422, description = "A filter is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "A slice of the caller's clients", body = domain::model::client_query::ClientSlice),
+        (status = 422, description = "A filter is refused", body = Problem, content_type = "application/problem+json")))]
 async fn clients(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
     RawQuery(query): RawQuery,
+    Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let q = ClientQuery::parse(query.as_deref().unwrap_or("")).map_err(AppError::Validation)?;
-    let page = state.client_index.list(&state.pool, client_scope(&actor), &q, None).await?;
-    json_tagged(&headers, &page)
+    let cursor = match params.get("cursor").map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(uuid::Uuid::parse_str(c).map_err(|_| {
+            AppError::field("cursor", "not a cursor this list gave out: pass `next` from the previous slice")
+        })?),
+    };
+    let limit = limit_of(&params)?;
+    let slice = state.client_index.slice(&state.pool, client_scope(&actor), &q, cursor, limit as usize).await?;
+    json_tagged(&headers, &slice)
 }
 
 /// `GET /api/v1/clients/{id}`: one client of the caller's portfolio (another's is 404).
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The client's id")),
+    params(("id" = uuid::Uuid, Path, description = "The client's id")),
     responses((status = 200, description = "The client", body = domain::model::Client),
-        (status = 404, description = "No such client in the caller's portfolio", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "No such client in the caller's portfolio", body = Problem, content_type = "application/problem+json")))]
 async fn client(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let client = store::clients::get(&state.pool, client_scope(&actor), id).await?;
+    let client = store::clients::get(&state.pool, client_scope(&actor), id_of(&id)?).await?;
     json_tagged(&headers, &client)
+}
+
+/// A path's id; anything that is not one names no object (404).
+fn id_of(raw: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
+}
+
+/// Runs a create once per `Idempotency-Key` (when the request has one): the first answer is kept and
+/// repeated, marked `Idempotent-Replayed: true`. The key covers `request` (method and path) and the body.
+/// `Location` is `location` + the answer's `id`.
+async fn idempotent<F, Fut>(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    (request, location): (&str, &str),
+    body: &[u8],
+    run: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(u16, serde_json::Value), domain::DomainError>>,
+{
+    let answer = match headers.get("idempotency-key") {
+        Some(key) => {
+            let key = key.to_str().map_err(|_| AppError::field("Idempotency-Key", "must be visible ASCII"))?;
+            let fingerprint = [request.as_bytes(), b"\n", body].concat();
+            store::idempotency::once(&state.pool, actor.user_id, key, &fingerprint, run).await?
+        }
+        None => {
+            let (status, body) = run().await?;
+            store::idempotency::Answer { status, body, replayed: false }
+        }
+    };
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::CREATED);
+    let mut res = (status, axum::Json(&answer.body)).into_response();
+    if answer.replayed {
+        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    let id = answer.body.get("id").and_then(|v| v.as_str());
+    if let Some(v) = id.and_then(|id| HeaderValue::from_str(&format!("{location}{id}")).ok()) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// `POST /api/v1/clients/{id}/campaigns` with the campaign form's fields as JSON: a draft campaign for the
+/// client; `201` with the campaign and its `Location`. Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/campaigns", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The client's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Runs the request once per key (24 hours)")),
+    request_body(content = CampaignBody, content_type = "application/json"),
+    responses((status = 201, description = "The draft campaign", body = domain::model::Campaign),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such client in the caller's portfolio", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is refused", body = Problem, content_type = "application/problem+json")))]
+async fn create_campaign(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let client_id = id_of(&id)?;
+    let input: domain::model::campaign::CampaignInput = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("the body is not a campaign as JSON: {e}")))?;
+    let pool = state.pool.clone();
+    let run = || async move {
+        let draft = input.validate().map_err(domain::DomainError::Validation)?;
+        let campaign = store::campaigns::create(&pool, client_scope(&actor), actor.user_id, client_id, &draft).await?;
+        let json =
+            serde_json::to_value(&campaign).map_err(|e| domain::DomainError::internal("a campaign as JSON", e))?;
+        Ok((201u16, json))
+    };
+    let request = format!("POST /api/v1/clients/{client_id}/campaigns");
+    idempotent(&state, &actor, &headers, (&request, "/api/v1/campaigns/"), &body, run).await
+}
+
+/// The campaign form as the API takes it: every field a string, as the form sends it (`agents` a list of
+/// agent ids; none means the default five).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CampaignBody {
+    /// 1 to 120 characters, unique among the client's campaigns.
+    name: String,
+    /// `technical_audit`, `content`, `link_building`, `local` or `full_seo`.
+    kind: String,
+    /// `YYYY-MM-DD`.
+    start_date: String,
+    /// `YYYY-MM-DD` or empty; not before the start.
+    end_date: Option<String>,
+    /// Whole currency units.
+    budget: Option<String>,
+    objectives: Option<String>,
+    agents: Option<Vec<domain::model::AgentId>>,
+}
+
+/// `GET /api/v1/clients/{id}/crawls`: the client's site audits and competitor crawls, newest first, with
+/// its audit schedule.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/crawls", tag = "crawls", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The client's id")),
+    responses((status = 200, description = "The client's crawls and schedule", body = domain::model::crawl::ClientAudits),
+        (status = 404, description = "No such client in the caller's portfolio", body = Problem, content_type = "application/problem+json")))]
+async fn client_crawls(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let audits = store::crawls::for_client(&state.pool, client_scope(&actor), id_of(&id)?).await?;
+    json_tagged(&headers, &audits)
+}
+
+/// A slice of a cursor list: the rows, and the cursor of the next slice (absent on the last).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Slice<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// `GET /api/v1/campaigns?client=&status=&cursor=&limit=`: the caller's campaigns, newest first.
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("bearer" = [])),
+    params(("client" = Option<uuid::Uuid>, Query, description = "Only this client's"),
+        ("status" = Option<domain::model::CampaignStatus>, Query, description = "Only campaigns with this status"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous slice (empty: from the newest)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200 (empty: 50)")),
+    responses((status = 200, description = "A slice of the caller's campaigns, newest first", body = Slice<domain::model::Campaign>),
+        (status = 422, description = "A parameter is refused", body = Problem, content_type = "application/problem+json")))]
+async fn campaigns(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    use domain::model::paging::TimeCursor;
+    let p = |k: &str| q.get(k).map(|v| v.trim()).unwrap_or("");
+    let client = match p("client") {
+        "" => None,
+        c => Some(uuid::Uuid::parse_str(c).map_err(|_| AppError::field("client", "not a client id"))?),
+    };
+    let status = match p("status") {
+        "" => None,
+        s => Some(
+            domain::model::CampaignStatus::parse(s)
+                .ok_or_else(|| AppError::field("status", "unknown campaign status"))?,
+        ),
+    };
+    let after = TimeCursor::parse("cursor", p("cursor")).map_err(AppError::Validation)?;
+    let limit = limit_of(&q)?;
+    // One more than asked tells whether another slice follows.
+    let mut items = store::campaigns::page(&state.pool, client_scope(&actor), client, status, after, limit + 1).await?;
+    let next = cut(&mut items, limit, |c| TimeCursor::new(c.created_at, c.id));
+    json_tagged(&headers, &Slice { items, next })
+}
+
+/// Trims `items` (read with one extra row) to `limit`; the cursor of its last row when the extra row showed
+/// that more follow.
+fn cut<T>(items: &mut Vec<T>, limit: i64, cursor: impl Fn(&T) -> domain::model::paging::TimeCursor) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| cursor(last).to_string())
+    } else {
+        None
+    }
+}
+
+/// `GET /api/v1/campaigns/{id}`: one campaign of the caller's portfolio.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The campaign", body = domain::model::Campaign),
+        (status = 404, description = "No such campaign in the caller's portfolio", body = Problem, content_type = "application/problem+json")))]
+async fn campaign(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let campaign = store::campaigns::get(&state.pool, client_scope(&actor), id_of(&id)?).await?;
+    json_tagged(&headers, &campaign)
+}
+
+/// `POST /api/v1/campaigns/{id}/{action}`: `start` a draft, `pause` an active campaign, `resume` a paused
+/// one, `complete` an active one, `cancel` any that is not finished. Starting has the task coordinator plan
+/// the campaign's tasks. A move the lifecycle refuses is `409` naming the moves allowed.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/{action}", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The campaign's id"),
+        ("action" = domain::model::campaign::CampaignAction, Path, description = "What to do")),
+    responses((status = 200, description = "The campaign after the move", body = domain::model::Campaign),
+        (status = 404, description = "No such campaign in the caller's portfolio, or no such action", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The campaign's status doesn't allow it", body = Problem, content_type = "application/problem+json")))]
+async fn campaign_action(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let action = domain::model::campaign::CampaignAction::parse(action.trim()).ok_or(AppError::NotFound)?;
+    let campaign =
+        store::campaigns::apply(&state.pool, client_scope(&actor), actor.user_id, id_of(&id)?, action).await?;
+    Ok(axum::Json(campaign).into_response())
 }
 
 /// Fixed one-minute windows per user, in this process (several instances each count their own).
@@ -338,24 +576,28 @@ async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next:
     res
 }
 
-/// `GET /api/v1/tasks?status=&task_type=&agent=&client=&campaign=&priority=`: the caller's tasks, newest
-/// first (as the task list shows them).
+/// `GET /api/v1/tasks?status=&task_type=&agent=&client=&campaign=&priority=&cursor=&limit=`: the caller's
+/// tasks, newest first (as the task list shows them), a slice at a time.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])),
-    params(("status" = Option<String>, Query), ("task_type" = Option<String>, Query), ("agent" = Option<String>, Query),
-        ("client" = Option<String>, Query, description = "A client id"), ("campaign" = Option<String>, Query, description = "A campaign id"),
-        ("priority" = Option<String>, Query)),
-    responses((status = 200, description = "The caller's tasks, newest first", body = Vec<Object>),
-        (status = 422, description = "A filter is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+    params(("status" = Option<domain::model::task::TaskStatus>, Query),
+        ("task_type" = Option<domain::model::task::TaskType>, Query),
+        ("agent" = Option<domain::model::AgentId>, Query),
+        ("client" = Option<uuid::Uuid>, Query, description = "A client id"),
+        ("campaign" = Option<uuid::Uuid>, Query, description = "A campaign id"),
+        ("priority" = Option<domain::model::task::Priority>, Query),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous slice (empty: from the newest)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200 (empty: 50)")),
+    responses((status = 200, description = "A slice of the caller's tasks, newest first", body = Slice<domain::model::task::TaskSummary>),
+        (status = 422, description = "A filter is refused", body = Problem, content_type = "application/problem+json")))]
 async fn tasks(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    use domain::model::paging::TimeCursor;
     let p = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
-    let filter = domain::model::task::TaskFilter::parse(
+    let mut filter = domain::model::task::TaskFilter::parse(
         p("status"),
         p("task_type"),
         p("agent"),
@@ -364,39 +606,58 @@ async fn tasks(
         p("priority"),
     )
     .map_err(AppError::Validation)?;
-    let list = store::tasks::list(&state.pool, client_scope(&actor), actor.user_id, &filter).await?;
-    json_tagged(&headers, &list)
+    let limit = limit_of(&q)?;
+    filter.after = TimeCursor::parse("cursor", p("cursor")).map_err(AppError::Validation)?;
+    filter.limit = Some(limit + 1);
+    let mut items = store::tasks::list(&state.pool, client_scope(&actor), actor.user_id, &filter).await?;
+    let next = cut(&mut items, limit, |t| TimeCursor::new(t.created_at, t.id));
+    json_tagged(&headers, &Slice { items, next })
 }
 
 /// `GET /api/v1/tasks/{id}`: a task with its result.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The task's id")),
-    responses((status = 200, description = "The task with its result", body = Object),
-        (status = 404, description = "No such task in the caller's scope", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+    params(("id" = uuid::Uuid, Path, description = "The task's id")),
+    responses((status = 200, description = "The task (`summary`, `params`, `output`: its result, whose shape is the agent's)", body = Object),
+        (status = 404, description = "No such task in the caller's scope", body = Problem, content_type = "application/problem+json")))]
 async fn task(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let task = store::tasks::get(&state.pool, client_scope(&actor), actor.user_id, id).await?;
+    let task = store::tasks::get(&state.pool, client_scope(&actor), actor.user_id, id_of(&id)?).await?;
     json_tagged(&headers, &task)
 }
 
-/// `POST /api/v1/tasks` with the run form's fields as JSON (`task_type`, `client_id`, `campaign_id`,
-/// `priority`, `currency`, `period_days`): queues the task; `201` with its id and `Location`. With an
-/// `Idempotency-Key`, repeating the request answers the first answer (`Idempotent-Replayed: true`).
+/// The run form as the API takes it (every field a string, as the form sends it).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct TaskBody {
+    task_type: domain::model::task::TaskType,
+    /// The client the task is about (most task types need one).
+    client_id: Option<String>,
+    campaign_id: Option<String>,
+    priority: Option<String>,
+    /// ISO 4217, for the proposal and pricing agents.
+    currency: Option<String>,
+    /// The reporting period in days.
+    period_days: Option<String>,
+}
+
+/// A queued task's id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Queued {
+    pub id: uuid::Uuid,
+}
+
+/// `POST /api/v1/tasks` with the run form's fields as JSON: queues the task; `201` with its id and
+/// `Location`. Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Runs the request once per key (24 hours)")),
-    request_body(content = Object, description = "`task_type`, `client_id`, `campaign_id`, `priority`, `currency`, `period_days` (strings)", content_type = "application/json"),
-    responses((status = 201, description = "Queued; `id` of the task", body = Object),
+    request_body(content = TaskBody, content_type = "application/json"),
+    responses((status = 201, description = "Queued", body = Queued),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "A field is refused", body = Problem, content_type = "application/problem+json")))]
 async fn create_task(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
@@ -411,45 +672,265 @@ async fn create_task(
         let id = domain::tasks::queue::create(&pool, client_scope(&actor), actor.user_id, task).await?;
         Ok((201u16, serde_json::json!({ "id": id })))
     };
-    let answer = match headers.get("idempotency-key") {
-        Some(key) => {
-            let key = key.to_str().map_err(|_| AppError::field("Idempotency-Key", "must be visible ASCII"))?;
-            store::idempotency::once(&state.pool, actor.user_id, key, &body, run).await?
-        }
-        None => {
-            let (status, body) = run().await?;
-            store::idempotency::Answer { status, body, replayed: false }
-        }
-    };
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::CREATED);
-    let mut res = (status, axum::Json(&answer.body)).into_response();
-    if let Some(id) = answer.body.get("id").and_then(|v| v.as_str()) {
-        if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/tasks/{id}")) {
-            res.headers_mut().insert(header::LOCATION, v);
-        }
-    }
-    if answer.replayed {
-        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(res)
+    idempotent(&state, &actor, &headers, ("POST /api/v1/tasks", "/api/v1/tasks/"), &body, run).await
+}
+
+/// A task's status after a cancel request.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Cancelled {
+    pub id: uuid::Uuid,
+    pub status: domain::model::task::TaskStatus,
 }
 
 /// `POST /api/v1/tasks/{id}/cancel`: cancels a pending task at once, a running one at its next checkpoint.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/cancel", tag = "tasks", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The task's id")),
-    responses((status = 200, description = "The task's status after the request", body = Object),
+    params(("id" = uuid::Uuid, Path, description = "The task's id")),
+    responses((status = 200, description = "The task's status after the request", body = Cancelled),
         (status = 404, description = "No such task in the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The task has already finished", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "The task has already finished", body = Problem, content_type = "application/problem+json")))]
 async fn cancel_task(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = id_of(&id)?;
     let status = domain::tasks::queue::cancel(&state.pool, client_scope(&actor), actor.user_id, id).await?;
-    Ok(axum::Json(serde_json::json!({ "id": id, "status": status })).into_response())
+    Ok(axum::Json(Cancelled { id, status }).into_response())
+}
+
+/// The language model's circuit, when one is configured.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LlmCircuit {
+    pub model: String,
+    /// `Closed`, `Open` or `HalfOpen`.
+    pub circuit: String,
+    pub consecutive_failures: u32,
+    pub retry_in_secs: u64,
+}
+
+/// The fourteen agents' health.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Agents {
+    pub agents: Vec<domain::model::task::AgentStatus>,
+    pub llm: Option<LlmCircuit>,
+}
+
+/// `GET /api/v1/agents`: every agent's health (enabled, circuit, success and duration over the last hour
+/// and day, running and pending tasks, LLM use) with its five latest tasks the caller may see, and the
+/// language model's circuit.
+#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("bearer" = [])),
+    responses((status = 200, description = "The agents' health", body = Agents)))]
+async fn agents(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let agents =
+        domain::tasks::agent_settings::agent_statuses(&state.pool, client_scope(&actor), actor.user_id, 5).await?;
+    let llm = state.llm.as_ref().map(|l| {
+        let c = l.circuit();
+        LlmCircuit {
+            model: l.model().to_string(),
+            circuit: format!("{:?}", c.phase),
+            consecutive_failures: c.consecutive_failures,
+            retry_in_secs: c.retry_in_secs,
+        }
+    });
+    json_tagged(&headers, &Agents { agents, llm })
+}
+
+/// `GET /api/v1/agents/{agent}`: one agent's health with its 20 latest tasks the caller may see.
+#[utoipa::path(get, path = "/api/v1/agents/{agent}", tag = "agents", security(("bearer" = [])),
+    params(("agent" = domain::model::AgentId, Path, description = "The agent's id")),
+    responses((status = 200, description = "The agent's health", body = domain::model::task::AgentStatus),
+        (status = 404, description = "No such agent", body = Problem, content_type = "application/problem+json")))]
+async fn agent(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(agent): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = domain::model::AgentId::parse(agent.trim()).ok_or(AppError::NotFound)?;
+    let all =
+        domain::tasks::agent_settings::agent_statuses(&state.pool, client_scope(&actor), actor.user_id, 20).await?;
+    let status = all.into_iter().find(|a| a.agent == id).ok_or(AppError::NotFound)?;
+    json_tagged(&headers, &status)
+}
+
+/// A crawl with its issue counts by check.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CrawlDetail {
+    pub crawl: domain::model::crawl::Crawl,
+    pub checks: Vec<domain::model::crawl::CheckCount>,
+}
+
+/// `GET /api/v1/crawls/{id}`: a crawl (status, counters, health and category scores) with its issues
+/// counted by check.
+#[utoipa::path(get, path = "/api/v1/crawls/{id}", tag = "crawls", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The crawl's id")),
+    responses((status = 200, description = "The crawl", body = CrawlDetail),
+        (status = 404, description = "No such crawl in the caller's portfolio", body = Problem, content_type = "application/problem+json")))]
+async fn crawl(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let crawl = store::crawls::get(&state.pool, client_scope(&actor), id_of(&id)?).await?;
+    let checks = store::crawls::check_counts(&state.pool, crawl.id).await?;
+    json_tagged(&headers, &CrawlDetail { crawl, checks })
+}
+
+/// An issue with its id (the cursor's position).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssueItem {
+    pub id: i64,
+    #[serde(flatten)]
+    pub issue: domain::model::crawl::IssueRow,
+}
+
+/// A slice of a crawl's issues or pages; `next` is the id to pass as `after` (absent on the last slice).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RowSlice<T> {
+    pub items: Vec<T>,
+    pub next: Option<i64>,
+}
+
+/// `after` (a row id, 0 by default) and `limit` of a crawl's row lists.
+fn rows_window(q: &HashMap<String, String>) -> Result<(i64, i64), AppError> {
+    let after = match q.get("after").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => 0,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| AppError::field("after", "enter a row id from 0 (`next` of the previous slice)"))?,
+    };
+    Ok((after, limit_of(q)?))
+}
+
+/// `GET /api/v1/crawls/{id}/issues?check=&after=&limit=`: the crawl's issues (of one check when given), in
+/// the order they were found, a slice at a time.
+#[utoipa::path(get, path = "/api/v1/crawls/{id}/issues", tag = "crawls", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The crawl's id"),
+        ("check" = Option<String>, Query, description = "A check id (see audit-checks in the docs), e.g. `title_missing`"),
+        ("after" = Option<i64>, Query, minimum = 0, description = "`next` of the previous slice (empty: from the first)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200 (empty: 50)")),
+    responses((status = 200, description = "A slice of the crawl's issues", body = RowSlice<IssueItem>),
+        (status = 404, description = "No such crawl in the caller's portfolio", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is refused", body = Problem, content_type = "application/problem+json")))]
+async fn crawl_issues(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let crawl = store::crawls::get(&state.pool, client_scope(&actor), id_of(&id)?).await?;
+    let check = q.get("check").map(|c| c.trim()).filter(|c| !c.is_empty());
+    if let Some(check) = check {
+        if !domain::crawl::checks::CHECKS.iter().any(|c| c.id == check) {
+            return Err(AppError::field("check", format!("unknown check \u{201c}{check}\u{201d}")).into());
+        }
+    }
+    let (after, limit) = rows_window(&q)?;
+    let rows = store::crawls::issue_slice(&state.pool, crawl.id, check, after, limit).await?;
+    let next = if rows.len() as i64 == limit { rows.last().map(|r| r.0) } else { None };
+    let items: Vec<IssueItem> = rows.into_iter().map(|(id, issue)| IssueItem { id, issue }).collect();
+    json_tagged(&headers, &RowSlice { items, next })
+}
+
+/// `GET /api/v1/crawls/{id}/pages?after=&limit=`: the crawl's pages in crawl order, a slice at a time.
+#[utoipa::path(get, path = "/api/v1/crawls/{id}/pages", tag = "crawls", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The crawl's id"),
+        ("after" = Option<i64>, Query, minimum = 0, description = "`next` of the previous slice (empty: from the first)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200 (empty: 50)")),
+    responses((status = 200, description = "A slice of the crawl's pages", body = RowSlice<domain::model::crawl::PageRow>),
+        (status = 404, description = "No such crawl in the caller's portfolio", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is refused", body = Problem, content_type = "application/problem+json")))]
+async fn crawl_pages(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let crawl = store::crawls::get(&state.pool, client_scope(&actor), id_of(&id)?).await?;
+    let (after, limit) = rows_window(&q)?;
+    let after = i32::try_from(after).unwrap_or(i32::MAX);
+    let items = store::crawls::page_chunk(&state.pool, crawl.id, after, limit).await?;
+    let next = if items.len() as i64 == limit { items.last().map(|p| i64::from(p.id)) } else { None };
+    json_tagged(&headers, &RowSlice { items, next })
+}
+
+/// The range of the analytics routes from the query: `range` (`day`, `week`, `month`, `quarter`, `year`,
+/// `custom`) with `from` and `to` for custom dates.
+fn range_of(q: &HashMap<String, String>) -> Result<domain::model::dashboard::DashboardRange, AppError> {
+    let p = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    domain::model::dashboard::DashboardRange::parse(p("range"), p("from"), p("to")).map_err(AppError::Validation)
+}
+
+/// `GET /api/v1/analytics?range=&from=&to=`: the analytics page's figures for the range within the caller's
+/// portfolio: per agent (tasks, success rate, mean and p95 duration, LLM tokens and cost), the business
+/// (pipeline by stage, won and lost, revenue under management, audits and health), and the system's own
+/// figures for admins.
+#[utoipa::path(get, path = "/api/v1/analytics", tag = "analytics", security(("bearer" = [])),
+    params(("range" = Option<String>, Query, description = "`day`, `week`, `month` (default), `quarter`, `year` or `custom`"),
+        ("from" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`"),
+        ("to" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`")),
+    responses((status = 200, description = "The figures (`window`, `agents`, `business`, `system`)", body = Object),
+        (status = 422, description = "The range is refused", body = Problem, content_type = "application/problem+json")))]
+async fn analytics(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let range = range_of(&q)?;
+    let mut figures = store::analytics::load(&state.pool, &actor, range, chrono::Utc::now()).await?;
+    if policy::authorize(Some(&actor), Action::ViewSystemFigures).is_ok() {
+        figures.system = Some(app::api::analytics::ssr::system_figures(&state).await?);
+    }
+    json_tagged(&headers, &figures)
+}
+
+/// `GET /api/v1/analytics/dashboard?range=&from=&to=`: the dashboard's figures for the range within the
+/// caller's portfolio (KPIs with their trends, agent states, the charts' series, the pipeline funnel).
+#[utoipa::path(get, path = "/api/v1/analytics/dashboard", tag = "analytics", security(("bearer" = [])),
+    params(("range" = Option<String>, Query, description = "`day`, `week`, `month` (default), `quarter`, `year` or `custom`"),
+        ("from" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`"),
+        ("to" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`")),
+    responses((status = 200, description = "The dashboard's figures", body = Object),
+        (status = 422, description = "The range is refused", body = Problem, content_type = "application/problem+json")))]
+async fn dashboard(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let range = range_of(&q)?;
+    let data = store::dashboard::load(&state.pool, &actor, range, chrono::Utc::now()).await?;
+    json_tagged(&headers, &data)
+}
+
+/// `GET /api/v1/analytics/exports/{file}?range=&from=&to=`: one analytics table as a file:
+/// `agents`, `business` or `system` (admins), as `.csv`, `.json` or `.xlsx`; CSV and JSON are streamed.
+#[utoipa::path(get, path = "/api/v1/analytics/exports/{file}", tag = "analytics", security(("bearer" = [])),
+    params(("file" = String, Path, description = "`agents.csv`, `business.xlsx`, `system.json`, …"),
+        ("range" = Option<String>, Query, description = "`day`, `week`, `month` (default), `quarter`, `year` or `custom`"),
+        ("from" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`"),
+        ("to" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`")),
+    responses((status = 200, description = "The table as a file",
+            content((String = "text/csv"), (Object = "application/json"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, description = "No such table or format", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The range is refused", body = Problem, content_type = "application/problem+json")))]
+async fn analytics_export(
+    State(state): State<AppState>,
+    Extension(TokenUser(actor, _)): Extension<TokenUser>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    Ok(crate::export::analytics_file(&state, actor, &file, query.as_deref()).await?)
 }
 
 /// The most events one page of `GET /api/v1/events` returns.
@@ -459,19 +940,17 @@ pub const EVENTS_MAX: i64 = 500;
 /// (the events table the live stream and webhooks read), with `next` to pass as `after` for the next page
 /// (cursor pagination: it moves past events the caller may not see, too) and `more` when the page was full.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
-    params(("after" = Option<i64>, Query, description = "The cursor: events after this id"),
-        ("limit" = Option<i64>, Query, description = "1 to 500, 100 by default")),
+    params(("after" = Option<i64>, Query, minimum = 0, description = "The cursor: events after this id (empty: from the first)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (empty: 100)")),
     responses((status = 200, description = "`events` (oldest first), `next` (the next cursor), `more`", body = Object),
-        (status = 422, description = "A parameter is refused", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's user may not do this", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user's requests this minute are spent", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "A parameter is refused", body = Problem, content_type = "application/problem+json")))]
 async fn events(
     State(state): State<AppState>,
     Extension(TokenUser(actor, _)): Extension<TokenUser>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let number = |field: &str, default: i64, max: i64| -> Result<i64, AppError> {
-        match q.get(field).map(|v| v.trim()) {
+        match q.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
             None => Ok(default),
             Some(v) => v
                 .parse::<i64>()
@@ -481,7 +960,8 @@ async fn events(
         }
     };
     let after = number("after", 0, i64::MAX)?;
-    let limit = number("limit", 100, EVENTS_MAX)?.max(1);
+    let limit = domain::model::paging::parse_limit("limit", q.get("limit").map_or("", String::as_str), 100, EVENTS_MAX)
+        .map_err(AppError::Validation)?;
     let rows = store::events::after(&state.pool, after, &[], limit).await?;
     let next = rows.last().map_or(after, |e| e.feed.event.id);
     let more = rows.len() as i64 == limit;
@@ -506,8 +986,11 @@ async fn events(
 #[openapi(
     info(title = "AI SEO Architects API", version = "1",
         description = "The agency console's REST API. Authenticate with a personal API token (account page): `Authorization: Bearer aiseo_…`."),
-    paths(me, clients, client, tasks, create_task, task, cancel_task, events),
-    components(schemas(Problem, FieldProblem)),
+    paths(me, clients, client, create_campaign, client_crawls, campaigns, campaign, campaign_action, tasks, create_task,
+        task, cancel_task, agents, agent, crawl, crawl_issues, crawl_pages, analytics, dashboard, analytics_export, events),
+    components(schemas(Problem, FieldProblem, domain::model::campaign::CampaignAction, domain::model::AgentId,
+        domain::model::Industry, domain::model::Stage, domain::model::CampaignStatus, domain::model::task::TaskStatus,
+        domain::model::task::TaskType, domain::model::task::Priority)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -522,6 +1005,39 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("aiseo_…").build()),
         );
+        // What every route may answer: no valid token, a role without the route's action, a spent budget.
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build()
+        };
+        // A query parameter sent empty counts as not sent (as the UI's forms send them): say so in each one's
+        // schema, `anyOf` its own type and the empty string.
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
+        let empty =
+            || -> Schema { ObjectBuilder::new().schema_type(Type::String).enum_values(Some([""])).build().into() };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if parameter.parameter_in == ParameterIn::Query {
+                        if let Some(schema) = parameter.schema.take() {
+                            let either = AnyOfBuilder::new().item(schema).item(empty()).build();
+                            parameter.schema = Some(Schema::AnyOf(either).into());
+                        }
+                    }
+                }
+                let responses = &mut operation.responses.responses;
+                responses.insert("401".into(), problem("No valid token").into());
+                responses.insert("403".into(), problem("The token's user may not do this").into());
+                responses.insert("429".into(), problem("The user's requests this minute are spent").into());
+            }
+        }
     }
 }
 

@@ -49,6 +49,48 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a user does to a campaign's lifecycle, by name (the API's `POST /campaigns/{id}/{action}`).
+    /// Each verb has one target status and starts from the statuses that move there, with one narrowing:
+    /// `start` is for drafts and `resume` for paused campaigns, though both end in active.
+    CampaignAction {
+        Start => "start", "Start",
+        Pause => "pause", "Pause",
+        Resume => "resume", "Resume",
+        Complete => "complete", "Complete",
+        Cancel => "cancel", "Cancel",
+    }
+}
+
+impl CampaignAction {
+    /// The status the action moves to.
+    pub fn target(self) -> CampaignStatus {
+        match self {
+            CampaignAction::Start | CampaignAction::Resume => CampaignStatus::Active,
+            CampaignAction::Pause => CampaignStatus::Paused,
+            CampaignAction::Complete => CampaignStatus::Completed,
+            CampaignAction::Cancel => CampaignStatus::Cancelled,
+        }
+    }
+
+    /// The status a campaign moves to from `from` by this action, or why it can't.
+    pub fn apply(self, from: CampaignStatus) -> Result<CampaignStatus, String> {
+        let narrowed = match self {
+            CampaignAction::Start => from == CampaignStatus::Draft,
+            CampaignAction::Resume => from == CampaignStatus::Paused,
+            _ => true,
+        };
+        match from.transition(self.target()) {
+            Ok(to) if narrowed => Ok(to),
+            Ok(_) if self == CampaignAction::Start => {
+                Err("only a draft campaign can be started; resume a paused one".into())
+            }
+            Ok(_) => Err("only a paused campaign can be resumed; start a draft one".into()),
+            Err(refused) => Err(refused.message()),
+        }
+    }
+}
+
 /// Assigned to every new campaign unless the user picks otherwise (agents.md).
 pub const DEFAULT_AGENTS: [AgentId; 5] = [
     AgentId::TechnicalSeoAuditor,
@@ -116,6 +158,7 @@ impl CampaignStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Campaign {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -132,7 +175,9 @@ pub struct Campaign {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The campaign form, every field a string (a field left out is empty).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CampaignInput {
     pub name: String,
     pub kind: String,
@@ -297,6 +342,31 @@ mod tests {
             objectives: "Fix crawl errors".into(),
             agents: vec![],
         }
+    }
+
+    #[test]
+    fn actions_move_from_their_own_statuses_only() {
+        let every: Vec<(CampaignAction, CampaignStatus, Option<CampaignStatus>)> = CampaignAction::ALL
+            .iter()
+            .flat_map(|a| CampaignStatus::ALL.iter().map(move |f| (*a, *f, a.apply(*f).ok())))
+            .collect();
+        let allowed: Vec<_> =
+            every.iter().filter(|(_, _, to)| to.is_some()).map(|(a, f, to)| (*a, *f, to.unwrap())).collect();
+        assert_eq!(
+            allowed,
+            vec![
+                (CampaignAction::Start, Draft, Active),
+                (CampaignAction::Pause, Active, Paused),
+                (CampaignAction::Resume, Paused, Active),
+                (CampaignAction::Complete, Active, Completed),
+                (CampaignAction::Cancel, Draft, Cancelled),
+                (CampaignAction::Cancel, Active, Cancelled),
+                (CampaignAction::Cancel, Paused, Cancelled),
+            ]
+        );
+        assert!(CampaignAction::Start.apply(Paused).unwrap_err().contains("resume"));
+        assert!(CampaignAction::Resume.apply(Draft).unwrap_err().contains("start"));
+        assert!(CampaignAction::Pause.apply(Completed).unwrap_err().contains("can't change status"));
     }
 
     #[test]

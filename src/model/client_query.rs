@@ -268,6 +268,17 @@ pub struct ClientPage {
     pub per_page: u32,
 }
 
+/// A slice of a client list read by cursor (the REST API): the clients, how many match in all, and the
+/// cursor of the next slice (absent on the last).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ClientSlice {
+    pub clients: Vec<super::client::ClientSummary>,
+    pub total: i64,
+    /// Pass as `cursor` for the next slice.
+    pub next: Option<Uuid>,
+}
+
 impl ClientPage {
     /// ceil(total / per_page), at least 1.
     pub fn pages(&self) -> u32 {

@@ -49,6 +49,7 @@ impl Cadence {
 
 /// Issue counts of one category with its score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CategoryScore {
     pub category: String,
     pub label: String,
@@ -61,6 +62,7 @@ pub struct CategoryScore {
 
 /// A crawl with its live counters and, once completed, its scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Crawl {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -104,6 +106,7 @@ impl Crawl {
 
 /// One check's issues in a crawl.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CheckCount {
     pub check: String,
     pub severity: String,
@@ -115,6 +118,7 @@ pub struct CheckCount {
 /// An issue as stored, listed and exported (the checks' `Issue` with its severity and category as their
 /// names: `crawl::audit::issue_row`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct IssueRow {
     pub check: String,
     pub severity: String,
@@ -145,6 +149,7 @@ pub struct IssuePage {
 /// in `crawl_pages`, what the page explorer lists and the page export writes. Counts are stored as the
 /// database's column types, capped at their largest value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PageRow {
     /// Crawl order, from 1.
     pub id: i32,
@@ -362,6 +367,7 @@ pub struct PagePage {
 
 /// The recurring audit of a client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Schedule {
     pub client_id: Uuid,
     pub cadence: Cadence,
@@ -371,6 +377,7 @@ pub struct Schedule {
 
 /// The audits tab of a client: its crawls, newest first, and its schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ClientAudits {
     pub client_id: Uuid,
     pub client_name: String,

@@ -86,9 +86,90 @@ impl Window {
     }
 }
 
+/// A position in a list ordered newest first by `(created_at DESC, id ASC)` (tasks, campaigns): the last row
+/// a page showed. Written as `<created_at in microseconds since the epoch>.<id>`; callers treat it as opaque.
+/// The next page is the rows strictly after it in that order, so rows added or removed meanwhile never make
+/// a page repeat or skip one that was there all along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeCursor {
+    pub created_micros: i64,
+    pub id: uuid::Uuid,
+}
+
+impl TimeCursor {
+    pub fn new(created_at: chrono::DateTime<chrono::Utc>, id: uuid::Uuid) -> TimeCursor {
+        TimeCursor { created_micros: created_at.timestamp_micros(), id }
+    }
+
+    /// The cursor's time, back as a timestamp (None for a value outside chrono's range).
+    pub fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::from_timestamp_micros(self.created_micros)
+    }
+
+    /// Reads a cursor this API wrote; empty means the first page. The error names `field`.
+    pub fn parse(field: &str, raw: &str) -> Result<Option<TimeCursor>, FieldErrors> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let parsed = raw.split_once('.').and_then(|(micros, id)| {
+            let created_micros = micros.parse::<i64>().ok()?;
+            chrono::DateTime::from_timestamp_micros(created_micros)?;
+            Some(TimeCursor { created_micros, id: uuid::Uuid::parse_str(id).ok()? })
+        });
+        match parsed {
+            Some(c) => Ok(Some(c)),
+            None => Err(FieldErrors::one(field, "not a cursor this list gave out: pass `next` from the previous page")),
+        }
+    }
+}
+
+impl std::fmt::Display for TimeCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.created_micros, self.id)
+    }
+}
+
+/// A page size for cursor lists: `1 ..= max`, `default` when empty. The error names `field`.
+pub fn parse_limit(field: &str, raw: &str, default: i64, max: i64) -> Result<i64, FieldErrors> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| FieldErrors::one(field, format!("enter a whole number from 1 to {max}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_cursors_round_trip_and_refuse_anything_else() {
+        let at = chrono::DateTime::from_timestamp_micros(1_764_547_200_123_456).expect("time");
+        let id = uuid::Uuid::from_u128(7);
+        let c = TimeCursor::new(at, id);
+        assert_eq!(TimeCursor::parse("cursor", &c.to_string()), Ok(Some(c)));
+        assert_eq!(c.created_at(), Some(at));
+        assert_eq!(TimeCursor::parse("cursor", " "), Ok(None));
+        for bad in [
+            "x",
+            "1.",
+            ".00000000-0000-0000-0000-000000000007",
+            "9223372036854775807.00000000-0000-0000-0000-000000000007",
+            "1.nope",
+        ] {
+            let e = TimeCursor::parse("cursor", bad).expect_err(bad);
+            assert!(e.get("cursor").is_some(), "{bad}");
+        }
+        assert_eq!(parse_limit("limit", "", 50, 100), Ok(50));
+        assert_eq!(parse_limit("limit", "100", 50, 100), Ok(100));
+        for bad in ["0", "101", "-1", "x", "9223372036854775808"] {
+            assert!(parse_limit("limit", bad, 50, 100).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn offsets_outside_the_range_are_refused_naming_the_field() {

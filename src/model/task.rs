@@ -241,6 +241,7 @@ pub enum TaskOutput {
 
 /// A task as lists show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TaskSummary {
     pub id: Uuid,
     pub task_type: TaskType,
@@ -308,6 +309,8 @@ pub struct TaskFilter {
     pub priority: Option<Priority>,
     /// Show tasks created before this one (paging, newest first).
     pub before: Option<DateTime<Utc>>,
+    /// Show the tasks after this one in the list's order (the API's cursor; see `TimeCursor`).
+    pub after: Option<crate::model::paging::TimeCursor>,
     pub limit: Option<i64>,
 }
 
@@ -476,6 +479,7 @@ impl NewTaskInput {
 
 /// Health of one agent over a window, for the agents page, /ready and /metrics.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct AgentWindowStats {
     pub completed: i64,
     pub failed: i64,
@@ -486,6 +490,7 @@ pub struct AgentWindowStats {
 
 /// An agent as the agents page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct AgentStatus {
     pub agent: AgentId,
     pub enabled: bool,
@@ -501,6 +506,7 @@ pub struct AgentStatus {
 
 /// An agent's circuit, derived from its recent results (see `tasks::agent_settings::circuit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CircuitState {
     Closed,

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::events::{self, Target};
 use super::scope;
-use crate::model::campaign::{CampaignDraft, CampaignKind, CampaignStatus};
+use crate::model::campaign::{CampaignAction, CampaignDraft, CampaignKind, CampaignStatus};
+use crate::model::paging::TimeCursor;
 use crate::model::{AgentId, Campaign};
 use crate::policy::ClientScope;
 use crate::DomainError;
@@ -68,6 +69,33 @@ pub async fn for_client(pool: &PgPool, scope: ClientScope, client_id: Uuid) -> R
     let mut b = QueryBuilder::new(SELECT);
     scope::push_where(&mut b, scope, "c");
     b.push(" AND k.client_id = ").push_bind(client_id).push(" ORDER BY k.created_at DESC, k.id");
+    let rows: Vec<CampaignRow> = b.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
+}
+
+/// The campaigns in `scope` after `after` in newest-first order (`created_at DESC, id`), at most `limit`,
+/// narrowed to one client and one status when given (the API's list).
+pub async fn page(
+    pool: &PgPool,
+    scope: ClientScope,
+    client: Option<Uuid>,
+    status: Option<CampaignStatus>,
+    after: Option<TimeCursor>,
+    limit: i64,
+) -> Result<Vec<Campaign>, DomainError> {
+    let mut b = QueryBuilder::new(SELECT);
+    scope::push_where(&mut b, scope, "c");
+    if let Some(c) = client {
+        b.push(" AND k.client_id = ").push_bind(c);
+    }
+    if let Some(s) = status {
+        b.push(" AND k.status = ").push_bind(s.as_str());
+    }
+    if let Some((at, id)) = after.and_then(|c| c.created_at().map(|t| (t, c.id))) {
+        b.push(" AND k.created_at <= ").push_bind(at);
+        b.push(" AND (k.created_at < ").push_bind(at).push(" OR k.id > ").push_bind(id).push(")");
+    }
+    b.push(" ORDER BY k.created_at DESC, k.id LIMIT ").push_bind(limit.clamp(1, 200));
     let rows: Vec<CampaignRow> = b.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
 }
@@ -192,6 +220,28 @@ pub async fn change_status(
     id: Uuid,
     to: CampaignStatus,
 ) -> Result<Campaign, DomainError> {
+    move_campaign(pool, scope, actor, id, |from| from.transition(to).map_err(|refused| refused.message())).await
+}
+
+/// Applies a named lifecycle action (see [`CampaignAction::apply`]) as [`change_status`] does a target.
+pub async fn apply(
+    pool: &PgPool,
+    scope: ClientScope,
+    actor: Uuid,
+    id: Uuid,
+    action: CampaignAction,
+) -> Result<Campaign, DomainError> {
+    move_campaign(pool, scope, actor, id, |from| action.apply(from)).await
+}
+
+/// Moves a campaign to where `next` says from its current status, read under the row lock.
+async fn move_campaign(
+    pool: &PgPool,
+    scope: ClientScope,
+    actor: Uuid,
+    id: Uuid,
+    next: impl FnOnce(CampaignStatus) -> Result<CampaignStatus, String>,
+) -> Result<Campaign, DomainError> {
     let campaign = get(pool, scope, id).await?;
     let mut tx = pool.begin().await?;
     let current: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR NO KEY UPDATE")
@@ -199,7 +249,7 @@ pub async fn change_status(
         .fetch_one(&mut *tx)
         .await?;
     let from = CampaignStatus::parse(&current).unwrap_or(CampaignStatus::Draft);
-    let to = from.transition(to).map_err(|refused| DomainError::Rule(refused.message()))?;
+    let to = next(from).map_err(DomainError::Rule)?;
     sqlx::query("UPDATE campaigns SET status = $2, updated_by = $3, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(to.as_str())

@@ -19,7 +19,7 @@ use tokio::sync::{Mutex, RwLock};
 
 use super::clients::ClientRow;
 use crate::model::client::ClientSummary;
-use crate::model::client_query::{ClientPage, ClientQuery, ManagerFilter, SortKey};
+use crate::model::client_query::{ClientPage, ClientQuery, ClientSlice, ManagerFilter, SortKey};
 use crate::model::{Industry, Stage};
 use crate::policy::ClientScope;
 use crate::DomainError;
@@ -182,6 +182,52 @@ impl ClientIndex {
         hits.sort_unstable_by(order);
         let clients = hits[start..end].iter().map(|&i| snapshot.rows[i].clone()).collect();
         Ok(ClientPage { clients, total, page: q.page, per_page: q.per_page })
+    }
+
+    /// The clients matching `q` (its page and page size aside) that come after the client `after` in the
+    /// query's order, at most `limit`, and the cursor of the next slice when more follow. The cursor is a
+    /// client id: its place in the order is read from the current snapshot, so a page boundary holds while
+    /// clients are added or removed around it. A cursor whose client was deleted is refused by name.
+    pub async fn slice(
+        &self,
+        pool: &PgPool,
+        scope: ClientScope,
+        q: &ClientQuery,
+        after: Option<Uuid>,
+        limit: usize,
+    ) -> Result<ClientSlice, DomainError> {
+        let snapshot = self.snapshot(pool, None).await?;
+        let keys = &snapshot.keys;
+        let order = |&a: &usize, &b: &usize| compare(&keys[a], &keys[b], q).then(a.cmp(&b));
+        let cursor = match after {
+            None => None,
+            Some(id) => Some(snapshot.rows.iter().position(|r| r.id == id).ok_or_else(|| {
+                DomainError::field("cursor", "the client this cursor points at is gone: start from the first page")
+            })?),
+        };
+        let search = q.search.to_lowercase();
+        let country = q.country.as_deref().map(country_code);
+        let matching = |i: usize| {
+            matches(&keys[i], scope, q, country)
+                && (search.is_empty() || {
+                    let (name, domain) = &snapshot.names[i];
+                    name.contains(&search) || domain.contains(&search)
+                })
+        };
+        let total = (0..keys.len()).filter(|&i| matching(i)).count() as i64;
+        let mut hits: Vec<usize> = (0..keys.len())
+            .filter(|&i| matching(i) && cursor.is_none_or(|c| order(&i, &c) == Ordering::Greater))
+            .collect();
+        let limit = limit.max(1);
+        let more = hits.len() > limit;
+        if more {
+            hits.select_nth_unstable_by(limit - 1, order);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable_by(order);
+        let next = if more { hits.last().map(|&i| snapshot.rows[i].id) } else { None };
+        let clients = hits.iter().map(|&i| snapshot.rows[i].clone()).collect();
+        Ok(ClientSlice { clients, total, next })
     }
 }
 

@@ -677,29 +677,43 @@ fn page_from_row(r: &sqlx::postgres::PgRow) -> Result<PageRow, sqlx::Error> {
     })
 }
 
-/// Export chunk: the issues after `after_id` (keyset), at most `limit`, with the last id.
+/// Export chunk: the issues after `after_id` (keyset, in the primary key's order), at most `limit`, of one
+/// check when `check` is given, with the last id.
 pub async fn issue_chunk(
     pool: &PgPool,
     crawl_id: Uuid,
+    check: Option<&str>,
     after_id: i64,
     limit: i64,
 ) -> Result<(Vec<IssueRow>, Option<i64>), DomainError> {
+    let rows = issue_slice(pool, crawl_id, check, after_id, limit).await?;
+    let last = rows.last().map(|r| r.0);
+    Ok((rows.into_iter().map(|(_, row)| row).collect(), last))
+}
+
+/// The issues after `after_id` in the primary key's order (the order they were found), at most `limit`, of
+/// one check when `check` is given, each with its id.
+pub async fn issue_slice(
+    pool: &PgPool,
+    crawl_id: Uuid,
+    check: Option<&str>,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, IssueRow)>, DomainError> {
     let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, check_id, severity, category, url, detail FROM crawl_issues
-          WHERE crawl_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+          WHERE crawl_id = $1 AND id > $2 AND ($4::text IS NULL OR check_id = $4) ORDER BY id LIMIT $3",
     )
     .bind(crawl_id)
     .bind(after_id)
     .bind(limit)
+    .bind(check)
     .fetch_all(pool)
     .await?;
-    let last = rows.last().map(|r| r.0);
-    Ok((
-        rows.into_iter()
-            .map(|(_, check, severity, category, url, detail)| IssueRow { check, severity, category, url, detail })
-            .collect(),
-        last,
-    ))
+    Ok(rows
+        .into_iter()
+        .map(|(id, check, severity, category, url, detail)| (id, IssueRow { check, severity, category, url, detail }))
+        .collect())
 }
 
 /// Export chunk: the pages after `after_id` in crawl order, at most `limit`.

@@ -173,6 +173,12 @@ pub async fn list(
     if let Some(before) = filter.before {
         b.push(" AND t.created_at < ").push_bind(before);
     }
+    // Keyset: the rows after (created_at, id) in `created_at DESC, id` order. The `<=` bound lets the scan
+    // start at the cursor in `tasks_created_idx` instead of at the top.
+    if let Some(at) = filter.after.and_then(|c| c.created_at().map(|t| (t, c.id))) {
+        b.push(" AND t.created_at <= ").push_bind(at.0);
+        b.push(" AND (t.created_at < ").push_bind(at.0).push(" OR t.id > ").push_bind(at.1).push(")");
+    }
     b.push(" ORDER BY t.created_at DESC, t.id LIMIT ").push_bind(filter.limit.unwrap_or(50).clamp(1, 200));
     let rows: Vec<SummaryRow> = b.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(summary).collect())

@@ -732,7 +732,8 @@ async fn the_command_and_postgres_keep_the_same_pages_links_and_issues() {
     .expect("the audit stores the fixture site");
     let crawl = result.crawl_id;
     let db_pages = domain::store::crawls::page_chunk(&app.pool, crawl, 0, 10_000).await.expect("stored pages");
-    let (db_issues, _) = domain::store::crawls::issue_chunk(&app.pool, crawl, 0, 100_000).await.expect("stored issues");
+    let (db_issues, _) =
+        domain::store::crawls::issue_chunk(&app.pool, crawl, None, 0, 100_000).await.expect("stored issues");
 
     // Issues: the same rows, each as often, in the command's file and in Postgres.
     assert!(file_issues.len() > DEFECTS.len(), "the defect site raises its issues: {}", file_issues.len());

@@ -125,13 +125,31 @@ async fn every_route_answers_each_role_and_portfolio_as_the_policy_says() {
         .await
         .expect("the client's task");
     let task_id = task_id.to_string();
-    let run_body = format!(r#"{{"task_type": "lead_qualification", "client_id": "{client_id}"}}"#);
+    let campaign_id = id_of(&create_campaign(&admin, &client_id, "Portfolio campaign").await);
+    let crawl_id = seed_crawl(&app, &client_id, 3, 3).await;
     let mut checked = 0;
     for route in server::rest::ROUTES.iter() {
-        let object = if route.path.starts_with("/api/v1/tasks") { &task_id } else { &client_id };
-        let path = route.path.replace("{id}", object);
+        // Each parameter stands for the portfolio client's object of its kind.
+        let segment = route.path.split('/').nth(3).unwrap_or("");
+        let object = match segment {
+            "tasks" => &task_id,
+            "campaigns" => &campaign_id,
+            "crawls" => &crawl_id,
+            _ => &client_id,
+        };
+        let path = route
+            .path
+            .replace("{id}", object)
+            .replace("{action}", "start")
+            .replace("{agent}", "technical_seo_auditor")
+            .replace("{file}", "business.csv");
+        assert!(!path.contains('{'), "{path}: name the object its parameter stands for");
+        let body = match route.path {
+            "/api/v1/tasks" => format!(r#"{{"task_type": "lead_qualification", "client_id": "{client_id}"}}"#),
+            _ => r#"{"name": "Made through the API", "kind": "content", "start_date": "2026-12-01"}"#.to_string(),
+        };
         let call = |secret: Option<String>| {
-            let (app, path, body, method) = (&app, path.clone(), run_body.clone(), route.method.clone());
+            let (app, path, body, method) = (&app, path.clone(), body.clone(), route.method.clone());
             async move {
                 let c = app.client();
                 let auth = secret.map(|s| format!("Bearer {s}"));
@@ -148,8 +166,8 @@ async fn every_route_answers_each_role_and_portfolio_as_the_policy_says() {
         };
         let anonymous = call(None).await;
         assert!(is_problem(&anonymous, 401), "{path} anonymous: {} {}", anonymous.status, anonymous.body);
-        // Does the route touch the client (its id in the path, or the task run on it)?
-        let touches_client = route.path.contains("{id}") || route.method == axum::http::Method::POST;
+        // Does the route touch the client (an object of its in the path, or the task run on it)?
+        let touches_client = route.path.contains("{id}") || route.path == "/api/v1/tasks" && route.method == "POST";
         for (who, role, secret, sees_client) in &callers {
             let r = call(secret.clone()).await;
             let what = format!("{} {path} as {who}: {} {}", route.method, r.status, r.body);
@@ -161,11 +179,15 @@ async fn every_route_answers_each_role_and_portfolio_as_the_policy_says() {
             } else if touches_client && !sees_client {
                 assert!(is_problem(&r, 404), "{what} (expected 404: another portfolio)");
             } else {
-                // A second cancel of the same task is refused as a rule (409); everything else goes through.
-                let cancel_again = route.path.ends_with("/cancel") && r.status == 409;
-                assert!((200..300).contains(&r.status) || cancel_again, "{what} (expected success)");
+                // A move already made (a second start, a second cancel) is refused by the lifecycle (409); a
+                // second campaign by the same name by its field (422). Everything else goes through.
+                let repeated = route.method == axum::http::Method::POST
+                    && (r.status == 409 || (r.status == 422 && r.json()["errors"][0]["field"] == "name"));
+                assert!((200..300).contains(&r.status) || repeated, "{what} (expected success)");
             }
-            if route.method == axum::http::Method::GET && !route.path.contains("{id}") && route.path != "/api/v1/me" {
+            if route.method == axum::http::Method::GET
+                && ["/api/v1/clients", "/api/v1/campaigns", "/api/v1/tasks", "/api/v1/events"].contains(&route.path)
+            {
                 assert_eq!(r.body.contains(&client_id), *sees_client, "{what}: lists only its portfolio");
             }
             checked += 1;
@@ -323,4 +345,297 @@ async fn the_openapi_document_describes_exactly_the_route_table() {
     for (method, path) in &routed {
         assert!(page.body.contains(&format!("<code>{method} {path}</code>")), "{method} {path} on the page");
     }
+}
+
+/// A finished-looking crawl of the client with `pages` pages and `issues` issues (alternating two checks),
+/// written straight to the tables; returns its id.
+async fn seed_crawl(app: &TestApp, client_id: &str, pages: i32, issues: i32) -> String {
+    let crawl = domain::store::crawls::create(
+        &app.pool,
+        &domain::store::crawls::NewCrawl {
+            client_id: uuid::Uuid::parse_str(client_id).expect("uuid"),
+            task_id: None,
+            kind: domain::model::crawl::CrawlKind::Site,
+            start_url: "https://seeded.example/",
+            max_pages: 100,
+            max_depth: 3,
+        },
+    )
+    .await
+    .expect("crawl");
+    sqlx::query(
+        "INSERT INTO crawl_pages (crawl_id, id, url, final_url, status, depth, ttfb_ms, bytes)
+         SELECT $1, n, 'https://seeded.example/p' || n, 'https://seeded.example/p' || n, 200, 1, 10, 1000
+           FROM generate_series(1, $2) n",
+    )
+    .bind(crawl)
+    .bind(pages)
+    .execute(&app.pool)
+    .await
+    .expect("pages");
+    sqlx::query(
+        "INSERT INTO crawl_issues (crawl_id, check_id, severity, category, url, detail)
+         SELECT $1, CASE WHEN n % 2 = 0 THEN 'title_missing' ELSE 'meta_description_missing' END, 'warning',
+                'content', 'https://seeded.example/p' || n, 'issue ' || n
+           FROM generate_series(1, $2) n",
+    )
+    .bind(crawl)
+    .bind(issues)
+    .execute(&app.pool)
+    .await
+    .expect("issues");
+    crawl.to_string()
+}
+
+/// Follows a cursor list from `first` to its end, `next` into `param`; returns every item's `key`.
+async fn walk(app: &TestApp, secret: &str, first: &str, param: &str, key: &str) -> Vec<String> {
+    walk_from(app, secret, first, param, key, None).await
+}
+
+/// [`walk`] from the cursor `start`.
+async fn walk_from(
+    app: &TestApp,
+    secret: &str,
+    first: &str,
+    param: &str,
+    key: &str,
+    start: Option<&str>,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut path = match start {
+        Some(c) => format!("{first}&{param}={}", urlencoding(c)),
+        None => first.to_string(),
+    };
+    for _ in 0..1000 {
+        let r = api(app, &path, Some(secret), &[]).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let v = r.json();
+        let items = v.get("items").or_else(|| v.get("clients")).and_then(|i| i.as_array()).expect("items");
+        seen.extend(items.iter().map(|i| i[key].to_string()));
+        match &v["next"] {
+            serde_json::Value::Null => return seen,
+            next => {
+                let next = next.as_str().map(str::to_string).unwrap_or_else(|| next.to_string());
+                path = format!("{first}&{param}={}", urlencoding(&next));
+            }
+        }
+    }
+    panic!("{first}: the cursor never ended");
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn lists_page_by_cursor_without_repeats_or_gaps_while_rows_come_and_go() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let secret = token(&admin, "cursor").await;
+    // Equal revenues, so ties in the sort are broken by name and id.
+    let mut ids = Vec::new();
+    for i in 0..23 {
+        let revenue = (i % 4 * 1000).to_string();
+        ids.push(id_of(
+            &create_client(&admin, &format!("Cursor Co {i:02}"), &[("annual_revenue", &revenue)], "").await,
+        ));
+    }
+    // The whole list in one slice is the reference order.
+    let base = "/api/v1/clients?sort=annual_revenue&dir=desc&q=cursor";
+    let whole = api(&app, &format!("{base}&limit=200"), Some(&secret), &[]).await.json();
+    assert_eq!(whole["total"], 23);
+    assert!(whole["next"].is_null(), "one slice holds them all");
+    let reference: Vec<String> =
+        whole["clients"].as_array().expect("clients").iter().map(|c| c["id"].to_string()).collect();
+    let walked = walk(&app, &secret, &format!("{base}&limit=5"), "cursor", "id").await;
+    assert_eq!(walked, reference, "slices of 5 give the same order, each client once");
+
+    // Rows added and removed around the cursor: nothing repeats, no client that stayed is skipped.
+    let first = api(&app, &format!("{base}&limit=5"), Some(&secret), &[]).await.json();
+    let cursor = first["next"].as_str().expect("next").to_string();
+    let shown: Vec<String> = first["clients"].as_array().expect("c").iter().map(|c| c["id"].to_string()).collect();
+    let gone = reference[7].trim_matches('"').to_string();
+    let r = admin.post("/api/clients/delete", &[("id", gone.as_str())]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    create_client(&admin, "Cursor Co 99", &[("annual_revenue", "3000")], "").await;
+    let rest = walk_from(&app, &secret, &format!("{base}&limit=5"), "cursor", "id", Some(&cursor)).await;
+    for id in &shown {
+        assert!(!rest.contains(id), "{id} shown twice");
+    }
+    for id in reference.iter().skip(5).filter(|id| id.trim_matches('"') != gone) {
+        assert!(rest.contains(id), "{id} skipped");
+    }
+    assert!(!rest.iter().any(|id| id.trim_matches('"') == gone), "the deleted client is not listed");
+
+    // Tasks: every client's analysis task, newest first, slice by slice, the same as one slice.
+    let whole = api(&app, "/api/v1/tasks?limit=200", Some(&secret), &[]).await.json();
+    let reference: Vec<String> =
+        whole["items"].as_array().expect("items").iter().map(|t| t["id"].to_string()).collect();
+    assert!(reference.len() >= 23, "{}", reference.len());
+    let walked = walk(&app, &secret, "/api/v1/tasks?limit=4", "cursor", "id").await;
+    assert_eq!(walked, reference);
+
+    // Cursors and limits that aren't ours are refused by name.
+    for (path, field) in [
+        ("/api/v1/clients?cursor=nope", "cursor"),
+        ("/api/v1/clients?cursor=00000000-0000-0000-0000-000000000001", "cursor"),
+        ("/api/v1/clients?limit=0", "limit"),
+        ("/api/v1/tasks?cursor=12.nope", "cursor"),
+        ("/api/v1/tasks?limit=201", "limit"),
+        ("/api/v1/campaigns?cursor=x", "cursor"),
+        ("/api/v1/campaigns?status=finished", "status"),
+        ("/api/v1/events?limit=0", "limit"),
+    ] {
+        let r = api(&app, path, Some(&secret), &[]).await;
+        assert!(is_problem(&r, 422), "{path}: {} {}", r.status, r.body);
+        assert_eq!(r.json()["errors"][0]["field"], field, "{path}");
+    }
+    let _ = ids;
+}
+
+#[tokio::test]
+async fn campaigns_are_created_once_and_moved_through_their_lifecycle_by_name() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (mine, mine_id, _) = app.user(&admin, "account_manager").await;
+    let (other, _, _) = app.user(&admin, "account_manager").await;
+    let client_id = id_of(&create_client(&admin, "Lifecycle Ltd", &[], &mine_id).await);
+    let secret = token(&mine, "lifecycle").await;
+    let auth = format!("Bearer {secret}");
+    let post = |path: String, body: &'static str, key: Option<&'static str>| {
+        let (c, auth) = (app.client(), auth.clone());
+        async move {
+            let mut headers = vec![("authorization", auth.as_str()), ("content-type", "application/json")];
+            if let Some(k) = key {
+                headers.push(("idempotency-key", k));
+            }
+            c.post_json_with(&path, body, &headers).await
+        }
+    };
+    let create = format!("/api/v1/clients/{client_id}/campaigns");
+    let body = r#"{"name": "Q1 push", "kind": "content", "start_date": "2026-12-01", "budget": "5000"}"#;
+    let first = post(create.clone(), body, Some("camp-1")).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let campaign = first.json()["id"].as_str().expect("id").to_string();
+    assert_eq!(first.header("location"), Some(format!("/api/v1/campaigns/{campaign}")));
+    assert_eq!(first.json()["status"], "draft");
+    let again = post(create.clone(), body, Some("camp-1")).await;
+    assert_eq!((again.status, again.json()["id"].as_str()), (201, Some(campaign.as_str())));
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let made: i64 = sqlx::query_scalar("SELECT count(*) FROM campaigns").fetch_one(&app.pool).await.expect("n");
+    assert_eq!(made, 1, "created once");
+    let bad = post(create.clone(), r#"{"name": "", "kind": "nonsense", "start_date": "soon"}"#, None).await;
+    assert!(is_problem(&bad, 422), "{}", bad.body);
+    let mut fields: Vec<String> = bad.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or("").into())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["kind", "name", "start_date"]);
+
+    let act = |action: &'static str| post(format!("/api/v1/campaigns/{campaign}/{action}"), "", None);
+    for (action, status) in [("start", "active"), ("pause", "paused"), ("resume", "active"), ("complete", "completed")]
+    {
+        let r = act(action).await;
+        assert_eq!(r.status, 200, "{action}: {}", r.body);
+        assert_eq!(r.json()["status"], status, "{action}");
+    }
+    let refused = act("cancel").await;
+    assert!(is_problem(&refused, 409), "{}", refused.body);
+    assert!(refused.json()["detail"].as_str().is_some_and(|d| d.contains("can't change status")), "{}", refused.body);
+    assert!(is_problem(&act("archive").await, 404), "an unknown action is no route");
+    // Starting planned the campaign's tasks (the task coordinator), as in the UI.
+    let planned: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks WHERE campaign_id = $1::uuid")
+        .bind(&campaign)
+        .fetch_one(&app.pool)
+        .await
+        .expect("n");
+    assert!(planned >= 1, "the start queued the plan");
+    let moves: Vec<String> =
+        sqlx::query_scalar("SELECT detail->>'to' FROM events WHERE action = 'campaign.status_changed' ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .expect("events");
+    assert_eq!(moves, ["active", "paused", "active", "completed"]);
+
+    // Listed and read as its manager; another manager sees neither it nor a way to move it.
+    let list = api(&app, &format!("/api/v1/campaigns?client={client_id}&status=completed"), Some(&secret), &[]).await;
+    assert_eq!(list.json()["items"][0]["id"], campaign.as_str(), "{}", list.body);
+    let theirs = token(&other, "other").await;
+    let r = api(&app, &format!("/api/v1/campaigns/{campaign}"), Some(&theirs), &[]).await;
+    assert!(is_problem(&r, 404), "{}", r.body);
+    let r = api(&app, "/api/v1/campaigns", Some(&theirs), &[]).await;
+    assert_eq!(r.json()["items"].as_array().map(Vec::len), Some(0), "{}", r.body);
+}
+
+#[tokio::test]
+async fn crawls_agents_and_analytics_read_through_the_callers_portfolio() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (mine, mine_id, _) = app.user(&admin, "account_manager").await;
+    let (other, _, _) = app.user(&admin, "account_manager").await;
+    let client_id = id_of(&create_client(&admin, "Crawled Ltd", &[], &mine_id).await);
+    let crawl = seed_crawl(&app, &client_id, 12, 9).await;
+    let secret = token(&mine, "reader").await;
+
+    let list = api(&app, &format!("/api/v1/clients/{client_id}/crawls"), Some(&secret), &[]).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.json()["crawls"][0]["id"], crawl.as_str());
+    let detail = api(&app, &format!("/api/v1/crawls/{crawl}"), Some(&secret), &[]).await.json();
+    assert_eq!(detail["crawl"]["start_url"], "https://seeded.example/");
+    let counts: i64 =
+        detail["checks"].as_array().expect("checks").iter().map(|c| c["count"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(counts, 9, "{detail}");
+
+    // Pages and issues by cursor: every row once, in order; one check's issues only.
+    let pages = walk(&app, &secret, &format!("/api/v1/crawls/{crawl}/pages?limit=5"), "after", "id").await;
+    assert_eq!(pages, (1..=12).map(|n| n.to_string()).collect::<Vec<_>>());
+    let issues = walk(&app, &secret, &format!("/api/v1/crawls/{crawl}/issues?limit=2"), "after", "detail").await;
+    assert_eq!(issues, (1..=9).map(|n| format!("\"issue {n}\"")).collect::<Vec<_>>());
+    let titles =
+        walk(&app, &secret, &format!("/api/v1/crawls/{crawl}/issues?check=title_missing&limit=3"), "after", "detail")
+            .await;
+    assert_eq!(titles, ["\"issue 2\"", "\"issue 4\"", "\"issue 6\"", "\"issue 8\""]);
+    let r = api(&app, &format!("/api/v1/crawls/{crawl}/issues?check=nonsense"), Some(&secret), &[]).await;
+    assert!(is_problem(&r, 422) && r.json()["errors"][0]["field"] == "check", "{}", r.body);
+    let r = api(&app, &format!("/api/v1/crawls/{crawl}/pages?after=-3"), Some(&secret), &[]).await;
+    assert!(is_problem(&r, 422) && r.json()["errors"][0]["field"] == "after", "{}", r.body);
+    let theirs = token(&other, "other").await;
+    for path in [
+        format!("/api/v1/crawls/{crawl}"),
+        format!("/api/v1/crawls/{crawl}/pages"),
+        format!("/api/v1/clients/{client_id}/crawls"),
+    ] {
+        assert!(is_problem(&api(&app, &path, Some(&theirs), &[]).await, 404), "{path} for another manager");
+    }
+
+    // Agents: all fourteen, and one by id with its health.
+    let agents = api(&app, "/api/v1/agents", Some(&secret), &[]).await.json();
+    assert_eq!(agents["agents"].as_array().map(Vec::len), Some(14), "{agents}");
+    let one = api(&app, "/api/v1/agents/lead_qualification", Some(&secret), &[]).await.json();
+    assert_eq!(one["agent"], "lead_qualification");
+    assert_eq!(one["circuit"]["state"], "closed");
+    assert!(is_problem(&api(&app, "/api/v1/agents/nobody", Some(&secret), &[]).await, 404));
+
+    // Analytics: the dashboard's and the analytics page's figures, and the exports as files.
+    let dash = api(&app, "/api/v1/analytics/dashboard?range=week", Some(&secret), &[]).await;
+    assert_eq!(dash.status, 200, "{}", dash.body);
+    let figures = api(&app, "/api/v1/analytics?range=month", Some(&secret), &[]).await;
+    assert_eq!(figures.status, 200, "{}", figures.body);
+    assert!(figures.json()["system"].is_null(), "system figures are for admins");
+    let r = api(&app, "/api/v1/analytics?range=decade", Some(&secret), &[]).await;
+    assert!(is_problem(&r, 422) && r.json()["errors"][0]["field"] == "range", "{}", r.body);
+    let csv = api(&app, "/api/v1/analytics/exports/business.csv?range=month", Some(&secret), &[]).await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(csv.header("content-type").is_some_and(|t| t.starts_with("text/csv")), "{:?}", csv.header("content-type"));
+    assert!(csv.body.lines().count() >= 2, "a header and rows: {}", csv.body);
+    let r = api(&app, "/api/v1/analytics/exports/system.csv", Some(&secret), &[]).await;
+    assert!(is_problem(&r, 403), "system figures as a manager: {} {}", r.status, r.body);
+    let r = api(&app, "/api/v1/analytics/exports/business.pdf", Some(&secret), &[]).await;
+    assert!(is_problem(&r, 404), "{}", r.body);
+    let admin_secret = token(&admin, "admin").await;
+    let r = api(&app, "/api/v1/analytics/exports/system.json", Some(&admin_secret), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }
