@@ -147,6 +147,87 @@ impl LoginThrottle {
     }
 }
 
+/// Each API user's request budget: `limit` requests in a window of [`BUDGET_WINDOW`] that opens with their
+/// first request (the login throttle's fixed windows, here counting every request). With Redis the count is
+/// shared by every server instance (`INCR`, `EXPIRE NX`, `TTL` in one round trip); without it, or while
+/// Redis is unreachable, each process counts its own, so a Redis outage never stops the API.
+pub struct RequestBudget {
+    limit: u32,
+    redis: Option<fred::clients::Pool>,
+    prefix: String,
+    local: Mutex<HashMap<uuid::Uuid, (Instant, u32)>>,
+}
+
+/// The window of [`RequestBudget`].
+pub const BUDGET_WINDOW: Duration = Duration::from_secs(60);
+
+/// Where a user stands after a request was counted: requests left and seconds until the window ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub left: u32,
+    pub reset_secs: u64,
+}
+
+impl RequestBudget {
+    pub fn new(limit: u32, redis: Option<fred::clients::Pool>, prefix: &str) -> RequestBudget {
+        RequestBudget { limit: limit.max(1), redis, prefix: prefix.to_string(), local: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// Counts a request of `user`: Ok(where they stand), or Err(seconds until they may try again) when the
+    /// window is spent. `left = limit - count` while `count <= limit`; `reset` is the window's remaining
+    /// time, at least 1 s.
+    pub async fn take(&self, user: uuid::Uuid) -> Result<Standing, u64> {
+        if let Some(pool) = &self.redis {
+            match self.take_shared(pool, user).await {
+                Ok(counted) => return self.judge(counted),
+                Err(e) => tracing::warn!(error = %e, "API request budget: Redis unreachable, counting in this process"),
+            }
+        }
+        let counted = self.take_local(user, Instant::now());
+        self.judge(counted)
+    }
+
+    fn judge(&self, (count, reset_secs): (u64, u64)) -> Result<Standing, u64> {
+        let reset_secs = reset_secs.clamp(1, BUDGET_WINDOW.as_secs());
+        if count > u64::from(self.limit) {
+            Err(reset_secs)
+        } else {
+            Ok(Standing { left: self.limit - count as u32, reset_secs })
+        }
+    }
+
+    /// The user's count including this request, and the seconds left in its window, from Redis.
+    async fn take_shared(&self, pool: &fred::clients::Pool, user: uuid::Uuid) -> Result<(u64, u64), DomainError> {
+        let key = format!("{}:api:budget:{user}", self.prefix);
+        let pipeline = pool.next().pipeline();
+        let _: () = pipeline.incr(&key).await.map_err(redis_err)?;
+        let _: () =
+            pipeline.expire(&key, BUDGET_WINDOW.as_secs() as i64, Some(ExpireOptions::NX)).await.map_err(redis_err)?;
+        let _: () = pipeline.ttl(&key).await.map_err(redis_err)?;
+        let (count, _, ttl): (i64, i64, i64) = pipeline.all().await.map_err(redis_err)?;
+        Ok((count.max(0) as u64, ttl.max(1) as u64))
+    }
+
+    /// The same count in this process.
+    fn take_local(&self, user: uuid::Uuid, now: Instant) -> (u64, u64) {
+        let mut windows = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < BUDGET_WINDOW);
+        }
+        let (start, count) = windows.entry(user).or_insert((now, 0));
+        if now.duration_since(*start) >= BUDGET_WINDOW {
+            *start = now;
+            *count = 0;
+        }
+        *count = count.saturating_add(1);
+        (u64::from(*count), BUDGET_WINDOW.saturating_sub(now.duration_since(*start)).as_secs())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +256,20 @@ mod tests {
         }
         assert!(t.check("fresh@b.co", "9.9.9.9").await.unwrap().is_err());
         assert_eq!(t.check("fresh@b.co", "8.8.8.8").await.unwrap(), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn each_user_has_a_budget_a_window_counted_in_process_without_redis() {
+        let b = RequestBudget::new(2, None, "t");
+        let (a, other) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        assert_eq!(b.take(a).await.map(|s| s.left), Ok(1));
+        assert_eq!(b.take(a).await.map(|s| s.left), Ok(0));
+        let wait = b.take(a).await.expect_err("spent");
+        assert!((1..=60).contains(&wait), "{wait}");
+        assert_eq!(b.take(other).await.map(|s| s.left), Ok(1), "another user counts apart");
+        // A window that has run out starts again.
+        let later = Instant::now() + BUDGET_WINDOW;
+        assert_eq!(b.take_local(a, later).0, 1);
     }
 
     #[tokio::test]

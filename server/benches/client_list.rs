@@ -290,9 +290,24 @@ async fn run(db: &BenchDb) {
 }
 
 /// One REST list call: Ok(total) or Err(description).
+/// The list page's query as the API's: `per_page` is `limit` (25 when absent, the page's default), and a
+/// page number has no cursor analogue, so the API reads the first slice of the same filter and sort.
+fn api_query(query: &str) -> String {
+    let mut parts: Vec<String> =
+        query.split('&').filter(|p| !p.starts_with("page=")).map(|p| p.replacen("per_page=", "limit=", 1)).collect();
+    if !parts.iter().any(|p| p.starts_with("limit=")) {
+        parts.push("limit=25".into());
+    }
+    parts.join("&")
+}
+
 async fn api_list(http: &reqwest::Client, url: &str, token: &str, query: &str) -> Result<i64, String> {
-    let res =
-        http.get(format!("{url}?{query}")).bearer_auth(token).send().await.map_err(|e| format!("request: {e}"))?;
+    let res = http
+        .get(format!("{url}?{}", api_query(query)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|e| format!("request: {e}"))?;
     let status = res.status();
     let body = res.bytes().await.map_err(|e| format!("body: {e}"))?;
     if !status.is_success() {

@@ -228,7 +228,12 @@ pub fn router(config: &Config, services: &Services) -> Router {
 
     let ops_routes = ops::router(services.clone());
     // The REST API: bearer tokens, no session, no cookies.
-    let api = rest::router(services.state.clone(), config.api_rate_per_minute)
+    let budget = domain::throttle::RequestBudget::new(
+        config.api_rate_per_minute,
+        services.redis.clone(),
+        &config.redis_key_prefix,
+    );
+    let api = rest::router(services.state.clone(), Arc::new(budget))
         .layer(CompressionLayer::new())
         .with_state(services.state.clone());
     edge(Router::new().merge(ops_routes.layer(CompressionLayer::new())).merge(api).merge(pages_and_exports))

@@ -16,11 +16,11 @@ use axum::{Extension, Router};
 use domain::model::client_query::ClientQuery;
 use domain::policy::{self, client_scope, Action, Actor};
 use domain::store;
+use domain::throttle::{RequestBudget, BUDGET_WINDOW};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 /// One route of the API: method, path (axum's syntax) and the policy action it checks. The router is built
 /// from this table and the authorization tests walk it, so a route can't be added without its action.
@@ -161,8 +161,8 @@ pub async fn bearer(State(state): State<AppState>, mut req: Request, next: Next)
 }
 
 /// The API's router: [`ROUTES`], then a problem document for any other path under `/api/v1`. Each
-/// token's user may make `rate_per_minute` requests a minute.
-pub fn router(state: AppState, rate_per_minute: u32) -> Router<AppState> {
+/// token's user may make the `budget`'s requests a minute.
+pub fn router(state: AppState, budget: Arc<RequestBudget>) -> Router<AppState> {
     let mut r = Router::new();
     for route in &ROUTES {
         let action = route.action;
@@ -193,11 +193,10 @@ pub fn router(state: AppState, rate_per_minute: u32) -> Router<AppState> {
         let gated = handler.layer(axum::middleware::from_fn(move |req: Request, next: Next| gate(action, req, next)));
         r = r.route(route.path, gated);
     }
-    let limiter = Arc::new(RateLimiter::new(rate_per_minute));
     // Any other path under /api/v1 is a problem document too (the app's own routes have no fallback here).
     let guarded = r
         .route("/api/v1/{*rest}", axum::routing::any(|| async { ApiError(AppError::NotFound) }))
-        .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
+        .layer(axum::middleware::from_fn_with_state(budget, rate_limit))
         .layer(axum::middleware::from_fn_with_state(state, bearer));
     // The document and its reference page need no token.
     let document = openapi_json();
@@ -519,51 +518,16 @@ async fn campaign_action(
     Ok(axum::Json(campaign).into_response())
 }
 
-/// Fixed one-minute windows per user, in this process (several instances each count their own).
-pub struct RateLimiter {
-    limit: u32,
-    windows: Mutex<HashMap<uuid::Uuid, (Instant, u32)>>,
-}
-
-/// The window of [`RateLimiter`].
-const WINDOW: Duration = Duration::from_secs(60);
-
-impl RateLimiter {
-    pub fn new(limit: u32) -> RateLimiter {
-        RateLimiter { limit: limit.max(1), windows: Mutex::new(HashMap::new()) }
-    }
-
-    /// Counts a request of `user` at `now`: the requests left in its window and the seconds until the
-    /// window ends, or Err(seconds until it may try again) when the window is spent.
-    pub fn take(&self, user: uuid::Uuid, now: Instant) -> Result<(u32, u64), u64> {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
-        }
-        let (start, count) = windows.entry(user).or_insert((now, 0));
-        if now.duration_since(*start) >= WINDOW {
-            *start = now;
-            *count = 0;
-        }
-        let reset = WINDOW.saturating_sub(now.duration_since(*start)).as_secs().max(1);
-        if *count >= self.limit {
-            return Err(reset);
-        }
-        *count += 1;
-        Ok((self.limit - *count, reset))
-    }
-}
-
 /// Applies the per-user limit and says where the caller stands, as the IETF draft's headers have it:
 /// `RateLimit-Policy: "minute";q=<limit>;w=60` and `RateLimit: "minute";r=<left>;t=<seconds>`; a spent
 /// window is a 429 problem with `Retry-After`.
-async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
+async fn rate_limit(State(budget): State<Arc<RequestBudget>>, req: Request, next: Next) -> Response {
     let Some(user) = req.extensions().get::<TokenUser>().map(|t| t.0.user_id) else {
         return next.run(req).await;
     };
-    let policy = format!("\"minute\";q={};w={}", limiter.limit, WINDOW.as_secs());
-    let (mut res, left, reset) = match limiter.take(user, Instant::now()) {
-        Ok((left, reset)) => (next.run(req).await, left, reset),
+    let policy = format!("\"minute\";q={};w={}", budget.limit(), BUDGET_WINDOW.as_secs());
+    let (mut res, left, reset) = match budget.take(user).await {
+        Ok(standing) => (next.run(req).await, standing.left, standing.reset_secs),
         Err(reset) => (ApiError(AppError::Throttled { retry_after_secs: reset }).into_response(), 0, reset),
     };
     let h = res.headers_mut();

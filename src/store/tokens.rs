@@ -107,8 +107,18 @@ pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<User>, D
     if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 100 {
         return Ok(None);
     }
-    let row: Option<(Uuid, Uuid, bool)> = sqlx::query_as(&format!(
-        "SELECT t.id, t.user_id, t.last_used_at IS NULL OR t.last_used_at < now() - make_interval(secs => {TOUCH_EVERY_SECS})
+    // One query: the token, whether its last use is old enough to write again, and its (active) user.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        token_id: Uuid,
+        stale: bool,
+        #[sqlx(flatten)]
+        user: super::users::UserRow,
+    }
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT t.id AS token_id,
+                t.last_used_at IS NULL OR t.last_used_at < now() - make_interval(secs => {TOUCH_EVERY_SECS}) AS stale,
+                u.id, u.email, u.name, u.role, u.active, u.created_at, u.last_login_at
            FROM api_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
             AND u.active"
@@ -116,15 +126,14 @@ pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<User>, D
     .bind(hash(secret))
     .fetch_optional(pool)
     .await?;
-    let Some((id, user, stale)) = row else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    if stale {
-        sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1").bind(id).execute(pool).await?;
+    if row.stale {
+        sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1")
+            .bind(row.token_id)
+            .execute(pool)
+            .await?;
     }
-    match super::users::get(pool, user).await {
-        Ok(u) if u.active => Ok(Some(u)),
-        Ok(_) | Err(DomainError::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
+    row.user.into_user().map(Some)
 }

@@ -17,7 +17,7 @@ use crate::validation::{normalize_email, NewUser};
 use crate::DomainError;
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: Uuid,
     email: String,
     name: String,
@@ -28,7 +28,7 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn into_user(self) -> Result<User, DomainError> {
+    pub(super) fn into_user(self) -> Result<User, DomainError> {
         let role = Role::parse(&self.role)
             .ok_or_else(|| DomainError::Internal(format!("unknown role {:?} in users table", self.role).into()))?;
         Ok(User {

@@ -317,6 +317,32 @@ async fn each_token_user_has_a_request_budget_a_minute() {
 }
 
 #[tokio::test]
+async fn the_request_budget_is_shared_by_instances_and_survives_redis_being_away() {
+    let options = || Options { workers: 0, api_rate_per_minute: 3, ..Options::default() };
+    let a = TestApp::spawn(options()).await;
+    let b = TestApp::spawn_on(a.db.clone(), Options { redis_prefix: Some(a.redis_prefix.clone()), ..options() }).await;
+    let secret = token(&a.admin().await, "shared").await;
+    assert_eq!(api(&a, "/api/v1/me", Some(&secret), &[]).await.status, 200);
+    assert_eq!(api(&b, "/api/v1/me", Some(&secret), &[]).await.status, 200);
+    let third = api(&a, "/api/v1/me", Some(&secret), &[]).await;
+    assert!(
+        third.header("ratelimit").is_some_and(|v| v.starts_with("\"minute\";r=0;")),
+        "{:?}",
+        third.header("ratelimit")
+    );
+    let r = api(&b, "/api/v1/me", Some(&secret), &[]).await;
+    assert!(is_problem(&r, 429), "the fourth request, on the other instance: {} {}", r.status, r.body);
+
+    // With Redis unreachable each process counts on its own: the API keeps answering, within its limit.
+    let away = server::redis_pool("redis://127.0.0.1:1").expect("pool");
+    let budget = domain::throttle::RequestBudget::new(2, Some(away), "away");
+    let user = uuid::Uuid::new_v4();
+    assert_eq!(budget.take(user).await.map(|s| s.left), Ok(1));
+    assert_eq!(budget.take(user).await.map(|s| s.left), Ok(0));
+    assert!(budget.take(user).await.is_err(), "still limited");
+}
+
+#[tokio::test]
 async fn the_openapi_document_describes_exactly_the_route_table() {
     let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
     let r = app.client().get("/api/v1/openapi.json").await;
