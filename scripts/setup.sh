@@ -41,6 +41,8 @@ fi
 if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || apt_install chromium
   command -v redis-server >/dev/null || apt_install redis-server
+  # The report tests read the text back out of generated PDFs.
+  command -v pdftotext >/dev/null || apt_install poppler-utils
   # Schemathesis (PyPI) fuzzes the REST API from its OpenAPI document.
   SCHEMATHESIS_VERSION=4.32.5
   if ! python3 -m pip show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then

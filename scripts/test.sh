@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR=never
 export LEPTOS_OUTPUT_NAME=ai-seo-architects
 
 echo "== cargo test"
-cargo test -p ai-seo-architects -p app -p server --features ai-seo-architects/server 2>&1 | tee /tmp/aiseo-cargo-test.log
+cargo test -p ai-seo-architects -p app -p server -p reports --features ai-seo-architects/server 2>&1 | tee /tmp/aiseo-cargo-test.log
 cargo_status=${PIPESTATUS[0]}
 grep -E '^test result:' /tmp/aiseo-cargo-test.log | awk '{p+=$4; f+=$6} END {print "cargo summary: " p " passed, " f " failed"}'
 [[ $cargo_status == 0 ]] || { echo "cargo test failed"; exit "$cargo_status"; }

@@ -65,10 +65,14 @@ pub enum Action {
     ManageWebhooks,
     /// Make, list and revoke one's own API tokens.
     ManageOwnTokens,
+    /// A client's report for a period, on the web and as a PDF (portfolio-scoped for account managers).
+    ViewReports,
+    /// The agency's name, logo and accent colour on reports.
+    ManageBranding,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 35] = [
         Action::ViewOwnAccount,
         Action::ViewDashboard,
         Action::ViewSystemFigures,
@@ -102,6 +106,8 @@ impl Action {
         Action::ScheduleAudits,
         Action::ManageWebhooks,
         Action::ManageOwnTokens,
+        Action::ViewReports,
+        Action::ManageBranding,
     ];
 }
 
@@ -124,8 +130,8 @@ pub fn allowed(action: Action) -> &'static [Role] {
         | ViewActivityLog => &[Role::Admin],
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
         | DeleteCampaign | ExportCampaigns | ListTasks | RunAgentTask | CancelTask | ViewAgents | ViewAudits
-        | ExportAudits | ScheduleAudits => EVERYONE,
-        ConfigureAgents | ManageWebhooks => &[Role::Admin],
+        | ExportAudits | ScheduleAudits | ViewReports => EVERYONE,
+        ConfigureAgents | ManageWebhooks | ManageBranding => &[Role::Admin],
         ViewSystemFigures => &[Role::Admin, Role::Staff],
         CreateClient | DeleteClient | AssignClient => &[Role::Admin, Role::Staff],
         ViewPortfolio => &[Role::AccountManager],
@@ -184,6 +190,9 @@ pub fn page_action(path: &str) -> Option<Action> {
     if path == "/admin/webhooks" || path.starts_with("/admin/webhooks/") {
         return Some(Action::ManageWebhooks);
     }
+    if path == "/admin/branding" {
+        return Some(Action::ManageBranding);
+    }
     if path == "/admin" || path.starts_with("/admin/") {
         return Some(Action::ListUsers);
     }
@@ -207,6 +216,9 @@ pub fn page_action(path: &str) -> Option<Action> {
         || (path.starts_with("/clients/") && (path.ends_with("/audits") || path.ends_with("/audits/compare")))
     {
         return Some(Action::ViewAudits);
+    }
+    if path.starts_with("/clients/") && path.ends_with("/report") {
+        return Some(Action::ViewReports);
     }
     if path.starts_with("/clients") || path.starts_with("/campaigns") {
         return Some(Action::ListClients);
@@ -325,6 +337,8 @@ mod tests {
         assert_eq!(page_action("/admin/activity"), Some(Action::ViewActivityLog));
         assert_eq!(page_action("/admin/webhooks"), Some(Action::ManageWebhooks));
         assert_eq!(page_action("/admin/webhooks/x"), Some(Action::ManageWebhooks));
+        assert_eq!(page_action("/admin/branding"), Some(Action::ManageBranding));
+        assert_eq!(page_action("/clients/x/report"), Some(Action::ViewReports));
         assert_eq!(page_action("/administrator"), Some(Action::ViewOwnAccount));
         assert_eq!(page_action("/clients"), Some(Action::ListClients));
         assert_eq!(page_action("/clients/new"), Some(Action::CreateClient));

@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/:id") ssr=SsrMode::Async view=pages::users::UserPage />
                     <Route path=path!("/admin/activity") ssr=SsrMode::Async view=pages::activity::ActivityLogPage />
                     <Route path=path!("/admin/webhooks") ssr=SsrMode::Async view=pages::webhooks::WebhooksPage />
+                    <Route path=path!("/admin/branding") ssr=SsrMode::Async view=pages::reports::BrandingPage />
                     <Route path=path!("/admin/webhooks/new") ssr=SsrMode::Async view=pages::webhooks::NewWebhookPage />
                     <Route path=path!("/admin/webhooks/:id") ssr=SsrMode::Async view=pages::webhooks::WebhookPage />
                     <Route path=path!("/clients") ssr=SsrMode::Async view=pages::clients::ClientsPage />
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:id") ssr=SsrMode::Async view=pages::clients::ClientPage />
                     <Route path=path!("/clients/:id/edit") ssr=SsrMode::Async view=pages::clients::EditClientPage />
                     <Route path=path!("/clients/:id/audits") ssr=SsrMode::Async view=pages::site_audit::ClientAuditsPage />
+                    <Route path=path!("/clients/:id/report") ssr=SsrMode::Async view=pages::reports::ClientReportPage />
                     <Route path=path!("/clients/:id/audits/compare") ssr=SsrMode::Async view=pages::site_audit::CompareCrawlsPage />
                     <Route path=path!("/audits") ssr=SsrMode::Async view=pages::site_audit::SiteAuditsPage />
                     <Route path=path!("/audits/:id") ssr=SsrMode::Async view=pages::site_audit::CrawlPage />

@@ -18,7 +18,7 @@ use http::{header, StatusCode};
 
 const CHUNK: i64 = 1_000;
 
-fn error(err: AppError) -> Response {
+pub(crate) fn error(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(&err).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()

@@ -7,6 +7,7 @@ pub mod live;
 pub mod middleware;
 pub mod ops;
 pub mod panics;
+pub mod reports;
 pub mod rest;
 pub mod sessions;
 pub mod telemetry;
@@ -200,6 +201,8 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .route("/export/tasks/{file}", axum::routing::get(export::task))
         .route("/export/analytics/{file}", axum::routing::get(export::analytics))
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
+        .route("/clients/{id}/report.pdf", axum::routing::get(reports::pdf))
+        .route("/branding/logo", axum::routing::get(reports::logo))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         // Static files (the built site: pkg/ and public assets) with their precompressed variants and
         // conditional requests (304 when unchanged); anything else gets the app's not-found page.
@@ -219,11 +222,16 @@ pub fn router(config: &Config, services: &Services) -> Router {
         // nor buffered, and its body carries no compressor's state (about 5 KB a stream).
         .layer(CompressionLayer::new())
         .route("/events", axum::routing::get(live::stream).layer(axum::Extension(services.hub.clone())))
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        // The one route that takes a file: the logo upload, with a limit of its own.
+        .route(
+            "/admin/branding/logo",
+            axum::routing::post(reports::upload_logo).layer(RequestBodyLimitLayer::new(reports::UPLOAD_LIMIT_BYTES)),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(config.trust_forwarded_for, middleware::client_ip))
         .layer(axum::middleware::from_fn(middleware::same_origin))
-        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         .with_state(state);
 
     let ops_routes = ops::router(services.clone());

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod event;
 pub mod paging;
 pub mod portfolio;
+pub mod report;
 pub mod task;
 pub mod token;
 pub mod user;

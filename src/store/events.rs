@@ -22,6 +22,11 @@ impl<'a> Target<'a> {
         Target { kind: "user", id: id.to_string(), client_id: None }
     }
 
+    /// The agency itself (its branding).
+    pub fn agency() -> Target<'a> {
+        Target { kind: "agency", id: String::new(), client_id: None }
+    }
+
     pub fn client(id: Uuid) -> Target<'a> {
         Target { kind: "client", id: id.to_string(), client_id: Some(id) }
     }

@@ -10,6 +10,7 @@ pub mod crawls;
 pub mod dashboard;
 pub mod events;
 pub mod idempotency;
+pub mod reports;
 pub mod scope;
 pub mod tasks;
 pub mod tokens;

@@ -136,6 +136,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                     <li><a href="/admin/users">"Users"</a></li>
                     <li><a href="/admin/activity">"Activity log"</a></li>
                     <li><a href="/admin/webhooks">"Webhooks"</a></li>
+                    <li><a href="/admin/branding">"Branding"</a></li>
                 </Show>
             </ul>
         </nav>

@@ -495,6 +495,7 @@ fn ClientView(
             <h2 id="audits-heading">"Technical SEO audits"</h2>
             <ClientHealth line=health />
             <p><a href=format!("/clients/{id_tasks}/audits")>"Audits, crawl progress and the recurring schedule"</a></p>
+            <p><a href=format!("/clients/{id_tasks}/report")>"The client report (web and PDF)"</a></p>
         </section>
         {d.may_assign.then(|| view! {
             <section aria-labelledby="assign-heading">

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod login;
 pub mod portfolio;
+pub mod reports;
 pub mod site_audit;
 pub mod tasks;
 pub mod users;

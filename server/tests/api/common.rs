@@ -339,6 +339,24 @@ impl Client {
         Reply { status, headers, body }
     }
 
+    /// GETs `path` and keeps the body as bytes (files: PDFs, images).
+    pub async fn get_bytes(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(c) = self.session_cookie() {
+            req = req.header("cookie", format!("aiseo_session={c}"));
+        }
+        let res = req.send().await.expect("request");
+        let (status, headers) = (res.status().as_u16(), res.headers().clone());
+        (status, headers, res.bytes().await.expect("body").to_vec())
+    }
+
+    /// POSTs a multipart form with one file field, as a browser's upload form does.
+    pub async fn upload(&self, path: &str, field: &str, file_name: &str, bytes: Vec<u8>) -> Reply {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new().part(field.to_string(), part);
+        self.send(self.http.post(format!("{}{path}", self.base)).multipart(form)).await
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(self.http.get(format!("{}{path}", self.base))).await
     }

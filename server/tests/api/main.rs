@@ -23,6 +23,7 @@ mod numbers;
 mod panics;
 mod platform;
 mod portfolio_scope;
+mod reports;
 mod rest;
 mod scale_out;
 mod site_audits;

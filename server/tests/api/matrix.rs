@@ -134,6 +134,14 @@ pub(crate) fn matrix() -> Vec<Row> {
         ("/api/webhooks/test", Needs(Action::ManageWebhooks), vec![("id", NIL)]),
         ("/api/webhooks/redeliver", Needs(Action::ManageWebhooks), vec![("id", NIL), ("message", "1")]),
         ("/api/webhooks/replay", Needs(Action::ManageWebhooks), vec![("id", NIL), ("since", "")]),
+        (
+            "/api/reports/client",
+            Needs(Action::ViewReports),
+            vec![("client_id", NIL), ("period", "2026-11"), ("from", ""), ("to", "")],
+        ),
+        ("/api/branding/get", Needs(Action::ViewReports), vec![]),
+        ("/api/branding/set", Needs(Action::ManageBranding), vec![("input[name]", ""), ("input[accent]", "")]),
+        ("/api/branding/remove_logo", Needs(Action::ManageBranding), vec![]),
     ]
 }
 

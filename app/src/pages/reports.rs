@@ -1,0 +1,368 @@
+//! The client report (`/clients/:id/report`): a period chosen in the URL (a month, a quarter or custom dates;
+//! a plain GET form, so it works without JavaScript), the report's sections with the source of every
+//! number, and the same report as a PDF. And the agency's branding (`/admin/branding`), which reports carry.
+
+use chrono::{Datelike, Months, NaiveDate};
+use domain::model::report::{Branding, BrandingInput, ClientReport, PeriodKind};
+use domain::policy::Action;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::reports::{get_branding, load_client_report, RemoveLogo, SetBranding};
+use crate::charts::{Chart, Charted};
+use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage, FieldError};
+use crate::format::score;
+use crate::forms::grouped;
+
+/// The months and quarters the period menu offers: the last 12 months and the last 4 quarters before
+/// `today`'s, newest first, as (value, label).
+fn period_choices(today: NaiveDate) -> Vec<(String, String)> {
+    let this_month = today.with_day(1).unwrap_or(today);
+    let mut out = Vec::new();
+    for back in 1..=12 {
+        if let Some(m) = this_month.checked_sub_months(Months::new(back)) {
+            out.push((m.format("%Y-%m").to_string(), m.format("%B %Y").to_string()));
+        }
+    }
+    let quarter_start = NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1).unwrap_or(this_month);
+    for back in 1..=4 {
+        if let Some(q) = quarter_start.checked_sub_months(Months::new(3 * back)) {
+            let n = q.month0() / 3 + 1;
+            out.push((format!("{}-Q{n}", q.year()), format!("Q{n} {}", q.year())));
+        }
+    }
+    out
+}
+
+#[component]
+pub fn ClientReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let q = move |k: &str| query.read().get(k).unwrap_or_default();
+    let report = Resource::new(
+        move || (id(), q("period"), q("from"), q("to")),
+        |(id, period, from, to)| load_client_report(id, period, from, to),
+    );
+    view! {
+        <Title text="Client report" />
+        <Authorized action=Action::ViewReports render=move |_| view! {
+            <Transition fallback=|| view! { <p>"Putting the report together…"</p> }>
+                {move || Suspend::new(async move {
+                    match report.await {
+                        Err(e) => view! {
+                            <h1>"Client report"</h1>
+                            <PeriodForm id=id() period=q("period") from=q("from") to=q("to") />
+                            <ErrorMessage error=e />
+                        }.into_any(),
+                        Ok(Charted { data, charts }) => view! {
+                            <ReportView report=data health_chart=charts.get("health") />
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        } />
+    }
+}
+
+/// The period chooser: a month or quarter from the menu, or custom dates.
+#[component]
+fn PeriodForm(id: String, period: String, from: String, to: String) -> impl IntoView {
+    let choices = period_choices(chrono::Utc::now().date_naive());
+    view! {
+        <form method="get" action=format!("/clients/{id}/report") class="filters" aria-label="Report period">
+            <div class="field">
+                <label for="report-period">"Month or quarter"</label>
+                <select id="report-period" name="period">
+                    <option value="" selected=period.is_empty()>"Custom dates (below)"</option>
+                    {choices.into_iter().map(|(value, label)| {
+                        let selected = value == period;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="report-from">"From"</label>
+                <input id="report-from" type="date" name="from" value=from />
+            </div>
+            <div class="field">
+                <label for="report-to">"To"</label>
+                <input id="report-to" type="date" name="to" value=to />
+            </div>
+            <button type="submit">"Show the report"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoView {
+    let r = report;
+    let (period_value, from, to) = match r.period.kind {
+        PeriodKind::Custom => (String::new(), r.period.from.to_string(), r.period.to.to_string()),
+        _ => (r.period.slug(), String::new(), String::new()),
+    };
+    let pdf = format!("/clients/{}/report.pdf?{}", r.client_id, r.period.query());
+    let accent = format!("border-top: 6px solid {}", r.agency.accent);
+    let h = r.health.clone();
+    view! {
+        <Title text=format!("Report: {} · {}", r.client_name, r.period_label) />
+        <p class="breadcrumbs"><a href=format!("/clients/{}", r.client_id)>{format!("Back to {}", r.client_name)}</a></p>
+        <header class="report-cover" style=accent>
+            {r.agency.logo_type.is_some().then(|| view! {
+                <img class="report-logo" src="/branding/logo" alt=format!("{} logo", r.agency.name) />
+            })}
+            <p class="muted">{r.agency.name.clone()}</p>
+            <h1>{format!("{}: SEO report, {}", r.client_name, r.period_label)}</h1>
+            <p class="muted">{format!("{} · {} · {} to {}", r.website, r.industry, r.period.from, r.period.to)}</p>
+            <p><a class="button" href=pdf download>"Download the PDF"</a></p>
+        </header>
+        <PeriodForm id=r.client_id.to_string() period=period_value from to />
+
+        <section aria-labelledby="report-health">
+            <h2 id="report-health">"Health score"</h2>
+            {match &h.latest {
+                None => view! { <p>"No site audit had finished by the end of the period."</p> }.into_any(),
+                Some(latest) => view! {
+                    <p>
+                        {format!("{} / 100 in the latest audit ({})", score(latest.health), latest.finished_at.format("%Y-%m-%d"))}
+                        {match (h.before.as_ref(), h.change) {
+                            (Some(b), Some(c)) => format!("; {} before the period: {}{} points.", score(b.health), if c > 0.0 { "+" } else { "" }, c),
+                            _ => "; no audit before the period to compare with.".to_string(),
+                        }}
+                    </p>
+                    <p class="muted">"Change = latest score − the latest score before the period began."</p>
+                    <p><a href=format!("/audits/{}", latest.crawl_id)>"Source: the latest audit"</a></p>
+                }.into_any(),
+            }}
+            {health_chart.map(|option| view! {
+                <Chart id="report-health-chart" option=Some(option)
+                    description="Line of the health score of each audit up to the period's end; the table below has the same numbers".to_string() />
+            })}
+            {(!h.categories.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table>
+                        <caption>"Scores by category, latest audit"</caption>
+                        <thead><tr>
+                            <th scope="col">"Category"</th><th scope="col" class="num">"Score"</th>
+                            <th scope="col" class="num">"Errors"</th><th scope="col" class="num">"Warnings"</th>
+                            <th scope="col" class="num">"Notices"</th>
+                        </tr></thead>
+                        <tbody>
+                            {h.categories.iter().map(|c| view! {
+                                <tr>
+                                    <th scope="row">{c.label.clone()}</th>
+                                    <td class="num">{score(c.score)}</td>
+                                    <td class="num">{grouped(c.errors)}</td>
+                                    <td class="num">{grouped(c.warnings)}</td>
+                                    <td class="num">{grouped(c.notices)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+
+        <section aria-labelledby="report-issues">
+            <h2 id="report-issues">"Issues fixed and new"</h2>
+            {match r.issues.clone() {
+                None => view! { <p>"Two audits are needed to compare issues."</p> }.into_any(),
+                Some(i) => view! {
+                    <p>{format!("{} issues fixed and {} new since the audit before (an issue is one check on one URL).", grouped(i.fixed), grouped(i.new))}</p>
+                    <CheckTable caption="Most fixed" lines=i.top_fixed.clone() />
+                    <CheckTable caption="Most new" lines=i.top_new.clone() />
+                    <p><a href=format!("/clients/{}/audits/compare?before={}&after={}", r.client_id, i.before_crawl, i.after_crawl)>
+                        "Source: the comparison of the two audits"</a></p>
+                }.into_any(),
+            }}
+        </section>
+
+        <section aria-labelledby="report-campaigns">
+            <h2 id="report-campaigns">"Campaigns"</h2>
+            {if r.campaigns.is_empty() {
+                view! { <p>"No campaign by the end of the period."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">"Campaigns and their progress"</caption>
+                            <thead><tr>
+                                <th scope="col">"Campaign"</th><th scope="col">"Status"</th>
+                                <th scope="col" class="num">"Tasks done"</th><th scope="col" class="num">"Progress"</th>
+                            </tr></thead>
+                            <tbody>
+                                {r.campaigns.iter().map(|k| view! {
+                                    <tr>
+                                        <th scope="row"><a href=format!("/campaigns/{}", k.id)>{k.name.clone()}</a></th>
+                                        <td>{k.status.clone()}</td>
+                                        <td class="num">{format!("{} / {}", k.done, k.planned)}</td>
+                                        <td class="num">{if k.planned == 0 { "–".to_string() } else { format!("{:.0} %", k.done as f64 / k.planned as f64 * 100.0) }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <p class="muted">"Progress = completed tasks ÷ tasks planned (not cancelled), as of the period's end."</p>
+                }.into_any()
+            }}
+        </section>
+
+        <section aria-labelledby="report-work">
+            <h2 id="report-work">"Work done in the period"</h2>
+            <p>{format!("{} tasks completed, {} failed.", grouped(r.tasks.completed), grouped(r.tasks.failed))}</p>
+            {(!r.tasks.by_type.is_empty()).then(|| view! {
+                <ul>
+                    {r.tasks.by_type.iter().map(|(label, n)| view! { <li>{format!("{label}: {n}")}</li> }).collect_view()}
+                </ul>
+            })}
+            <p><a href=format!("/tasks?client={}", r.client_id)>"Source: the client's tasks"</a></p>
+        </section>
+
+        <section aria-labelledby="report-figures">
+            <h2 id="report-figures">"Figures"</h2>
+            {match r.figures.clone() {
+                None => view! { <p>"The reporting agent has not reported on this client by the end of the period."</p> }.into_any(),
+                Some(f) => view! {
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">"The reporting agent's figures"</caption>
+                            <thead><tr>
+                                <th scope="col">"Measure"</th><th scope="col" class="num">"Value"</th>
+                                <th scope="col" class="num">"Previous"</th><th scope="col" class="num">"Change"</th>
+                            </tr></thead>
+                            <tbody>
+                                {f.kpis.iter().map(|k| view! {
+                                    <tr>
+                                        <th scope="row">{k.name.clone()}</th>
+                                        <td class="num">{crate::format::number(k.value, 1)}</td>
+                                        <td class="num">{k.previous.map_or("–".to_string(), |p| crate::format::number(p, 1))}</td>
+                                        <td class="num">{k.change.map_or("–".to_string(), |c| crate::format::percent(c, 1))}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <p class="muted">"Change = (value − previous) ÷ |previous|; a change above 50 % is flagged, above 75 % critical."</p>
+                    <p><a href=format!("/tasks/{}", f.task_id)>"Source: the reporting agent's task"</a></p>
+                }.into_any(),
+            }}
+        </section>
+
+        <section aria-labelledby="report-next">
+            <h2 id="report-next">"Next steps"</h2>
+            {match r.next_steps.clone() {
+                None => view! { <p>"The SEO strategist has no roadmap for this client yet."</p> }.into_any(),
+                Some(n) => view! {
+                    <ol>
+                        {n.items.iter().map(|s| view! {
+                            <li><strong>{s.title.clone()}</strong>{format!(" ({}, priority {}): {}", s.quadrant, s.priority, s.why)}</li>
+                        }).collect_view()}
+                    </ol>
+                    <p class="muted">"Priority = impact × (6 − effort), each from 1 to 5."</p>
+                    <p><a href=format!("/tasks/{}", n.task_id)>"Source: the strategist's roadmap"</a></p>
+                }.into_any(),
+            }}
+        </section>
+
+        {(!r.missing.is_empty()).then(|| view! {
+            <section aria-labelledby="report-missing">
+                <h2 id="report-missing">"Not in this report"</h2>
+                <ul>{r.missing.iter().map(|m| view! { <li>{m.clone()}</li> }).collect_view()}</ul>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn CheckTable(caption: &'static str, lines: Vec<domain::model::report::CheckLine>) -> impl IntoView {
+    (!lines.is_empty()).then(|| view! {
+        <div class="table-wrap">
+            <table>
+                <caption>{caption}</caption>
+                <thead><tr>
+                    <th scope="col">"Check"</th><th scope="col">"Severity"</th><th scope="col" class="num">"Issues"</th>
+                </tr></thead>
+                <tbody>
+                    {lines.into_iter().map(|c| view! {
+                        <tr>
+                            <th scope="row">{c.description}{c.example.map(|e| view! { <br /><span class="muted">{format!("e.g. {e}")}</span> })}</th>
+                            <td>{c.severity}</td>
+                            <td class="num">{grouped(c.count)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    })
+}
+
+/// `/admin/branding`: the agency's name, accent colour and logo on reports.
+#[component]
+pub fn BrandingPage() -> impl IntoView {
+    let set = ServerAction::<SetBranding>::new();
+    let remove = ServerAction::<RemoveLogo>::new();
+    let errors = field_errors_of(result_of(set));
+    let current = Resource::new(move || (set.version().get(), remove.version().get()), |_| get_branding());
+    let query = use_query_map();
+    let upload_error = move || query.read().get("logo_error");
+    view! {
+        <Title text="Branding" />
+        <Authorized action=Action::ManageBranding render=move |_| view! {
+            <h1>"Branding"</h1>
+            <p>"Client reports carry the agency's name, logo and accent colour, on the web and in the PDF."</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                        Ok(b) => view! { <BrandingForms branding=b set remove errors /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || upload_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+        } />
+    }
+}
+
+#[component]
+fn BrandingForms(
+    branding: Branding,
+    set: ServerAction<SetBranding>,
+    remove: ServerAction<RemoveLogo>,
+    errors: Signal<Option<domain::validation::FieldErrors>>,
+) -> impl IntoView {
+    let input = BrandingInput { name: branding.name.clone(), accent: branding.accent.clone() };
+    view! {
+        <ActionError value=result_of(set) />
+        <ActionForm action=set>
+            <div class="field">
+                <label for="branding-name">"Agency name"</label>
+                <input id="branding-name" name="input[name]" value=input.name required maxlength="80"
+                    aria-describedby="branding-name-error" />
+                <FieldError id="branding-name-error" field="name" errors />
+            </div>
+            <div class="field">
+                <label for="branding-accent">"Accent colour"</label>
+                <input id="branding-accent" name="input[accent]" type="color" value=input.accent
+                    aria-describedby="branding-accent-error" />
+                <FieldError id="branding-accent-error" field="accent" errors />
+            </div>
+            <button type="submit" class="primary" disabled=move || set.pending().get()>"Save name and colour"</button>
+        </ActionForm>
+        <h2>"Logo"</h2>
+        {branding.logo_type.is_some().then(|| view! {
+            <p><img class="report-logo" src="/branding/logo" alt=format!("{} logo", branding.name) /></p>
+            <ActionForm action=remove>
+                <button type="submit">"Remove the logo"</button>
+            </ActionForm>
+        })}
+        <form method="post" action="/admin/branding/logo" enctype="multipart/form-data">
+            <div class="field">
+                <label for="branding-logo">"Logo file (PNG or JPEG, at most 512 KB)"</label>
+                <input id="branding-logo" name="logo" type="file" accept="image/png,image/jpeg" required />
+            </div>
+            <button type="submit">"Upload the logo"</button>
+        </form>
+    }
+}

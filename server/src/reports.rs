@@ -1,0 +1,181 @@
+//! Client reports as PDF files and the agency's logo: `GET /clients/{id}/report.pdf?period=…`,
+//! `GET /branding/logo`, and `POST /admin/branding/logo` (a plain HTML form's multipart upload).
+
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use app::state::{AppState, Caller};
+use app::AppError;
+use axum::extract::{Extension, Multipart, Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::model::report::{logo_type, ReportPeriod, LOGO_MAX_BYTES};
+use domain::policy::{self, client_scope, Action, Actor};
+use http::header;
+use tokio::sync::Semaphore;
+
+use crate::export::error;
+
+/// The request body a logo upload may carry: the logo and the form around it.
+pub const UPLOAD_LIMIT_BYTES: usize = LOGO_MAX_BYTES + 16 * 1024;
+/// Documents written at once: laying out a report takes a core for a moment, and this machine has two.
+const RENDERS: usize = 2;
+/// The longest a report may take to write (waiting for a turn included) before the request fails.
+const RENDER_TIMEOUT: Duration = Duration::from_secs(30);
+
+static RENDERING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(RENDERS)));
+
+fn actor(caller: &Caller, action: Action) -> Result<Actor, AppError> {
+    let actor = caller.actor();
+    policy::authorize(actor.as_ref(), action)?;
+    actor.ok_or(AppError::Unauthenticated)
+}
+
+/// The report as a PDF: the same period parameters as the report page.
+pub async fn pdf(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match pdf_response(&state, &caller, &id, query.as_deref()).await {
+        Ok(res) => res,
+        Err(e) => error(e),
+    }
+}
+
+async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option<&str>) -> Result<Response, AppError> {
+    let actor = actor(caller, Action::ViewReports)?;
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let period = ReportPeriod::parse(param("period"), param("from"), param("to"), chrono::Utc::now().date_naive())
+        .map_err(AppError::Validation)?;
+    let report = domain::store::reports::client_report(&state.pool, client_scope(&actor), id, period).await?;
+    let logo = match report.agency.logo_type {
+        Some(_) => domain::store::reports::logo(&state.pool).await?,
+        None => None,
+    };
+    let name = format!("{}-seo-report-{}.pdf", file_stem(&report.client_name), report.period.slug());
+    let bytes = render(report, logo).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Writes the PDF on the blocking pool, at most [`RENDERS`] at a time, within [`RENDER_TIMEOUT`].
+pub async fn render(
+    report: domain::model::report::ClientReport,
+    logo: Option<(Vec<u8>, String)>,
+) -> Result<Vec<u8>, AppError> {
+    let work = async move {
+        let _turn = RENDERING.clone().acquire_owned().await.map_err(|_| AppError::Unavailable)?;
+        tokio::task::spawn_blocking(move || {
+            let logo = logo.as_ref().map(|(bytes, media_type)| reports::Logo { bytes, media_type });
+            reports::pdf(&report, logo)
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "the report renderer stopped");
+            AppError::Internal
+        })?
+        .map_err(|e| {
+            tracing::error!(error = %e, "a report could not be written as a PDF");
+            AppError::Internal
+        })
+    };
+    tokio::time::timeout(RENDER_TIMEOUT, work).await.unwrap_or(Err(AppError::Unavailable))
+}
+
+/// A file name part from a client's name: lower-case ASCII letters and digits, other runs as one `-`.
+fn file_stem(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-');
+    if out.is_empty() {
+        "client".into()
+    } else {
+        out.chars().take(60).collect()
+    }
+}
+
+/// The agency's logo, for signed-in users (reports show it).
+pub async fn logo(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    if let Err(e) = actor(&caller, Action::ViewReports) {
+        return error(e);
+    }
+    match domain::store::reports::logo(&state.pool).await {
+        Ok(Some((bytes, media_type))) => {
+            ([(header::CONTENT_TYPE, media_type), (header::CACHE_CONTROL, "private, max-age=300".to_string())], bytes)
+                .into_response()
+        }
+        Ok(None) => error(AppError::NotFound),
+        Err(e) => error(e.into()),
+    }
+}
+
+/// Takes the logo from the branding page's upload form (field `logo`): PNG or JPEG by its bytes, at most
+/// [`LOGO_MAX_BYTES`]. Answers by sending the browser back to the branding page, with the reason when the
+/// file was refused.
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let actor = match actor(&caller, Action::ManageBranding) {
+        Ok(a) => a,
+        Err(e) => return error(e),
+    };
+    let refused = |message: &str| {
+        let q: String =
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("logo_error", message).finish();
+        Redirect::to(&format!("/admin/branding?{q}")).into_response()
+    };
+    let Ok(mut multipart) = multipart else { return refused("Choose a PNG or JPEG file to upload.") };
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("logo") => match field.bytes().await {
+                Ok(bytes) => file = Some(bytes),
+                Err(_) => return refused("The logo is larger than 512 KB."),
+            },
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => return refused("The upload could not be read; a logo may be at most 512 KB."),
+        }
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else { return refused("Choose a PNG or JPEG file to upload.") };
+    if bytes.len() > LOGO_MAX_BYTES {
+        return refused("The logo is larger than 512 KB.");
+    }
+    let Some(media_type) = logo_type(&bytes) else { return refused("The logo must be a PNG or JPEG image.") };
+    match domain::store::reports::set_logo(&state.pool, actor.user_id, Some((&bytes, media_type))).await {
+        Ok(_) => Redirect::to("/admin/branding").into_response(),
+        Err(e) => error(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_keep_letters_and_digits_only() {
+        assert_eq!(file_stem("Acme Widgets, Inc."), "acme-widgets-inc");
+        assert_eq!(file_stem("\"; rm -rf / <x>"), "rm-rf-x");
+        assert_eq!(file_stem("Ünïcödé"), "n-c-d");
+        assert_eq!(file_stem("!!!"), "client");
+    }
+}

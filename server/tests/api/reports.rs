@@ -1,0 +1,180 @@
+//! Client reports: the figures assembled for a period (health and its change, issues fixed and new,
+//! campaigns, work done), the same report as a PDF read back with pdftotext, portfolio scoping, and the
+//! agency's branding with its logo upload.
+
+use crate::common::*;
+use crate::fixtures::*;
+
+/// A completed site audit of the client finished at `at` with `health`, and one issue per `(check, url)`.
+async fn seed_audit(app: &TestApp, client: &str, at: &str, health: f64, issues: &[(&str, &str)]) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO crawls (id, client_id, kind, start_url, status, max_pages, max_depth, pages_done, health,
+                             html_pages, error_count, warning_count, notice_count, started_at, finished_at)
+         VALUES ($1, $2::uuid, 'site', 'https://report.example/', 'completed', 100, 3, 10, $3, 10, 1, 2, 0,
+                 $4::timestamptz, $4::timestamptz)",
+    )
+    .bind(id)
+    .bind(client)
+    .bind(health)
+    .bind(at)
+    .execute(&app.pool)
+    .await
+    .expect("crawl");
+    for (check, url) in issues {
+        sqlx::query(
+            "INSERT INTO crawl_issues (crawl_id, check_id, severity, category, url, detail)
+             VALUES ($1, $2, 'warning', 'content', $3, '')",
+        )
+        .bind(id)
+        .bind(check)
+        .bind(url)
+        .execute(&app.pool)
+        .await
+        .expect("issue");
+    }
+    id
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("aiseo-report-test-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, pdf).expect("write");
+    let out = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext runs");
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn a_report_shows_the_periods_figures_on_the_web_and_in_the_pdf_for_the_portfolio_only() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (mine, mine_id, _) = app.user(&admin, "account_manager").await;
+    let (other, _, _) = app.user(&admin, "account_manager").await;
+    let client = id_of(&create_client(&admin, "Reported Ltd", &[], &mine_id).await);
+    // October's audit, then two in November: the report for November compares its last with October's.
+    seed_audit(
+        &app,
+        &client,
+        "2026-10-20T10:00:00Z",
+        60.0,
+        &[("title_missing", "/a"), ("title_missing", "/b"), ("h1_missing", "/c")],
+    )
+    .await;
+    seed_audit(&app, &client, "2026-11-05T10:00:00Z", 66.0, &[("title_missing", "/a")]).await;
+    let last =
+        seed_audit(&app, &client, "2026-11-25T10:00:00Z", 71.5, &[("title_missing", "/a"), ("h1_missing", "/new")])
+            .await;
+    seed_audit(&app, &client, "2026-12-03T10:00:00Z", 90.0, &[]).await; // after the period: not in it
+    create_campaign(&admin, &client, "Autumn push").await;
+
+    let form = [("client_id", client.as_str()), ("period", "2026-11"), ("from", ""), ("to", "")];
+    let r = mine.post("/api/reports/client", &form).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["period_label"], "November 2026");
+    assert_eq!(v["health"]["latest"]["crawl_id"], last.to_string().as_str(), "the latest audit by the period's end");
+    assert_eq!(v["health"]["latest"]["health"], 71.5);
+    assert_eq!(v["health"]["before"]["health"], 60.0, "the latest before the period");
+    assert_eq!(v["health"]["change"], 11.5);
+    assert_eq!(v["health"]["points"].as_array().map(Vec::len), Some(3));
+    // October: title /a, /b, h1 /c. Now: title /a, h1 /new. Fixed: /b and /c; new: /new.
+    assert_eq!((v["issues"]["fixed"].as_i64(), v["issues"]["new"].as_i64()), (Some(2), Some(1)), "{}", v["issues"]);
+    assert_eq!(v["issues"]["top_new"][0]["check"], "h1_missing");
+    assert_eq!(v["issues"]["top_new"][0]["example"], "/new");
+    assert_eq!(v["campaigns"][0]["name"], "Autumn push");
+    assert!(v["missing"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|x| x.as_str().unwrap_or("").contains("reporting agent"))));
+    assert!(v["charts"]["health"].is_string() || v["charts"].to_string().contains("health"), "{}", v["charts"]);
+
+    let path = format!("/clients/{client}/report.pdf?period=2026-11");
+    let (status, headers, pdf) = mine.get_bytes(&path).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    assert!(headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|d| d.contains("reported-ltd-seo-report-2026-11.pdf")));
+    let text = pdf_text(&pdf);
+    for expected in ["Reported Ltd", "November 2026", "71.5", "+11.5", "Autumn push"] {
+        assert!(text.contains(expected), "{expected:?} in the PDF:\n{text}");
+    }
+    let (_, _, again) = admin.get_bytes(&path).await;
+    assert_eq!(again, pdf, "the same report, the same bytes, whoever asks");
+
+    // Another portfolio's client has no report; a bad period is refused by name.
+    assert_eq!(other.post("/api/reports/client", &form).await.status, 404);
+    assert_eq!(other.get_bytes(&path).await.0, 404);
+    let r = mine
+        .post("/api/reports/client", &[("client_id", client.as_str()), ("period", "2026-13"), ("from", ""), ("to", "")])
+        .await;
+    assert_eq!(error_fields(&r), vec!["period".to_string()], "{}", r.body);
+    let (status, _, body) =
+        mine.get_bytes(&format!("/clients/{client}/report.pdf?from=2026-11-20&to=2026-11-01")).await;
+    assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(app.client().get_bytes(&path).await.0, 401, "signed out");
+    // The web page.
+    let page = mine.get(&format!("/clients/{client}/report?period=2026-11")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Download the PDF") && page.body.contains("Reported Ltd"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn admins_brand_the_reports_with_a_name_a_colour_and_a_checked_logo() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (staff, _, _) = app.user(&admin, "staff").await;
+    let set = |name: &'static str, accent: &'static str| [("input[name]", name), ("input[accent]", accent)];
+    let r = admin.post("/api/branding/set", &set("Northwind SEO", "#0F766E")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["accent"], "#0f766e");
+    let r = admin.post("/api/branding/set", &set("", "teal")).await;
+    let mut fields = error_fields(&r);
+    fields.sort();
+    assert_eq!(fields, vec!["accent".to_string(), "name".to_string()]);
+    assert_eq!(staff.post("/api/branding/set", &set("Mine now", "#000000")).await.status, 403);
+    assert_eq!(staff.post("/api/branding/get", &[]).await.json()["name"], "Northwind SEO");
+
+    // A 1×1 PNG is taken; an SVG (it can carry script), a file claiming PNG and an oversized one are not.
+    let png: Vec<u8> = vec![
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+        0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff,
+        0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    for (name, bytes, reason) in [
+        ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>".to_vec(), "PNG or JPEG"),
+        ("logo.png", b"GIF89a not really a png".to_vec(), "PNG or JPEG"),
+        ("big.png", [png.clone(), vec![0u8; 600 * 1024]].concat(), "512 KB"),
+    ] {
+        let r = admin.upload("/admin/branding/logo", "logo", name, bytes).await;
+        assert!(r.status == 303 || r.status == 413, "{name}: {} {}", r.status, r.body);
+        if r.status == 303 {
+            let to = r.header("location").unwrap_or_default();
+            let to = url::form_urlencoded::parse(to.split_once('?').map_or("", |q| q.1).as_bytes())
+                .find(|(k, _)| k == "logo_error")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            assert!(to.contains(reason), "{name}: {to}");
+        }
+    }
+    assert_eq!(admin.get_bytes("/branding/logo").await.0, 404, "nothing stored");
+    assert_eq!(staff.upload("/admin/branding/logo", "logo", "logo.png", png.clone()).await.status, 403);
+    let r = admin.upload("/admin/branding/logo", "logo", "logo.png", png.clone()).await;
+    assert_eq!((r.status, r.header("location").as_deref()), (303, Some("/admin/branding")), "{}", r.body);
+    let (status, headers, bytes) = staff.get_bytes("/branding/logo").await;
+    assert_eq!((status, bytes), (200, png));
+    assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+    let (status, headers, _) = app.client().get_bytes("/branding/logo").await;
+    assert_eq!(status, 303, "signed out: to the sign-in page");
+    assert!(headers.get("location").and_then(|v| v.to_str().ok()).is_some_and(|l| l.starts_with("/login")));
+    let r = admin.post("/api/branding/remove_logo", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.json()["logo_type"].is_null());
+    let changes: Vec<String> = sqlx::query_scalar("SELECT action FROM events WHERE target_type = 'agency' ORDER BY id")
+        .fetch_all(&app.pool)
+        .await
+        .expect("events");
+    assert_eq!(changes, ["agency.branding_changed", "agency.logo_changed", "agency.logo_changed"]);
+}

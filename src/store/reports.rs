@@ -1,0 +1,288 @@
+//! Client reports and the agency's branding. A report is read, never stored: it is assembled from the
+//! audits, crawl comparisons, campaigns, tasks and agent results as they stood at the period's end (see
+//! `model::report`), so the same data and period give the same report.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::events::{self, Target};
+use crate::crawl::checks::CHECKS;
+use crate::model::crawl::HealthPoint;
+use crate::model::report::{
+    Branding, CampaignLine, CheckLine, ClientReport, FiguresSection, HealthSection, IssueSection, NextSteps,
+    ReportPeriod, StepLine, TaskSection,
+};
+use crate::model::task::{TaskOutput, TaskType};
+use crate::policy::ClientScope;
+use crate::DomainError;
+
+/// Audits the health chart shows, at most.
+const HEALTH_POINTS: i64 = 12;
+/// Lines in each of the fixed and new issue lists, and roadmap items shown.
+const TOP: usize = 5;
+
+/// The agency's branding, or the defaults until an admin sets it.
+pub async fn branding(pool: &PgPool) -> Result<Branding, DomainError> {
+    let row: Option<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT name, accent, logo_type FROM agency_branding").fetch_optional(pool).await?;
+    Ok(row.map(|(name, accent, logo_type)| Branding { name, accent, logo_type }).unwrap_or_default())
+}
+
+/// The logo's bytes and media type, when one was uploaded.
+pub async fn logo(pool: &PgPool) -> Result<Option<(Vec<u8>, String)>, DomainError> {
+    let row: Option<(Option<Vec<u8>>, Option<String>)> =
+        sqlx::query_as("SELECT logo, logo_type FROM agency_branding").fetch_optional(pool).await?;
+    Ok(row.and_then(|(logo, t)| Some((logo?, t?))))
+}
+
+/// Sets the agency's name and accent colour (validated by `BrandingInput::validate`).
+pub async fn set_branding(pool: &PgPool, actor: Uuid, name: &str, accent: &str) -> Result<Branding, DomainError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO agency_branding (name, accent, updated_by) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET name = $1, accent = $2, updated_by = $3, updated_at = now()",
+    )
+    .bind(name)
+    .bind(accent)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?;
+    events::record(
+        &mut tx,
+        Some(actor),
+        "agency.branding_changed",
+        Target::agency(),
+        json!({ "name": name, "accent": accent }),
+    )
+    .await?;
+    tx.commit().await?;
+    branding(pool).await
+}
+
+/// Stores the logo (`None` removes it); the bytes were checked by `model::report::logo_type`.
+pub async fn set_logo(pool: &PgPool, actor: Uuid, logo: Option<(&[u8], &str)>) -> Result<Branding, DomainError> {
+    let defaults = Branding::default();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO agency_branding (name, accent, logo, logo_type, updated_by) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET logo = $3, logo_type = $4, updated_by = $5, updated_at = now()",
+    )
+    .bind(&defaults.name)
+    .bind(&defaults.accent)
+    .bind(logo.map(|l| l.0))
+    .bind(logo.map(|l| l.1))
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?;
+    let detail = json!({ "logo": logo.map(|(bytes, t)| json!({ "type": t, "bytes": bytes.len() })) });
+    events::record(&mut tx, Some(actor), "agency.logo_changed", Target::agency(), detail).await?;
+    tx.commit().await?;
+    branding(pool).await
+}
+
+/// The report on client `client_id` (inside `scope`) for `period`.
+pub async fn client_report(
+    pool: &PgPool,
+    scope: ClientScope,
+    client_id: Uuid,
+    period: ReportPeriod,
+) -> Result<ClientReport, DomainError> {
+    let client = super::clients::get(pool, scope, client_id).await?;
+    let (start, end) = (period.start(), period.end());
+    let mut missing = Vec::new();
+
+    // Health: the audits finished before the period's end, oldest first.
+    let rows: Vec<(Uuid, DateTime<Utc>, f64, i32)> = sqlx::query_as(
+        "SELECT id, finished_at, health, coalesce(error_count, 0) FROM crawls
+          WHERE client_id = $1 AND kind = 'site' AND status = 'completed' AND health IS NOT NULL
+            AND finished_at < $2
+          ORDER BY finished_at DESC LIMIT $3",
+    )
+    .bind(client_id)
+    .bind(end)
+    .bind(HEALTH_POINTS)
+    .fetch_all(pool)
+    .await?;
+    let points: Vec<HealthPoint> = rows
+        .into_iter()
+        .rev()
+        .map(|(crawl_id, finished_at, health, errors)| HealthPoint {
+            crawl_id,
+            finished_at,
+            health,
+            errors: i64::from(errors),
+        })
+        .collect();
+    let latest = points.last().cloned();
+    let before = points.iter().rev().find(|p| p.finished_at < start).cloned();
+    let categories = match &latest {
+        Some(p) => super::crawls::get(pool, ClientScope::All, p.crawl_id).await?.categories,
+        None => {
+            missing.push("No site audit had finished by the end of the period: run one from the client's page.".into());
+            Vec::new()
+        }
+    };
+    let change = HealthSection::change_of(latest.as_ref(), before.as_ref());
+
+    // Issues: the latest audit against the latest before the period (or the one before the latest).
+    let baseline = match (&latest, &before) {
+        (Some(l), Some(b)) if b.crawl_id != l.crawl_id => Some(b.clone()),
+        (Some(_), _) if points.len() >= 2 => Some(points[points.len() - 2].clone()),
+        _ => None,
+    };
+    let issues = match (&latest, baseline) {
+        (Some(after), Some(before)) => {
+            let deltas = super::crawls::compare(pool, before.crawl_id, after.crawl_id).await?;
+            let line =
+                |d: &crate::agents::technical_seo_operations_manager::CheckDelta, count: i64, example| CheckLine {
+                    check: d.check.clone(),
+                    description: CHECKS
+                        .iter()
+                        .find(|c| c.id == d.check)
+                        .map_or_else(|| d.check.clone(), |c| c.description.to_string()),
+                    severity: d.severity.clone(),
+                    count,
+                    example,
+                };
+            let mut fixed: Vec<_> = deltas.iter().filter(|d| d.fixed > 0).collect();
+            fixed.sort_by(|a, b| b.fixed.cmp(&a.fixed).then(a.check.cmp(&b.check)));
+            let mut new: Vec<_> = deltas.iter().filter(|d| d.new > 0).collect();
+            new.sort_by(|a, b| b.new.cmp(&a.new).then(a.check.cmp(&b.check)));
+            Some(IssueSection {
+                before_crawl: before.crawl_id,
+                after_crawl: after.crawl_id,
+                fixed: deltas.iter().map(|d| d.fixed).sum(),
+                new: deltas.iter().map(|d| d.new).sum(),
+                top_fixed: fixed.iter().take(TOP).map(|d| line(d, d.fixed, None)).collect(),
+                top_new: new.iter().take(TOP).map(|d| line(d, d.new, d.new_examples.first().cloned())).collect(),
+            })
+        }
+        (Some(_), None) => {
+            missing.push("Issues fixed and new need two audits; the client has one so far.".into());
+            None
+        }
+        (None, _) => None,
+    };
+
+    // Campaigns created by the period's end, with their tasks as of then.
+    let lines: Vec<(Uuid, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT k.id, k.name, k.status,
+                count(t.id) FILTER (WHERE t.status = 'completed' AND t.finished_at < $2),
+                count(t.id) FILTER (WHERE t.status <> 'cancelled' AND t.created_at < $2)
+           FROM campaigns k LEFT JOIN tasks t ON t.campaign_id = k.id
+          WHERE k.client_id = $1 AND k.created_at < $2
+          GROUP BY k.id ORDER BY k.created_at, k.id",
+    )
+    .bind(client_id)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let campaigns = lines
+        .into_iter()
+        .map(|(id, name, status, done, planned)| CampaignLine { id, name, status, done, planned })
+        .collect();
+
+    // Tasks that finished in the period.
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT task_type, count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed')
+           FROM tasks WHERE client_id = $1 AND finished_at >= $2 AND finished_at < $3
+          GROUP BY task_type",
+    )
+    .bind(client_id)
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let mut by_type: Vec<(String, i64)> = rows
+        .iter()
+        .filter(|r| r.1 > 0)
+        .map(|(t, done, _)| (TaskType::parse(t).map_or_else(|| t.clone(), |t| t.label().to_string()), *done))
+        .collect();
+    by_type.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let tasks =
+        TaskSection { completed: rows.iter().map(|r| r.1).sum(), failed: rows.iter().map(|r| r.2).sum(), by_type };
+
+    // The agents' latest results by the period's end.
+    let figures = match latest_output(pool, TaskType::Reporting, client_id, end).await? {
+        Some((task_id, finished_at, TaskOutput::Reporting(o))) => {
+            Some(FiguresSection { task_id, finished_at, kpis: o.kpis, anomalies: o.anomalies })
+        }
+        _ => {
+            missing.push("The reporting agent has not reported on this client by the end of the period.".into());
+            None
+        }
+    };
+    let next_steps = match latest_output(pool, TaskType::Strategy, client_id, end).await? {
+        Some((task_id, _, TaskOutput::Strategy(o))) => {
+            let mut items = o.items;
+            items.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.title.cmp(&b.title)));
+            Some(NextSteps {
+                task_id,
+                items: items
+                    .into_iter()
+                    .take(TOP)
+                    .map(|i| StepLine {
+                        title: i.title,
+                        why: i.why,
+                        priority: i.priority,
+                        quadrant: quadrant_label(i.quadrant).into(),
+                    })
+                    .collect(),
+            })
+        }
+        _ => {
+            missing.push("The SEO strategist has no roadmap for this client by the end of the period.".into());
+            None
+        }
+    };
+
+    Ok(ClientReport {
+        agency: branding(pool).await?,
+        client_id,
+        client_name: client.company_name,
+        website: client.website,
+        industry: client.industry.label().to_string(),
+        period,
+        period_label: period.label(),
+        health: HealthSection { points, latest, before, change, categories },
+        issues,
+        campaigns,
+        tasks,
+        figures,
+        next_steps,
+        missing,
+    })
+}
+
+fn quadrant_label(q: crate::agents::chief_seo_strategist::Quadrant) -> &'static str {
+    use crate::agents::chief_seo_strategist::Quadrant;
+    match q {
+        Quadrant::QuickWin => "Quick win",
+        Quadrant::MajorProject => "Major project",
+        Quadrant::FillIn => "Fill-in",
+        Quadrant::Deprioritise => "Later",
+    }
+}
+
+/// The latest completed task of `task_type` on the client (not one campaign's) finished before `end`.
+async fn latest_output(
+    pool: &PgPool,
+    task_type: TaskType,
+    client_id: Uuid,
+    end: DateTime<Utc>,
+) -> Result<Option<(Uuid, DateTime<Utc>, TaskOutput)>, DomainError> {
+    let row: Option<(Uuid, DateTime<Utc>, Value)> = sqlx::query_as(
+        "SELECT id, finished_at, output FROM tasks
+          WHERE task_type = $1 AND client_id = $2 AND campaign_id IS NULL AND status = 'completed'
+            AND output IS NOT NULL AND finished_at < $3
+          ORDER BY finished_at DESC LIMIT 1",
+    )
+    .bind(task_type.as_str())
+    .bind(client_id)
+    .bind(end)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|(id, at, v)| serde_json::from_value(v).ok().map(|o| (id, at, o))))
+}
