@@ -36,6 +36,7 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     { path: "/admin/activity", heading: "Activity log" },
     { path: "/admin/webhooks", heading: "Webhooks" },
     { path: "/admin/webhooks/new", heading: "New webhook endpoint" },
+    { path: "/admin/branding", heading: "Branding" },
     { path: "/clients", heading: "Clients", withClient: true },
     { path: "/clients/new", heading: "New client" },
     { path: "/clients/stats", heading: "Client statistics", withClient: true },
@@ -118,8 +119,8 @@ test.describe("every main page on a phone", () => {
     const campaign = await createCampaignViaApi(page, client.id);
     const paths = [
       "/", "/clients", "/clients/new", "/clients/stats", `/clients/${client.id}`, `/clients/${client.id}/edit`,
-      `/clients/${client.id}/audits`, `/campaigns/${campaign.id}`, "/tasks", "/tasks/new", "/agents", "/audits", "/analytics",
-      "/account", "/admin/users", "/admin/users/new", "/admin/activity",
+      `/clients/${client.id}/audits`, `/clients/${client.id}/report`, `/campaigns/${campaign.id}`, "/tasks", "/tasks/new", "/agents", "/audits", "/analytics",
+      "/account", "/admin/users", "/admin/users/new", "/admin/activity", "/admin/branding",
     ];
     const wide: string[] = [];
     for (const path of paths) {

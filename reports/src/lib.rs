@@ -70,20 +70,62 @@ pub fn document(report: &ClientReport, logo: Option<Logo<'_>>) -> Result<PagedDo
         files.insert(id(path), Bytes::new(l.bytes.to_vec()));
         path
     });
-    files.insert(
-        id("/health.svg"),
-        Bytes::new(chart::health(&report.health.points, &report.agency.accent).into_bytes()),
-    );
-    let data = serde_json::json!({
-        "report": report,
-        "logo": logo_path,
-        "health_chart": if report.health.points.len() >= 2 { Some("/health.svg") } else { None },
-    });
+    let mut paths = serde_json::Map::new();
+    for (name, svg) in charts(report) {
+        let path = format!("/{name}.svg");
+        files.insert(id(&path), Bytes::new(svg.into_bytes()));
+        paths.insert(name.to_string(), path.into());
+    }
+    let data = serde_json::json!({ "report": report, "logo": logo_path, "charts": paths });
     let data = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
     files.insert(id("/data.json"), Bytes::new(data));
     let main = Source::new(id("/report.typ"), TEMPLATE.to_string());
     let world = ReportWorld { main, files };
     typst::compile::<PagedDocument>(&world).output.map_err(|e| RenderError::Template(messages(&e)))
+}
+
+/// The report's charts that have data to show, by name: the health line (two audits or more), scores by
+/// category, issues fixed and new by check, campaign progress, and tasks completed by type.
+fn charts(r: &ClientReport) -> Vec<(&'static str, String)> {
+    let accent = r.agency.accent.as_str();
+    let mut out = Vec::new();
+    if r.health.points.len() >= 2 {
+        out.push(("health", chart::health(&r.health.points, accent)));
+    }
+    if !r.health.categories.is_empty() {
+        let rows: Vec<(String, f64)> = r.health.categories.iter().map(|c| (c.label.clone(), c.score)).collect();
+        out.push(("categories", chart::bars(&rows, 100.0, "", accent)));
+    }
+    if let Some(i) = &r.issues {
+        let mut rows: Vec<(String, f64, f64)> = Vec::new();
+        for line in i.top_fixed.iter().chain(&i.top_new) {
+            if rows.iter().any(|(d, _, _)| *d == line.description) {
+                continue;
+            }
+            let count = |list: &[domain::model::report::CheckLine]| {
+                list.iter().find(|l| l.check == line.check).map_or(0.0, |l| l.count as f64)
+            };
+            rows.push((line.description.clone(), count(&i.top_fixed), count(&i.top_new)));
+        }
+        if !rows.is_empty() {
+            out.push(("issues", chart::fixed_and_new(&rows, accent)));
+        }
+    }
+    let campaigns: Vec<(String, f64)> = r
+        .campaigns
+        .iter()
+        .filter(|k| k.planned > 0)
+        .map(|k| (k.name.clone(), k.done as f64 / k.planned as f64 * 100.0))
+        .collect();
+    if !campaigns.is_empty() {
+        out.push(("campaigns", chart::bars(&campaigns, 100.0, " %", accent)));
+    }
+    if !r.tasks.by_type.is_empty() {
+        let rows: Vec<(String, f64)> = r.tasks.by_type.iter().map(|(t, n)| (t.clone(), *n as f64)).collect();
+        let max = rows.iter().map(|r| r.1).fold(1.0, f64::max);
+        out.push(("tasks", chart::bars(&rows, max, "", accent)));
+    }
+    out
 }
 
 /// The id of a file of the document (`path` is one of this module's constants, always valid).

@@ -1,0 +1,78 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { apiPost, createClientViaApi, gotoHydrated, newClientFields, signInAsAdmin, uniqueSuffix } from "./helpers";
+
+async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  expect(results.violations).toEqual([]);
+}
+
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f000500" +
+    "01ff89993d1d0000000049454e44ae426082",
+  "hex",
+);
+
+function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+test.describe("client reports", () => {
+  test("an admin brands the reports, and a client's report shows its figures on the web and as a PDF", async ({ page }) => {
+    await signInAsAdmin(page);
+    const agency = `Northwind SEO ${uniqueSuffix()}`;
+    await gotoHydrated(page, "/admin/branding");
+    await page.getByLabel("Agency name").fill(agency);
+    await page.getByLabel("Accent colour").fill("#0f766e");
+    await page.getByRole("button", { name: "Save name and colour" }).click();
+    await expect(page.getByLabel("Agency name")).toHaveValue(agency);
+    await page.getByLabel(/Logo file/).setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: PNG });
+    await page.getByRole("button", { name: "Upload the logo" }).click();
+    await expect(page).toHaveURL(/\/admin\/branding$/);
+    await expect(page.getByRole("img", { name: `${agency} logo` })).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    // A file that is not an image is refused with the reason, next to the form.
+    await page.getByLabel(/Logo file/).setInputFiles({ name: "logo.svg", mimeType: "image/svg+xml", buffer: Buffer.from("<svg/>") });
+    await page.getByRole("button", { name: "Upload the logo" }).click();
+    await expect(page.getByRole("alert")).toContainText("PNG or JPEG");
+
+    // A client with the reporting agent's figures and the strategist's roadmap.
+    const client = await createClientViaApi(page, newClientFields("report"));
+    for (const taskType of ["reporting", "strategy"]) {
+      const id = await apiPost<string>(page, "tasks/run", {
+        "input[task_type]": taskType,
+        "input[client_id]": client.id,
+        "input[campaign_id]": "",
+        "input[priority]": "",
+        "input[currency]": "",
+        "input[period_days]": "",
+      });
+      await gotoHydrated(page, `/tasks/${id}`);
+      await expect(page.getByRole("status").filter({ hasText: "Status:" })).toContainText("Completed", { timeout: 20_000 });
+    }
+
+    // This month so far, as custom dates through the period form.
+    const today = new Date();
+    const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1));
+    await gotoHydrated(page, `/clients/${client.id}/report`);
+    await page.getByLabel("Month or quarter").selectOption({ label: "Custom dates (below)" });
+    await page.getByLabel("From").fill(isoDay(first));
+    await page.getByLabel("To").fill(isoDay(today));
+    await page.getByRole("button", { name: "Show the report" }).click();
+    await expect(page).toHaveURL(new RegExp(`from=${isoDay(first)}`));
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(`${client.company_name}: SEO report`);
+    await expect(page.getByRole("img", { name: `${agency} logo` })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Figures" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Source: the reporting agent's task" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Source: the strategist's roadmap" })).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the PDF" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/-seo-report-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.pdf$/);
+    const pdf = readFileSync((await download.path())!);
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+  });
+});
