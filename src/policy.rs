@@ -190,7 +190,7 @@ pub fn page_action(path: &str) -> Option<Action> {
     if path == "/admin/webhooks" || path.starts_with("/admin/webhooks/") {
         return Some(Action::ManageWebhooks);
     }
-    if path == "/admin/branding" {
+    if path == "/admin/branding" || path == "/admin/report-templates" || path.starts_with("/admin/report-templates/") {
         return Some(Action::ManageBranding);
     }
     if path == "/admin" || path.starts_with("/admin/") {

@@ -101,6 +101,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/activity") ssr=SsrMode::Async view=pages::activity::ActivityLogPage />
                     <Route path=path!("/admin/webhooks") ssr=SsrMode::Async view=pages::webhooks::WebhooksPage />
                     <Route path=path!("/admin/branding") ssr=SsrMode::Async view=pages::reports::BrandingPage />
+                    <Route path=path!("/admin/report-templates") ssr=SsrMode::Async view=pages::reports::ReportTemplatesPage />
+                    <Route path=path!("/admin/report-templates/:id") ssr=SsrMode::Async view=pages::reports::ReportTemplatePage />
                     <Route path=path!("/admin/webhooks/new") ssr=SsrMode::Async view=pages::webhooks::NewWebhookPage />
                     <Route path=path!("/admin/webhooks/:id") ssr=SsrMode::Async view=pages::webhooks::WebhookPage />
                     <Route path=path!("/clients") ssr=SsrMode::Async view=pages::clients::ClientsPage />

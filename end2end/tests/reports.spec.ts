@@ -70,6 +70,24 @@ test.describe("client reports", () => {
     await expect(page.getByRole("link", { name: "Source: the strategist's roadmap" })).toBeVisible();
     await expectNoAxeViolations(page);
 
+    // A template with the figures first and an introduction, chosen on the report.
+    const templateName = `Executive ${uniqueSuffix()}`;
+    await gotoHydrated(page, "/admin/report-templates");
+    await page.getByLabel("Template name").fill(templateName);
+    await page.getByLabel("Introduction (shown before the sections)").fill("Dear client, here is your month in short.");
+    await page.getByLabel("Position of Health score").selectOption("2");
+    await page.getByLabel("Position of Figures").selectOption("1");
+    await page.getByRole("button", { name: "Add template" }).click();
+    await expect(page.getByRole("table", { name: "Templates" }).getByRole("link", { name: templateName })).toBeVisible();
+    await expectNoAxeViolations(page);
+    await gotoHydrated(page, `/clients/${client.id}/report?from=${isoDay(first)}&to=${isoDay(today)}`);
+    await page.getByLabel("Template").selectOption({ label: templateName });
+    await page.getByRole("button", { name: "Show the report" }).click();
+    await expect(page.getByText("Dear client, here is your month in short.")).toBeVisible();
+    const headings = await page.getByRole("heading", { level: 2 }).allTextContents();
+    expect(headings.slice(0, 2)).toEqual(["Figures", "Health score"]);
+    await expect(page.getByRole("heading", { name: "Campaigns" })).toHaveCount(0);
+
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the PDF" }).click()]);
     expect(download.suggestedFilename()).toMatch(/-seo-report-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.pdf$/);
     const pdf = readFileSync((await download.path())!);

@@ -43,6 +43,9 @@ fn big_report() -> ClientReport {
             to: NaiveDate::from_ymd_opt(2026, 9, 30).expect("date"),
         },
         period_label: "Q3 2026".into(),
+        template: "Standard".into(),
+        intro: "Your quarter in numbers.".into(),
+        sections: ReportSection::ALL.to_vec(),
         health: HealthSection {
             latest: points.last().cloned(),
             before: points.get(8).cloned(),

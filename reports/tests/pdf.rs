@@ -36,6 +36,9 @@ pub fn fixture(client_name: &str, issue_description: &str) -> ClientReport {
             to: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
         },
         period_label: "November 2026".into(),
+        template: "Standard".into(),
+        intro: String::new(),
+        sections: ReportSection::ALL.to_vec(),
         health: HealthSection {
             latest: points.last().cloned(),
             before: points.get(1).cloned(),
@@ -175,4 +178,20 @@ fn a_logo_goes_on_the_cover_and_a_report_without_audits_says_so() {
     let text = text_of(&pdf);
     assert!(text.contains("No site audit had finished"), "{text}");
     assert!(pdf.windows(7).any(|w| w == b"/Image\n" || w == b"/Image " || w == b"/Image/"), "the logo is embedded");
+}
+
+#[test]
+fn a_template_chooses_the_sections_their_order_and_an_introduction() {
+    let mut report = fixture("Acme Widgets", "Page has no H1 heading");
+    report.template = "Executive".into();
+    report.intro = "Dear Acme team,\nhere is your month in short. #strong[not markup]".into();
+    report.sections = vec![ReportSection::Figures, ReportSection::Health];
+    let text = text_of(&reports::pdf(&report, None).expect("pdf"));
+    assert!(text.contains("Dear Acme team,") && text.contains("#strong[not markup]"), "{text}");
+    let figures = text.find("Figures").expect("figures");
+    let health = text.find("Health score").expect("health");
+    assert!(figures < health, "figures first:\n{text}");
+    for left_out in ["Campaigns", "Next steps", "Issues fixed and new"] {
+        assert!(!text.contains(left_out), "{left_out} is not in this template:\n{text}");
+    }
 }

@@ -51,7 +51,8 @@ async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
     let period = ReportPeriod::parse(param("period"), param("from"), param("to"), chrono::Utc::now().date_naive())
         .map_err(AppError::Validation)?;
-    let report = domain::store::reports::client_report(&state.pool, client_scope(&actor), id, period).await?;
+    let template = app::api::reports::ssr::template_id(param("template"))?;
+    let report = domain::store::reports::client_report(&state.pool, client_scope(&actor), id, period, template).await?;
     let logo = match report.agency.logo_type {
         Some(_) => domain::store::reports::logo(&state.pool).await?,
         None => None,

@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::client::string_enum;
 use super::crawl::{CategoryScore, HealthPoint};
 use crate::validation::FieldErrors;
 
@@ -193,6 +194,147 @@ pub fn logo_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+string_enum! {
+    /// The sections a report template puts in its order (the cover always comes first).
+    ReportSection {
+        Health => "health", "Health score",
+        Issues => "issues", "Issues fixed and new",
+        Campaigns => "campaigns", "Campaigns",
+        Work => "work", "Work done in the period",
+        Figures => "figures", "Figures",
+        NextSteps => "next_steps", "Next steps",
+    }
+}
+
+/// Which sections a report shows, in which order, after an introduction of the agency's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportTemplate {
+    /// None for the built-in standard template.
+    pub id: Option<Uuid>,
+    pub name: String,
+    pub intro: String,
+    pub sections: Vec<ReportSection>,
+    /// Reports use it when none is chosen.
+    pub is_default: bool,
+}
+
+impl ReportTemplate {
+    /// Every section in the catalogue's order, no introduction: what reports use until a template is made
+    /// the default.
+    pub fn standard() -> ReportTemplate {
+        ReportTemplate {
+            id: None,
+            name: "Standard".into(),
+            intro: String::new(),
+            sections: ReportSection::ALL.to_vec(),
+            is_default: true,
+        }
+    }
+}
+
+/// The longest template introduction, in characters.
+pub const INTRO_MAX: usize = 2000;
+
+/// The template form: a name, an introduction, each section's position (`1`..`6`, empty to leave it out)
+/// and whether it is the default (`on` from a ticked box).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TemplateInput {
+    pub name: String,
+    pub intro: String,
+    pub health: String,
+    pub issues: String,
+    pub campaigns: String,
+    pub work: String,
+    pub figures: String,
+    pub next_steps: String,
+    pub is_default: Option<String>,
+}
+
+/// A checked template form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateDraft {
+    pub name: String,
+    pub intro: String,
+    pub sections: Vec<ReportSection>,
+    pub is_default: bool,
+}
+
+impl TemplateInput {
+    /// A name of 1 to [`AGENCY_NAME_MAX`] characters, an introduction of at most [`INTRO_MAX`] (line breaks
+    /// allowed, other control characters not), and at least one section, each position used once. The
+    /// errors name the field.
+    pub fn validate(&self) -> Result<TemplateDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > AGENCY_NAME_MAX {
+            errors.add("name", format!("1 to {AGENCY_NAME_MAX} characters"));
+        } else if name.chars().any(char::is_control) {
+            errors.add("name", "no control characters");
+        }
+        let intro = self.intro.trim().replace("\r\n", "\n");
+        if intro.chars().count() > INTRO_MAX {
+            errors.add("intro", format!("at most {INTRO_MAX} characters"));
+        } else if intro.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            errors.add("intro", "no control characters");
+        }
+        let positions = [
+            (ReportSection::Health, &self.health),
+            (ReportSection::Issues, &self.issues),
+            (ReportSection::Campaigns, &self.campaigns),
+            (ReportSection::Work, &self.work),
+            (ReportSection::Figures, &self.figures),
+            (ReportSection::NextSteps, &self.next_steps),
+        ];
+        let mut placed: Vec<(u32, ReportSection)> = Vec::new();
+        for (section, raw) in positions {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let field = section.as_str();
+            match raw.parse::<u32>() {
+                Ok(n) if (1..=ReportSection::ALL.len() as u32).contains(&n) => {
+                    if placed.iter().any(|(p, _)| *p == n) {
+                        errors.add(field, format!("position {n} is taken by another section"));
+                    } else {
+                        placed.push((n, section));
+                    }
+                }
+                _ => errors
+                    .add(field, format!("a position from 1 to {}, or empty to leave it out", ReportSection::ALL.len())),
+            }
+        }
+        if placed.is_empty() && errors.is_empty() {
+            errors.add("health", "give at least one section a position");
+        }
+        placed.sort();
+        errors.into_result().map(|_| TemplateDraft {
+            name: name.to_string(),
+            intro,
+            sections: placed.into_iter().map(|(_, s)| s).collect(),
+            is_default: self.is_default.as_deref().is_some_and(|v| !v.is_empty()),
+        })
+    }
+
+    /// The form filled with a template.
+    pub fn of(t: &ReportTemplate) -> TemplateInput {
+        let at =
+            |s: ReportSection| t.sections.iter().position(|x| *x == s).map(|i| (i + 1).to_string()).unwrap_or_default();
+        TemplateInput {
+            name: t.name.clone(),
+            intro: t.intro.clone(),
+            health: at(ReportSection::Health),
+            issues: at(ReportSection::Issues),
+            campaigns: at(ReportSection::Campaigns),
+            work: at(ReportSection::Work),
+            figures: at(ReportSection::Figures),
+            next_steps: at(ReportSection::NextSteps),
+            is_default: t.is_default.then(|| "on".to_string()),
+        }
+    }
+}
+
 /// The client report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientReport {
@@ -203,6 +345,10 @@ pub struct ClientReport {
     pub industry: String,
     pub period: ReportPeriod,
     pub period_label: String,
+    /// The template's name, introduction and sections in order.
+    pub template: String,
+    pub intro: String,
+    pub sections: Vec<ReportSection>,
     pub health: HealthSection,
     pub issues: Option<IssueSection>,
     pub campaigns: Vec<CampaignLine>,
@@ -351,6 +497,47 @@ mod tests {
         assert_eq!(logo_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
         assert_eq!(logo_type(&[0xff, 0xd8, 0xff, 0xe0]), Some("image/jpeg"));
         assert_eq!(logo_type(b"<svg onload=alert(1)>"), None);
+    }
+
+    #[test]
+    fn templates_order_the_sections_they_give_positions_and_refuse_clashes() {
+        let input = TemplateInput {
+            name: " Executive ".into(),
+            intro: "Dear client,\r\nhere is your month.".into(),
+            figures: "1".into(),
+            health: "2".into(),
+            is_default: Some("on".into()),
+            ..Default::default()
+        };
+        let draft = input.validate().expect("valid");
+        assert_eq!(draft.name, "Executive");
+        assert_eq!(draft.intro, "Dear client,\nhere is your month.");
+        assert_eq!(draft.sections, vec![ReportSection::Figures, ReportSection::Health]);
+        assert!(draft.is_default);
+        let t = ReportTemplate {
+            id: None,
+            name: draft.name,
+            intro: draft.intro,
+            sections: draft.sections,
+            is_default: true,
+        };
+        assert_eq!(TemplateInput::of(&t).validate().expect("round trip").sections, t.sections);
+
+        let clash = TemplateInput {
+            name: "x".into(),
+            health: "1".into(),
+            issues: "1".into(),
+            work: "9".into(),
+            ..Default::default()
+        };
+        let e = clash.validate().expect_err("clash");
+        assert!(e.get("issues").is_some() && e.get("work").is_some(), "{e}");
+        let none = TemplateInput { name: "x".into(), ..Default::default() }.validate().expect_err("no section");
+        assert!(none.get("health").is_some());
+        let bell =
+            TemplateInput { name: "x".into(), intro: "ding\u{7}".into(), health: "1".into(), ..Default::default() };
+        assert!(bell.validate().expect_err("control").get("intro").is_some());
+        assert_eq!(ReportTemplate::standard().sections.len(), 6);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::crawl::checks::CHECKS;
 use crate::model::crawl::HealthPoint;
 use crate::model::report::{
     Branding, CampaignLine, CheckLine, ClientReport, FiguresSection, HealthSection, IssueSection, NextSteps,
-    ReportPeriod, StepLine, TaskSection,
+    ReportPeriod, ReportSection, ReportTemplate, StepLine, TaskSection, TemplateDraft,
 };
 use crate::model::task::{TaskOutput, TaskType};
 use crate::policy::ClientScope;
@@ -82,14 +82,125 @@ pub async fn set_logo(pool: &PgPool, actor: Uuid, logo: Option<(&[u8], &str)>) -
     branding(pool).await
 }
 
-/// The report on client `client_id` (inside `scope`) for `period`.
+type TemplateRow = (Uuid, String, String, Vec<String>, bool);
+
+fn template_of((id, name, intro, sections, is_default): TemplateRow) -> ReportTemplate {
+    ReportTemplate {
+        id: Some(id),
+        name,
+        intro,
+        sections: sections.iter().filter_map(|s| ReportSection::parse(s)).collect(),
+        is_default,
+    }
+}
+
+const TEMPLATE_COLUMNS: &str = "SELECT id, name, intro, sections, is_default FROM report_templates";
+
+/// The templates made by admins, by name, after the built-in standard one.
+pub async fn templates(pool: &PgPool) -> Result<Vec<ReportTemplate>, DomainError> {
+    let rows: Vec<TemplateRow> =
+        sqlx::query_as(&format!("{TEMPLATE_COLUMNS} ORDER BY lower(name), id")).fetch_all(pool).await?;
+    let mut out: Vec<ReportTemplate> = rows.into_iter().map(template_of).collect();
+    let mut standard = ReportTemplate::standard();
+    standard.is_default = !out.iter().any(|t| t.is_default);
+    out.insert(0, standard);
+    Ok(out)
+}
+
+/// The template `id`, or when None the default one (the standard template when no template is).
+pub async fn template(pool: &PgPool, id: Option<Uuid>) -> Result<ReportTemplate, DomainError> {
+    let row: Option<TemplateRow> = match id {
+        Some(id) => {
+            let row =
+                sqlx::query_as(&format!("{TEMPLATE_COLUMNS} WHERE id = $1")).bind(id).fetch_optional(pool).await?;
+            Some(row.ok_or_else(|| DomainError::field("template", "no such report template"))?)
+        }
+        None => sqlx::query_as(&format!("{TEMPLATE_COLUMNS} WHERE is_default")).fetch_optional(pool).await?,
+    };
+    Ok(row.map(template_of).unwrap_or_else(ReportTemplate::standard))
+}
+
+/// Creates a template (`id` None) or changes one; a default template takes the default from any other.
+pub async fn save_template(
+    pool: &PgPool,
+    actor: Uuid,
+    id: Option<Uuid>,
+    d: &TemplateDraft,
+) -> Result<ReportTemplate, DomainError> {
+    let sections: Vec<&str> = d.sections.iter().map(|s| s.as_str()).collect();
+    let mut tx = pool.begin().await?;
+    if d.is_default {
+        sqlx::query("UPDATE report_templates SET is_default = false WHERE is_default AND id IS DISTINCT FROM $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let written = match id {
+        None => sqlx::query(
+            "INSERT INTO report_templates (id, name, intro, sections, is_default, updated_by)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(Uuid::new_v4()),
+        Some(id) => sqlx::query(
+            "UPDATE report_templates SET name = $2, intro = $3, sections = $4, is_default = $5, updated_by = $6,
+                    updated_at = now()
+              WHERE id = $1 RETURNING id",
+        )
+        .bind(id),
+    }
+    .bind(&d.name)
+    .bind(&d.intro)
+    .bind(&sections)
+    .bind(d.is_default)
+    .bind(actor)
+    .fetch_optional(&mut *tx)
+    .await;
+    let saved: Uuid = match written {
+        Ok(Some(row)) => sqlx::Row::try_get(&row, "id")?,
+        Ok(None) => return Err(DomainError::NotFound),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            return Err(DomainError::field("name", "another template has this name"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let action = if id.is_some() { "agency.template_updated" } else { "agency.template_created" };
+    events::record(&mut tx, Some(actor), action, Target::agency(), json!({ "template": saved, "name": d.name }))
+        .await?;
+    tx.commit().await?;
+    template(pool, Some(saved)).await
+}
+
+/// Deletes a template; reports that named it fall back to the default.
+pub async fn delete_template(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), DomainError> {
+    let mut tx = pool.begin().await?;
+    let name: Option<String> = sqlx::query_scalar("DELETE FROM report_templates WHERE id = $1 RETURNING name")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let name = name.ok_or(DomainError::NotFound)?;
+    events::record(
+        &mut tx,
+        Some(actor),
+        "agency.template_deleted",
+        Target::agency(),
+        json!({ "template": id, "name": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The report on client `client_id` (inside `scope`) for `period`, laid out by the template `template_id`
+/// (the default template when None).
 pub async fn client_report(
     pool: &PgPool,
     scope: ClientScope,
     client_id: Uuid,
     period: ReportPeriod,
+    template_id: Option<Uuid>,
 ) -> Result<ClientReport, DomainError> {
     let client = super::clients::get(pool, scope, client_id).await?;
+    let template = template(pool, template_id).await?;
     let (start, end) = (period.start(), period.end());
     let mut missing = Vec::new();
 
@@ -246,6 +357,9 @@ pub async fn client_report(
         industry: client.industry.label().to_string(),
         period,
         period_label: period.label(),
+        template: template.name,
+        intro: template.intro,
+        sections: template.sections,
         health: HealthSection { points, latest, before, change, categories },
         issues,
         campaigns,

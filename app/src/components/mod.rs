@@ -137,6 +137,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                     <li><a href="/admin/activity">"Activity log"</a></li>
                     <li><a href="/admin/webhooks">"Webhooks"</a></li>
                     <li><a href="/admin/branding">"Branding"</a></li>
+                    <li><a href="/admin/report-templates">"Report templates"</a></li>
                 </Show>
             </ul>
         </nav>

@@ -3,14 +3,18 @@
 //! number, and the same report as a PDF. And the agency's branding (`/admin/branding`), which reports carry.
 
 use chrono::{Datelike, Months, NaiveDate};
-use domain::model::report::{Branding, BrandingInput, ClientReport, PeriodKind};
+use domain::model::report::{
+    Branding, BrandingInput, ClientReport, PeriodKind, ReportSection, ReportTemplate, TemplateInput,
+};
 use domain::policy::Action;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::reports::{get_branding, load_client_report, RemoveLogo, SetBranding};
+use crate::api::reports::{
+    get_branding, list_templates, load_client_report, DeleteTemplate, RemoveLogo, SaveTemplate, SetBranding,
+};
 use crate::charts::{Chart, Charted};
 use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage, FieldError};
 use crate::format::score;
@@ -43,22 +47,25 @@ pub fn ClientReportPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
     let report = Resource::new(
-        move || (id(), q("period"), q("from"), q("to")),
-        |(id, period, from, to)| load_client_report(id, period, from, to),
+        move || (id(), q("period"), q("from"), q("to"), q("template")),
+        |(id, period, from, to, template)| load_client_report(id, period, from, to, template),
     );
+    let templates = Resource::new(|| (), |_| list_templates());
     view! {
         <Title text="Client report" />
         <Authorized action=Action::ViewReports render=move |_| view! {
             <Transition fallback=|| view! { <p>"Putting the report together…"</p> }>
                 {move || Suspend::new(async move {
+                    let templates = templates.await.unwrap_or_default();
+                    let chosen = Chosen { period: q("period"), from: q("from"), to: q("to"), template: q("template") };
                     match report.await {
                         Err(e) => view! {
                             <h1>"Client report"</h1>
-                            <PeriodForm id=id() period=q("period") from=q("from") to=q("to") />
+                            <PeriodForm id=id() chosen templates />
                             <ErrorMessage error=e />
                         }.into_any(),
                         Ok(Charted { data, charts }) => view! {
-                            <ReportView report=data health_chart=charts.get("health") />
+                            <ReportView report=data health_chart=charts.get("health") templates template=chosen.template />
                         }.into_any(),
                     }
                 })}
@@ -67,10 +74,20 @@ pub fn ClientReportPage() -> impl IntoView {
     }
 }
 
-/// The period chooser: a month or quarter from the menu, or custom dates.
+/// The report the URL asks for: its period and template as given.
+#[derive(Clone, Default)]
+struct Chosen {
+    period: String,
+    from: String,
+    to: String,
+    template: String,
+}
+
+/// The period chooser: a month or quarter from the menu, or custom dates; and the template.
 #[component]
-fn PeriodForm(id: String, period: String, from: String, to: String) -> impl IntoView {
+fn PeriodForm(id: String, chosen: Chosen, templates: Vec<ReportTemplate>) -> impl IntoView {
     let choices = period_choices(chrono::Utc::now().date_naive());
+    let Chosen { period, from, to, template } = chosen;
     view! {
         <form method="get" action=format!("/clients/{id}/report") class="filters" aria-label="Report period">
             <div class="field">
@@ -91,19 +108,41 @@ fn PeriodForm(id: String, period: String, from: String, to: String) -> impl Into
                 <label for="report-to">"To"</label>
                 <input id="report-to" type="date" name="to" value=to />
             </div>
+            <div class="field">
+                <label for="report-template">"Template"</label>
+                <select id="report-template" name="template">
+                    {templates.into_iter().map(|t| {
+                        let value = t.id.map(|i| i.to_string()).unwrap_or_default();
+                        let selected = if template.is_empty() { t.is_default } else { value == template };
+                        let label = if t.is_default { format!("{} (default)", t.name) } else { t.name };
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
             <button type="submit">"Show the report"</button>
         </form>
     }
 }
 
 #[component]
-fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoView {
+fn ReportView(
+    report: ClientReport,
+    health_chart: Option<String>,
+    templates: Vec<ReportTemplate>,
+    template: String,
+) -> impl IntoView {
     let r = report;
-    let (period_value, from, to) = match r.period.kind {
-        PeriodKind::Custom => (String::new(), r.period.from.to_string(), r.period.to.to_string()),
-        _ => (r.period.slug(), String::new(), String::new()),
+    let chosen = match r.period.kind {
+        PeriodKind::Custom => Chosen {
+            period: String::new(),
+            from: r.period.from.to_string(),
+            to: r.period.to.to_string(),
+            template: template.clone(),
+        },
+        _ => Chosen { period: r.period.slug(), from: String::new(), to: String::new(), template: template.clone() },
     };
-    let pdf = format!("/clients/{}/report.pdf?{}", r.client_id, r.period.query());
+    let template_query = if template.is_empty() { String::new() } else { format!("&template={template}") };
+    let pdf = format!("/clients/{}/report.pdf?{}{template_query}", r.client_id, r.period.query());
     let accent = format!("border-top: 6px solid {}", r.agency.accent);
     let h = r.health.clone();
     view! {
@@ -115,11 +154,14 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
             })}
             <p class="muted">{r.agency.name.clone()}</p>
             <h1>{format!("{}: SEO report, {}", r.client_name, r.period_label)}</h1>
-            <p class="muted">{format!("{} · {} · {} to {}", r.website, r.industry, r.period.from, r.period.to)}</p>
+            <p class="muted">{format!("{} · {} · {} to {} · {} template", r.website, r.industry, r.period.from, r.period.to, r.template)}</p>
             <p><a class="button" href=pdf download>"Download the PDF"</a></p>
         </header>
-        <PeriodForm id=r.client_id.to_string() period=period_value from to />
+        <PeriodForm id=r.client_id.to_string() chosen templates />
 
+        {r.intro.lines().filter(|l| !l.trim().is_empty()).map(|l| view! { <p class="report-intro">{l.to_string()}</p> }).collect_view()}
+        {r.sections.clone().into_iter().map(|section| match section {
+            ReportSection::Health => view! {
         <section aria-labelledby="report-health">
             <h2 id="report-health">"Health score"</h2>
             {match &h.latest {
@@ -136,7 +178,7 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
                     <p><a href=format!("/audits/{}", latest.crawl_id)>"Source: the latest audit"</a></p>
                 }.into_any(),
             }}
-            {health_chart.map(|option| view! {
+            {health_chart.clone().map(|option| view! {
                 <Chart id="report-health-chart" option=Some(option)
                     description="Line of the health score of each audit up to the period's end; the table below has the same numbers".to_string() />
             })}
@@ -164,7 +206,8 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
                 </div>
             })}
         </section>
-
+            }.into_any(),
+            ReportSection::Issues => view! {
         <section aria-labelledby="report-issues">
             <h2 id="report-issues">"Issues fixed and new"</h2>
             {match r.issues.clone() {
@@ -178,7 +221,8 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
                 }.into_any(),
             }}
         </section>
-
+            }.into_any(),
+            ReportSection::Campaigns => view! {
         <section aria-labelledby="report-campaigns">
             <h2 id="report-campaigns">"Campaigns"</h2>
             {if r.campaigns.is_empty() {
@@ -208,7 +252,8 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
                 }.into_any()
             }}
         </section>
-
+            }.into_any(),
+            ReportSection::Work => view! {
         <section aria-labelledby="report-work">
             <h2 id="report-work">"Work done in the period"</h2>
             <p>{format!("{} tasks completed, {} failed.", grouped(r.tasks.completed), grouped(r.tasks.failed))}</p>
@@ -219,7 +264,8 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
             })}
             <p><a href=format!("/tasks?client={}", r.client_id)>"Source: the client's tasks"</a></p>
         </section>
-
+            }.into_any(),
+            ReportSection::Figures => view! {
         <section aria-labelledby="report-figures">
             <h2 id="report-figures">"Figures"</h2>
             {match r.figures.clone() {
@@ -249,7 +295,8 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
                 }.into_any(),
             }}
         </section>
-
+            }.into_any(),
+            ReportSection::NextSteps => view! {
         <section aria-labelledby="report-next">
             <h2 id="report-next">"Next steps"</h2>
             {match r.next_steps.clone() {
@@ -265,6 +312,8 @@ fn ReportView(report: ClientReport, health_chart: Option<String>) -> impl IntoVi
                 }.into_any(),
             }}
         </section>
+            }.into_any(),
+        }).collect_view()}
 
         {(!r.missing.is_empty()).then(|| view! {
             <section aria-labelledby="report-missing">
@@ -364,5 +413,174 @@ fn BrandingForms(
             </div>
             <button type="submit">"Upload the logo"</button>
         </form>
+    }
+}
+
+/// `/admin/report-templates`: the templates (which sections, in which order, an introduction) and a form for
+/// a new one.
+#[component]
+pub fn ReportTemplatesPage() -> impl IntoView {
+    let save = ServerAction::<SaveTemplate>::new();
+    let errors = field_errors_of(result_of(save));
+    let list = Resource::new(move || save.version().get(), |_| list_templates());
+    view! {
+        <Title text="Report templates" />
+        <Authorized action=Action::ManageBranding render=move |_| view! {
+            <h1>"Report templates"</h1>
+            <p>"A template says which sections a client report shows and in which order, after an introduction. \
+                Reports use the default template unless another is chosen on the report."</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                        Ok(templates) => view! {
+                            <div class="table-wrap">
+                                <table>
+                                    <caption>"Templates"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Name"</th><th scope="col">"Sections, in order"</th>
+                                        <th scope="col">"Default"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {templates.into_iter().map(|t| view! {
+                                            <tr>
+                                                <th scope="row">{match t.id {
+                                                    Some(id) => view! {
+                                                        <a href=format!("/admin/report-templates/{id}")>{t.name.clone()}</a>
+                                                    }.into_any(),
+                                                    None => view! { {format!("{} (built in)", t.name)} }.into_any(),
+                                                }}</th>
+                                                <td>{t.sections.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")}</td>
+                                                <td>{if t.is_default { "Yes" } else { "No" }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>"New template"</h2>
+            <ActionError value=result_of(save) />
+            <ActionForm action=save>
+                <input type="hidden" name="id" value="" />
+                <TemplateFields value=TemplateInput { health: "1".into(), ..Default::default() } errors />
+                <button type="submit" class="primary" disabled=move || save.pending().get()>"Add template"</button>
+            </ActionForm>
+        } />
+    }
+}
+
+/// `/admin/report-templates/:id`: one template's form, and deleting it.
+#[component]
+pub fn ReportTemplatePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let save = ServerAction::<SaveTemplate>::new();
+    let delete = ServerAction::<DeleteTemplate>::new();
+    let errors = field_errors_of(result_of(save));
+    let list = Resource::new(move || save.version().get(), |_| list_templates());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            leptos_router::hooks::use_navigate()("/admin/report-templates", Default::default());
+        }
+    });
+    view! {
+        <Title text="Report template" />
+        <Authorized action=Action::ManageBranding render=move |_| view! {
+            <p class="breadcrumbs"><a href="/admin/report-templates">"Back to the report templates"</a></p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let wanted = id();
+                    let found = list.await.map(|all| all.into_iter().find(|t| t.id.map(|i| i.to_string()) == Some(wanted.clone())));
+                    match found {
+                        Err(e) => view! { <h1>"Report template"</h1><ErrorMessage error=e /> }.into_any(),
+                        Ok(None) => view! { <h1>"Report template"</h1><ErrorMessage error=crate::AppError::NotFound /> }.into_any(),
+                        Ok(Some(t)) => {
+                            let (form_id, delete_id) = (wanted.clone(), wanted.clone());
+                            let (heading, delete_label) = (format!("Template: {}", t.name), format!("Delete the template {}", t.name));
+                            let fields = TemplateInput::of(&t);
+                            view! {
+                            <h1>{heading}</h1>
+                            <ActionError value=result_of(save) />
+                            {move || matches!(save.value().get(), Some(Ok(_))).then(|| view! {
+                                <p class="flash flash-ok" role="status">"Template saved."</p>
+                            })}
+                            <ActionForm action=save>
+                                <input type="hidden" name="id" value=form_id />
+                                <TemplateFields value=fields errors />
+                                <button type="submit" class="primary" disabled=move || save.pending().get()>"Save template"</button>
+                            </ActionForm>
+                            <ActionError value=result_of(delete) />
+                            <ActionForm action=delete>
+                                <input type="hidden" name="id" value=delete_id />
+                                <button type="submit" class="danger">{delete_label}</button>
+                            </ActionForm>
+                        }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        } />
+    }
+}
+
+/// The template form's fields: name, introduction, a position per section, and the default box.
+#[component]
+fn TemplateFields(value: TemplateInput, errors: Signal<Option<domain::validation::FieldErrors>>) -> impl IntoView {
+    let positions = [
+        (ReportSection::Health, value.health.clone()),
+        (ReportSection::Issues, value.issues.clone()),
+        (ReportSection::Campaigns, value.campaigns.clone()),
+        (ReportSection::Work, value.work.clone()),
+        (ReportSection::Figures, value.figures.clone()),
+        (ReportSection::NextSteps, value.next_steps.clone()),
+    ];
+    view! {
+        <div class="field">
+            <label for="template-name">"Template name"</label>
+            <input id="template-name" name="input[name]" value=value.name required maxlength="80"
+                aria-describedby="template-name-error" />
+            <FieldError id="template-name-error" field="name" errors />
+        </div>
+        <div class="field">
+            <label for="template-intro">"Introduction (shown before the sections)"</label>
+            <textarea id="template-intro" name="input[intro]" rows="4" maxlength="2000"
+                aria-describedby="template-intro-error">{value.intro}</textarea>
+            <FieldError id="template-intro-error" field="intro" errors />
+        </div>
+        <fieldset>
+            <legend>"Sections and their order"</legend>
+            {positions.into_iter().map(|(section, current)| {
+                let id = format!("template-{}", section.as_str());
+                let error_id: &'static str = match section {
+                    ReportSection::Health => "template-health-error",
+                    ReportSection::Issues => "template-issues-error",
+                    ReportSection::Campaigns => "template-campaigns-error",
+                    ReportSection::Work => "template-work-error",
+                    ReportSection::Figures => "template-figures-error",
+                    ReportSection::NextSteps => "template-next_steps-error",
+                };
+                view! {
+                    <div class="field">
+                        <label for=id.clone()>{format!("Position of {}", section.label())}</label>
+                        <select id=id name=format!("input[{}]", section.as_str()) aria-describedby=error_id>
+                            <option value="" selected=current.is_empty()>"Leave out"</option>
+                            {(1..=ReportSection::ALL.len()).map(|n| {
+                                let n = n.to_string();
+                                let selected = n == current;
+                                view! { <option value=n.clone() selected=selected>{n.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                        <FieldError id=error_id field=section.as_str() errors />
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+        <div class="field checkbox">
+            <input id="template-default" type="checkbox" name="input[is_default]" value="on" checked=value.is_default.is_some() />
+            <label for="template-default">"Use for reports by default"</label>
+        </div>
     }
 }

@@ -413,6 +413,9 @@ pub struct Objects {
     pub webhooks: Vec<String>,
     /// API tokens (their ids).
     pub tokens: Vec<String>,
+    /// Report templates (agency-wide, admins'): pages under `/admin/report-templates/` and the server
+    /// functions under `/api/reports/` that take an `id`.
+    pub report_templates: Vec<String>,
 }
 
 impl Objects {
@@ -427,6 +430,7 @@ impl Objects {
             "admin" | "users" => Some(&self.users),
             "webhooks" => Some(&self.webhooks),
             "tokens" => Some(&self.tokens),
+            "reports" | "report-templates" => Some(&self.report_templates),
             _ => None,
         }
     }
@@ -449,6 +453,7 @@ pub fn page_paths(objects: &Objects) -> Vec<String> {
         let first = parts.next().unwrap_or("");
         let segment = match (first, parts.next()) {
             ("admin", Some("webhooks")) => "webhooks",
+            ("admin", Some("report-templates")) => "report-templates",
             _ => first,
         };
         let ids = objects

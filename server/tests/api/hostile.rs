@@ -144,6 +144,25 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
     let r =
         admin.post("/api/tokens/create", &[("input[name]", format!("{} {}", HOSTILE[0], HOSTILE[2]).as_str())]).await;
     assert_eq!(r.status, 200, "token with a hostile name: {}", r.body);
+    // The agency's name and a report template carry hostile text too: every report shows them.
+    let hostile_name: String = HOSTILE[0].chars().take(80).collect();
+    let r =
+        admin.post("/api/branding/set", &[("input[name]", hostile_name.as_str()), ("input[accent]", "#123456")]).await;
+    assert_eq!(r.status, 200, "branding with a hostile name: {}", r.body);
+    let r = admin
+        .post(
+            "/api/reports/templates/save",
+            &[
+                ("id", ""),
+                ("input[name]", hostile_name.as_str()),
+                ("input[intro]", HOSTILE[2]),
+                ("input[health]", "1"),
+                ("input[is_default]", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "report template with hostile text: {}", r.body);
+    let template_id = r.json()["id"].as_str().expect("template id").to_string();
 
     let mut clients = Vec::new();
     let mut campaigns = Vec::new();
@@ -214,6 +233,7 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         users: vec![manager_id.clone()],
         webhooks: vec![webhook_id.clone()],
         tokens: vec![],
+        report_templates: vec![template_id.clone()],
     });
     let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     for h in HOSTILE {

@@ -142,6 +142,13 @@ pub(crate) fn matrix() -> Vec<Row> {
         ("/api/branding/get", Needs(Action::ViewReports), vec![]),
         ("/api/branding/set", Needs(Action::ManageBranding), vec![("input[name]", ""), ("input[accent]", "")]),
         ("/api/branding/remove_logo", Needs(Action::ManageBranding), vec![]),
+        ("/api/reports/templates", Needs(Action::ViewReports), vec![]),
+        (
+            "/api/reports/templates/save",
+            Needs(Action::ManageBranding),
+            vec![("id", NIL), ("input[name]", ""), ("input[health]", "1")],
+        ),
+        ("/api/reports/templates/delete", Needs(Action::ManageBranding), vec![("id", NIL)]),
     ]
 }
 

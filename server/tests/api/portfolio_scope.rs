@@ -91,6 +91,7 @@ impl Portfolio {
             users: vec![manager_id.clone()],
             webhooks: vec![],
             tokens: vec![token],
+            report_templates: vec![],
         };
         Portfolio { manager, manager_id, objects, marker, site: format!("http://{site}/") }
     }

@@ -66,7 +66,13 @@ async fn a_report_shows_the_periods_figures_on_the_web_and_in_the_pdf_for_the_po
         seed_audit(&app, &client, "2026-11-25T10:00:00Z", 71.5, &[("title_missing", "/a"), ("h1_missing", "/new")])
             .await;
     seed_audit(&app, &client, "2026-12-03T10:00:00Z", 90.0, &[]).await; // after the period: not in it
-    create_campaign(&admin, &client, "Autumn push").await;
+    let campaign = id_of(&create_campaign(&admin, &client, "Autumn push").await);
+    // Made during the period (the report counts campaigns that existed by its end).
+    sqlx::query("UPDATE campaigns SET created_at = '2026-11-10T09:00:00Z' WHERE id = $1::uuid")
+        .bind(&campaign)
+        .execute(&app.pool)
+        .await
+        .expect("date the campaign");
 
     let form = [("client_id", client.as_str()), ("period", "2026-11"), ("from", ""), ("to", "")];
     let r = mine.post("/api/reports/client", &form).await;
@@ -177,4 +183,78 @@ async fn admins_brand_the_reports_with_a_name_a_colour_and_a_checked_logo() {
         .await
         .expect("events");
     assert_eq!(changes, ["agency.branding_changed", "agency.logo_changed", "agency.logo_changed"]);
+}
+
+#[tokio::test]
+async fn templates_choose_the_sections_and_their_order_and_one_is_the_default() {
+    let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (staff, _, _) = app.user(&admin, "staff").await;
+    let client = id_of(&create_client(&admin, "Templated Ltd", &[], "").await);
+    let save = |id: &'static str, name: &'static str, default: &'static str| {
+        [
+            ("id", id),
+            ("input[name]", name),
+            ("input[intro]", "Dear client,\nyour month."),
+            ("input[figures]", "1"),
+            ("input[health]", "2"),
+            ("input[is_default]", default),
+        ]
+    };
+    let r = admin.post("/api/reports/templates/save", &save("", "Executive", "on")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["sections"], serde_json::json!(["figures", "health"]));
+    let executive = r.json()["id"].as_str().expect("id").to_string();
+    let r = admin.post("/api/reports/templates/save", &save("", "executive", "")).await;
+    assert_eq!(error_fields(&r), vec!["name".to_string()], "names are unique: {}", r.body);
+    let clash = [("id", ""), ("input[name]", "Clash"), ("input[health]", "1"), ("input[work]", "1")];
+    assert_eq!(error_fields(&admin.post("/api/reports/templates/save", &clash).await), vec!["work".to_string()]);
+    assert_eq!(staff.post("/api/reports/templates/save", &save("", "Staff's", "")).await.status, 403);
+
+    // The default template lays out reports that name none; the standard one is still listed.
+    let form = [("client_id", client.as_str()), ("period", "2026-11"), ("from", ""), ("to", "")];
+    let v = staff.post("/api/reports/client", &form).await.json();
+    assert_eq!((v["template"].as_str(), v["intro"].as_str()), (Some("Executive"), Some("Dear client,\nyour month.")));
+    assert_eq!(v["sections"], serde_json::json!(["figures", "health"]));
+    let list = staff.post("/api/reports/templates", &[]).await.json();
+    let names: Vec<&str> = list.as_array().expect("list").iter().map(|t| t["name"].as_str().unwrap_or("")).collect();
+    assert_eq!(names, ["Standard", "Executive"]);
+    assert_eq!(list[0]["is_default"], false, "the made default replaces the standard one");
+
+    // Another default takes over; a report may name its template; a deleted one falls back.
+    let r = admin
+        .post(
+            "/api/reports/templates/save",
+            &[
+                ("id", ""),
+                ("input[name]", "Full"),
+                ("input[health]", "1"),
+                ("input[issues]", "2"),
+                ("input[is_default]", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let defaults: i64 = sqlx::query_scalar("SELECT count(*) FROM report_templates WHERE is_default")
+        .fetch_one(&app.pool)
+        .await
+        .expect("n");
+    assert_eq!(defaults, 1);
+    let named = [
+        ("client_id", client.as_str()),
+        ("period", "2026-11"),
+        ("from", ""),
+        ("to", ""),
+        ("template", executive.as_str()),
+    ];
+    assert_eq!(staff.post("/api/reports/client", &named).await.json()["template"], "Executive");
+    let (status, _, pdf) =
+        staff.get_bytes(&format!("/clients/{client}/report.pdf?period=2026-11&template={executive}")).await;
+    assert_eq!(status, 200);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("your month.") && !text.contains("Campaigns"), "{text}");
+    assert_eq!(admin.post("/api/reports/templates/delete", &[("id", executive.as_str())]).await.status, 200);
+    let r = staff.post("/api/reports/client", &named).await;
+    assert_eq!(error_fields(&r), vec!["template".to_string()], "{}", r.body);
+    assert_eq!(staff.post("/api/reports/client", &form).await.json()["template"], "Full");
 }
