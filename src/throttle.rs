@@ -147,7 +147,7 @@ impl LoginThrottle {
     }
 }
 
-/// Each API user's request budget: `limit` requests in a window of [`BUDGET_WINDOW`] that opens with their
+/// Each API token's request budget: `limit` requests in a window of [`BUDGET_WINDOW`] that opens with its
 /// first request (the login throttle's fixed windows, here counting every request). With Redis the count is
 /// shared by every server instance (`INCR`, `EXPIRE NX`, `TTL` in one round trip); without it, or while
 /// Redis is unreachable, each process counts its own, so a Redis outage never stops the API.
@@ -155,6 +155,7 @@ pub struct RequestBudget {
     limit: u32,
     redis: Option<fred::clients::Pool>,
     prefix: String,
+    /// Windows by token id, when Redis is absent or away.
     local: Mutex<HashMap<uuid::Uuid, (Instant, u32)>>,
 }
 
@@ -177,17 +178,17 @@ impl RequestBudget {
         self.limit
     }
 
-    /// Counts a request of `user`: Ok(where they stand), or Err(seconds until they may try again) when the
-    /// window is spent. `left = limit - count` while `count <= limit`; `reset` is the window's remaining
+    /// Counts a request made with the token `key`: Ok(where it stands), or
+    /// Err(seconds until it may try again) when the window is spent. `left = limit - count` while `count <= limit`; `reset` is the window's remaining
     /// time, at least 1 s.
-    pub async fn take(&self, user: uuid::Uuid) -> Result<Standing, u64> {
+    pub async fn take(&self, key: uuid::Uuid) -> Result<Standing, u64> {
         if let Some(pool) = &self.redis {
-            match self.take_shared(pool, user).await {
+            match self.take_shared(pool, key).await {
                 Ok(counted) => return self.judge(counted),
                 Err(e) => tracing::warn!(error = %e, "API request budget: Redis unreachable, counting in this process"),
             }
         }
-        let counted = self.take_local(user, Instant::now());
+        let counted = self.take_local(key, Instant::now());
         self.judge(counted)
     }
 
@@ -200,9 +201,9 @@ impl RequestBudget {
         }
     }
 
-    /// The user's count including this request, and the seconds left in its window, from Redis.
-    async fn take_shared(&self, pool: &fred::clients::Pool, user: uuid::Uuid) -> Result<(u64, u64), DomainError> {
-        let key = format!("{}:api:budget:{user}", self.prefix);
+    /// The token's count including this request, and the seconds left in its window, from Redis.
+    async fn take_shared(&self, pool: &fred::clients::Pool, token: uuid::Uuid) -> Result<(u64, u64), DomainError> {
+        let key = format!("{}:api:budget:{token}", self.prefix);
         let pipeline = pool.next().pipeline();
         let _: () = pipeline.incr(&key).await.map_err(redis_err)?;
         let _: () =
@@ -213,12 +214,12 @@ impl RequestBudget {
     }
 
     /// The same count in this process.
-    fn take_local(&self, user: uuid::Uuid, now: Instant) -> (u64, u64) {
+    fn take_local(&self, token: uuid::Uuid, now: Instant) -> (u64, u64) {
         let mut windows = self.local.lock().unwrap_or_else(|p| p.into_inner());
         if windows.len() > 100_000 {
             windows.retain(|_, (start, _)| now.duration_since(*start) < BUDGET_WINDOW);
         }
-        let (start, count) = windows.entry(user).or_insert((now, 0));
+        let (start, count) = windows.entry(token).or_insert((now, 0));
         if now.duration_since(*start) >= BUDGET_WINDOW {
             *start = now;
             *count = 0;
@@ -259,14 +260,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn each_user_has_a_budget_a_window_counted_in_process_without_redis() {
+    async fn each_token_has_a_budget_a_window_counted_in_process_without_redis() {
         let b = RequestBudget::new(2, None, "t");
         let (a, other) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
         assert_eq!(b.take(a).await.map(|s| s.left), Ok(1));
         assert_eq!(b.take(a).await.map(|s| s.left), Ok(0));
         let wait = b.take(a).await.expect_err("spent");
         assert!((1..=60).contains(&wait), "{wait}");
-        assert_eq!(b.take(other).await.map(|s| s.left), Ok(1), "another user counts apart");
+        assert_eq!(b.take(other).await.map(|s| s.left), Ok(1), "another token counts apart");
         // A window that has run out starts again.
         let later = Instant::now() + BUDGET_WINDOW;
         assert_eq!(b.take_local(a, later).0, 1);

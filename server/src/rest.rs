@@ -62,6 +62,10 @@ pub const RATE_PER_MINUTE_DEFAULT: u32 = 600;
 #[derive(Debug, Clone)]
 pub struct TokenUser(pub Actor, pub domain::model::User);
 
+/// The id of the request's token (each token has its own request budget).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenId(pub uuid::Uuid);
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -150,9 +154,10 @@ pub async fn bearer(State(state): State<AppState>, mut req: Request, next: Next)
         return ApiError(AppError::Unauthenticated).into_response();
     };
     match store::tokens::authenticate(&state.pool, &token).await {
-        Ok(Some(user)) => {
+        Ok(Some((token, user))) => {
             let actor = Actor { user_id: user.id, role: user.role };
             req.extensions_mut().insert(TokenUser(actor, user));
+            req.extensions_mut().insert(TokenId(token));
             next.run(req).await
         }
         Ok(None) => ApiError(AppError::Unauthenticated).into_response(),
@@ -161,7 +166,7 @@ pub async fn bearer(State(state): State<AppState>, mut req: Request, next: Next)
 }
 
 /// The API's router: [`ROUTES`], then a problem document for any other path under `/api/v1`. Each
-/// token's user may make the `budget`'s requests a minute.
+/// token may make the `budget`'s requests a minute.
 pub fn router(state: AppState, budget: Arc<RequestBudget>) -> Router<AppState> {
     let mut r = Router::new();
     for route in &ROUTES {
@@ -518,15 +523,15 @@ async fn campaign_action(
     Ok(axum::Json(campaign).into_response())
 }
 
-/// Applies the per-user limit and says where the caller stands, as the IETF draft's headers have it:
+/// Applies the per-token limit and says where the caller stands, as the IETF draft's headers have it:
 /// `RateLimit-Policy: "minute";q=<limit>;w=60` and `RateLimit: "minute";r=<left>;t=<seconds>`; a spent
 /// window is a 429 problem with `Retry-After`.
 async fn rate_limit(State(budget): State<Arc<RequestBudget>>, req: Request, next: Next) -> Response {
-    let Some(user) = req.extensions().get::<TokenUser>().map(|t| t.0.user_id) else {
+    let Some(TokenId(token)) = req.extensions().get::<TokenId>().copied() else {
         return next.run(req).await;
     };
     let policy = format!("\"minute\";q={};w={}", budget.limit(), BUDGET_WINDOW.as_secs());
-    let (mut res, left, reset) = match budget.take(user).await {
+    let (mut res, left, reset) = match budget.take(token).await {
         Ok(standing) => (next.run(req).await, standing.left, standing.reset_secs),
         Err(reset) => (ApiError(AppError::Throttled { retry_after_secs: reset }).into_response(), 0, reset),
     };

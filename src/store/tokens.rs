@@ -102,8 +102,9 @@ pub async fn revoke(pool: &PgPool, user: Uuid, id: Uuid) -> Result<ApiToken, Dom
     Ok(revoked)
 }
 
-/// The user a token acts as: None when the token is unknown, revoked or expired, or its user inactive.
-pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<User>, DomainError> {
+/// The token's id and the user it acts as: None when the token is unknown, revoked or expired, or its user
+/// inactive.
+pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<(Uuid, User)>, DomainError> {
     if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 100 {
         return Ok(None);
     }
@@ -135,5 +136,6 @@ pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<User>, D
             .execute(pool)
             .await?;
     }
-    row.user.into_user().map(Some)
+    let token = row.token_id;
+    row.user.into_user().map(|u| Some((token, u)))
 }

@@ -297,7 +297,7 @@ async fn an_idempotency_key_runs_a_create_once_and_events_page_by_cursor() {
 }
 
 #[tokio::test]
-async fn each_token_user_has_a_request_budget_a_minute() {
+async fn each_token_has_a_request_budget_a_minute() {
     let app = TestApp::spawn(Options { workers: 0, api_rate_per_minute: 3, ..Options::default() }).await;
     let admin = app.admin().await;
     let (staff, _, _) = app.user(&admin, "staff").await;
@@ -313,7 +313,9 @@ async fn each_token_user_has_a_request_budget_a_minute() {
     assert!(is_problem(&r, 429), "{} {}", r.status, r.body);
     let wait: u64 = r.header("retry-after").expect("Retry-After").parse().expect("seconds");
     assert!((1..=60).contains(&wait), "{wait}");
-    assert_eq!(api(&app, "/api/v1/me", Some(&b), &[]).await.status, 200, "another user has their own budget");
+    assert_eq!(api(&app, "/api/v1/me", Some(&b), &[]).await.status, 200, "another token has its own budget");
+    let second = token(&admin, "a second token").await;
+    assert_eq!(api(&app, "/api/v1/me", Some(&second), &[]).await.status, 200, "each token counts apart");
 }
 
 #[tokio::test]
