@@ -22,6 +22,8 @@ pub struct AppState {
     pub crawl_policy: domain::crawl::fetch::AddressPolicy,
     /// Webhook endpoints may use plain `http://` (APP_ENV=development).
     pub plain_http_webhooks: bool,
+    /// Where people reach the console (PUBLIC_URL): reports link their sources there.
+    pub public_url: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {

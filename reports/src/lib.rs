@@ -49,9 +49,9 @@ static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
-/// The report as a PDF.
-pub fn pdf(report: &ClientReport, logo: Option<Logo<'_>>) -> Result<Vec<u8>, RenderError> {
-    let document = document(report, logo)?;
+/// The report as a PDF; `base_url` (the console's address) makes each section's source a link.
+pub fn pdf(report: &ClientReport, logo: Option<Logo<'_>>, base_url: Option<&str>) -> Result<Vec<u8>, RenderError> {
+    let document = document(report, logo, base_url)?;
     let options = typst_pdf::PdfOptions {
         // A stable identifier: the same report, the same document id.
         ident: Smart::Custom(format!("aiseo-report-{}-{}", report.client_id, report.period.slug())),
@@ -59,11 +59,19 @@ pub fn pdf(report: &ClientReport, logo: Option<Logo<'_>>) -> Result<Vec<u8>, Ren
         timestamp: None,
         ..Default::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|e| RenderError::Pdf(messages(&e)))
+    let pdf = typst_pdf::pdf(&document, &options).map_err(|e| RenderError::Pdf(messages(&e)));
+    // typst memoizes layout across compilations; in a long-running server that cache would only grow.
+    // Keep what the last two documents used (reports share their template and fonts) and drop the rest.
+    typst::comemo::evict(2);
+    pdf
 }
 
 /// The report laid out as pages (the PDF's content), for callers that count or inspect pages.
-pub fn document(report: &ClientReport, logo: Option<Logo<'_>>) -> Result<PagedDocument, RenderError> {
+pub fn document(
+    report: &ClientReport,
+    logo: Option<Logo<'_>>,
+    base_url: Option<&str>,
+) -> Result<PagedDocument, RenderError> {
     let mut files = HashMap::new();
     let logo_path = logo.map(|l| {
         let path = if l.media_type == "image/png" { "/logo.png" } else { "/logo.jpg" };
@@ -76,7 +84,7 @@ pub fn document(report: &ClientReport, logo: Option<Logo<'_>>) -> Result<PagedDo
         files.insert(id(&path), Bytes::new(svg.into_bytes()));
         paths.insert(name.to_string(), path.into());
     }
-    let data = serde_json::json!({ "report": report, "logo": logo_path, "charts": paths });
+    let data = serde_json::json!({ "report": report, "logo": logo_path, "charts": paths, "base_url": base_url });
     let data = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
     files.insert(id("/data.json"), Bytes::new(data));
     let main = Source::new(id("/report.typ"), TEMPLATE.to_string());

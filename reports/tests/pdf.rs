@@ -120,7 +120,7 @@ fn text_of(pdf: &[u8]) -> String {
 #[test]
 fn the_pdf_says_who_when_how_healthy_and_what_to_fix_and_is_the_same_every_time() {
     let report = fixture("Acme Widgets", "Page has no H1 heading");
-    let pdf = reports::pdf(&report, None).expect("pdf");
+    let pdf = reports::pdf(&report, None, None).expect("pdf");
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     // To look at it: AISEO_REPORT_DUMP=/tmp/report.pdf cargo test -p reports
     if let Ok(path) = std::env::var("AISEO_REPORT_DUMP") {
@@ -141,18 +141,18 @@ fn the_pdf_says_who_when_how_healthy_and_what_to_fix_and_is_the_same_every_time(
     ] {
         assert!(text.contains(expected), "{expected:?} in the PDF:\n{text}");
     }
-    assert_eq!(reports::pdf(&report, None).expect("again"), pdf, "the same report, the same bytes");
+    assert_eq!(reports::pdf(&report, None, None).expect("again"), pdf, "the same report, the same bytes");
     let other = fixture("Acme Widgets", "Page has no H1 heading");
     let mut later = other.clone();
     later.period_label = "December 2026".into();
-    assert_ne!(reports::pdf(&later, None).expect("other"), pdf);
+    assert_ne!(reports::pdf(&later, None, None).expect("other"), pdf);
 }
 
 #[test]
 fn hostile_strings_are_text_in_the_document() {
     let hostile = r#"#set text(fill: red) ]} #panic("x") <script>alert(1)</script> $x^2$ @ref *bold* \ "#;
     let report = fixture(hostile, hostile);
-    let pdf = reports::pdf(&report, None).expect("a hostile name still renders");
+    let pdf = reports::pdf(&report, None, None).expect("a hostile name still renders");
     let text = text_of(&pdf);
     assert!(text.contains(r#"#panic("x")"#), "shown as written:\n{text}");
     assert!(text.contains("<script>alert(1)</script>"), "{text}");
@@ -174,7 +174,7 @@ fn a_logo_goes_on_the_cover_and_a_report_without_audits_says_so() {
         0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff,
         0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
     ];
-    let pdf = reports::pdf(&report, Some(reports::Logo { bytes: png, media_type: "image/png" })).expect("pdf");
+    let pdf = reports::pdf(&report, Some(reports::Logo { bytes: png, media_type: "image/png" }), None).expect("pdf");
     let text = text_of(&pdf);
     assert!(text.contains("No site audit had finished"), "{text}");
     assert!(pdf.windows(7).any(|w| w == b"/Image\n" || w == b"/Image " || w == b"/Image/"), "the logo is embedded");
@@ -186,7 +186,7 @@ fn a_template_chooses_the_sections_their_order_and_an_introduction() {
     report.template = "Executive".into();
     report.intro = "Dear Acme team,\nhere is your month in short. #strong[not markup]".into();
     report.sections = vec![ReportSection::Figures, ReportSection::Health];
-    let text = text_of(&reports::pdf(&report, None).expect("pdf"));
+    let text = text_of(&reports::pdf(&report, None, None).expect("pdf"));
     assert!(text.contains("Dear Acme team,") && text.contains("#strong[not markup]"), "{text}");
     let figures = text.find("Figures").expect("figures");
     let health = text.find("Health score").expect("health");

@@ -47,6 +47,7 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         redis_key_prefix: format!("aiseo-bench-{}", uuid::Uuid::new_v4().simple()),
         listen_addr: listen,
         app_env: "development".into(),
+        public_url: String::new(),
         log_level: "warn".into(),
         log_format: "pretty".into(),
         session_idle_minutes: 480,

@@ -70,6 +70,10 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:3000")]
     pub listen_addr: SocketAddr,
+    /// The address people reach the console at (`https://seo.agency.example`): reports link their sources
+    /// there. Empty: `http://` and LISTEN_ADDR.
+    #[arg(long, env = "PUBLIC_URL", default_value = "")]
+    pub public_url: String,
     /// `development` allows session cookies over plain HTTP; anything else sets them Secure.
     #[arg(long, env = "APP_ENV", default_value = "production")]
     pub app_env: String,
@@ -195,6 +199,14 @@ impl Config {
         Ok(domain::webhooks::dispatch::DispatchConfig::new(self.crawl_policy()?))
     }
 
+    /// Where reports link their sources: PUBLIC_URL without a trailing slash, or `http://<LISTEN_ADDR>`.
+    pub fn public_url(&self) -> String {
+        match self.public_url.trim().trim_end_matches('/') {
+            "" => format!("http://{}", self.listen_addr),
+            url => url.to_string(),
+        }
+    }
+
     /// Whether webhook endpoints may use plain `http://` (development only).
     pub fn plain_http_webhooks(&self) -> bool {
         self.app_env == "development"
@@ -276,6 +288,14 @@ mod tests {
         ])
         .expect("the settings parse")
         .config
+    }
+
+    #[test]
+    fn reports_link_to_the_public_url_or_the_listen_address() {
+        let mut c = parsed();
+        assert_eq!(c.public_url(), "http://127.0.0.1:3000");
+        c.public_url = " https://seo.agency.example/ ".into();
+        assert_eq!(c.public_url(), "https://seo.agency.example");
     }
 
     #[test]

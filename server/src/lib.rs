@@ -116,6 +116,7 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
             leptos_options,
             crawl_policy: config.crawl_policy()?,
             plain_http_webhooks: config.plain_http_webhooks(),
+            public_url: config.public_url(),
         },
         redis,
     })

@@ -58,7 +58,7 @@ async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option
         None => None,
     };
     let name = format!("{}-seo-report-{}.pdf", file_stem(&report.client_name), report.period.slug());
-    let bytes = render(report, logo).await?;
+    let bytes = render(report, logo, state.public_url.clone()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -74,12 +74,13 @@ async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option
 pub async fn render(
     report: domain::model::report::ClientReport,
     logo: Option<(Vec<u8>, String)>,
+    base_url: String,
 ) -> Result<Vec<u8>, AppError> {
     let work = async move {
         let _turn = RENDERING.clone().acquire_owned().await.map_err(|_| AppError::Unavailable)?;
         tokio::task::spawn_blocking(move || {
             let logo = logo.as_ref().map(|(bytes, media_type)| reports::Logo { bytes, media_type });
-            reports::pdf(&report, logo)
+            reports::pdf(&report, logo, Some(base_url.as_str()))
         })
         .await
         .map_err(|e| {

@@ -172,6 +172,7 @@ impl TestApp {
             redis_key_prefix: prefix.clone(),
             listen_addr: "127.0.0.1:0".parse().expect("addr"),
             app_env: "development".into(),
+            public_url: "https://console.test".into(),
             log_level: "warn".into(),
             log_format: "json".into(),
             session_idle_minutes: 480,

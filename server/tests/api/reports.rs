@@ -103,7 +103,7 @@ async fn a_report_shows_the_periods_figures_on_the_web_and_in_the_pdf_for_the_po
         .and_then(|v| v.to_str().ok())
         .is_some_and(|d| d.contains("reported-ltd-seo-report-2026-11.pdf")));
     let text = pdf_text(&pdf);
-    for expected in ["Reported Ltd", "November 2026", "71.5", "+11.5", "Autumn push"] {
+    for expected in ["Reported Ltd", "November 2026", "71.5", "+11.5", "Autumn push", "https://console.test/audits/"] {
         assert!(text.contains(expected), "{expected:?} in the PDF:\n{text}");
     }
     let (_, _, again) = admin.get_bytes(&path).await;
