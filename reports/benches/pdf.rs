@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 const RUNS: usize = 30;
 
-/// A large report: a year of audits, ten categories, ten checks fixed and new, 80 campaigns, 14 task types,
+/// A large report: a year of audits, ten categories, ten checks fixed and new, 120 campaigns, 14 task types,
 /// 30 figures and 5 next steps.
 fn big_report() -> ClientReport {
     let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2025-12-01T10:00:00Z").expect("time").with_timezone(&Utc);
@@ -70,7 +70,7 @@ fn big_report() -> ClientReport {
             top_fixed: (0..5).map(|i| line(i, 90 - 10 * i as i64)).collect(),
             top_new: (5..10).map(|i| line(i, 20 - i as i64)).collect(),
         }),
-        campaigns: (0..80)
+        campaigns: (0..120)
             .map(|i| CampaignLine {
                 id: Uuid::from_u128(100 + i),
                 name: format!("Campaign {i}: a season of content and links"),
