@@ -832,6 +832,19 @@ async fn crawl_pages(
     json_tagged(&headers, &RowSlice { items, next })
 }
 
+/// The range parameters of the analytics routes, for the OpenAPI document (read by [`range_of`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct RangeQuery {
+    /// `day`, `week`, `month` (default), `quarter`, `year` or `custom`
+    range: Option<String>,
+    /// `YYYY-MM-DD`, with `range=custom`
+    from: Option<String>,
+    /// `YYYY-MM-DD`, with `range=custom`
+    to: Option<String>,
+}
+
 /// The range of the analytics routes from the query: `range` (`day`, `week`, `month`, `quarter`, `year`,
 /// `custom`) with `from` and `to` for custom dates.
 fn range_of(q: &HashMap<String, String>) -> Result<domain::model::dashboard::DashboardRange, AppError> {
@@ -844,9 +857,7 @@ fn range_of(q: &HashMap<String, String>) -> Result<domain::model::dashboard::Das
 /// (pipeline by stage, won and lost, revenue under management, audits and health), and the system's own
 /// figures for admins.
 #[utoipa::path(get, path = "/api/v1/analytics", tag = "analytics", security(("bearer" = [])),
-    params(("range" = Option<String>, Query, description = "`day`, `week`, `month` (default), `quarter`, `year` or `custom`"),
-        ("from" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`"),
-        ("to" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`")),
+    params(RangeQuery),
     responses((status = 200, description = "The figures (`window`, `agents`, `business`, `system`)", body = Object),
         (status = 422, description = "The range is refused", body = Problem, content_type = "application/problem+json")))]
 async fn analytics(
@@ -866,9 +877,7 @@ async fn analytics(
 /// `GET /api/v1/analytics/dashboard?range=&from=&to=`: the dashboard's figures for the range within the
 /// caller's portfolio (KPIs with their trends, agent states, the charts' series, the pipeline funnel).
 #[utoipa::path(get, path = "/api/v1/analytics/dashboard", tag = "analytics", security(("bearer" = [])),
-    params(("range" = Option<String>, Query, description = "`day`, `week`, `month` (default), `quarter`, `year` or `custom`"),
-        ("from" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`"),
-        ("to" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`")),
+    params(RangeQuery),
     responses((status = 200, description = "The dashboard's figures", body = Object),
         (status = 422, description = "The range is refused", body = Problem, content_type = "application/problem+json")))]
 async fn dashboard(
@@ -886,9 +895,7 @@ async fn dashboard(
 /// `agents`, `business` or `system` (admins), as `.csv`, `.json` or `.xlsx`; CSV and JSON are streamed.
 #[utoipa::path(get, path = "/api/v1/analytics/exports/{file}", tag = "analytics", security(("bearer" = [])),
     params(("file" = String, Path, description = "`agents.csv`, `business.xlsx`, `system.json`, …"),
-        ("range" = Option<String>, Query, description = "`day`, `week`, `month` (default), `quarter`, `year` or `custom`"),
-        ("from" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`"),
-        ("to" = Option<String>, Query, description = "`YYYY-MM-DD`, with `range=custom`")),
+        RangeQuery),
     responses((status = 200, description = "The table as a file",
             content((String = "text/csv"), (Object = "application/json"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 404, description = "No such table or format", body = Problem, content_type = "application/problem+json"),
