@@ -95,7 +95,8 @@ pub async fn page(
         b.push(" AND k.created_at <= ").push_bind(at);
         b.push(" AND (k.created_at < ").push_bind(at).push(" OR k.id > ").push_bind(id).push(")");
     }
-    b.push(" ORDER BY k.created_at DESC, k.id LIMIT ").push_bind(limit.clamp(1, 200));
+    // The API reads one row past its largest slice (200) to tell whether another follows.
+    b.push(" ORDER BY k.created_at DESC, k.id LIMIT ").push_bind(limit.clamp(1, 201));
     let rows: Vec<CampaignRow> = b.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
 }

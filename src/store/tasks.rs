@@ -179,7 +179,8 @@ pub async fn list(
         b.push(" AND t.created_at <= ").push_bind(at.0);
         b.push(" AND (t.created_at < ").push_bind(at.0).push(" OR t.id > ").push_bind(at.1).push(")");
     }
-    b.push(" ORDER BY t.created_at DESC, t.id LIMIT ").push_bind(filter.limit.unwrap_or(50).clamp(1, 200));
+    // The API reads one row past its largest slice (200) to tell whether another follows.
+    b.push(" ORDER BY t.created_at DESC, t.id LIMIT ").push_bind(filter.limit.unwrap_or(50).clamp(1, 201));
     let rows: Vec<SummaryRow> = b.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(summary).collect())
 }

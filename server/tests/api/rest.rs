@@ -503,6 +503,24 @@ async fn lists_page_by_cursor_without_repeats_or_gaps_while_rows_come_and_go() {
     let walked = walk(&app, &secret, "/api/v1/tasks?limit=4", "cursor", "id").await;
     assert_eq!(walked, reference);
 
+    // At the largest slice: 230 tasks of one client in slices of 200 are two slices, not one.
+    sqlx::query(
+        "INSERT INTO tasks (id, task_type, agent, client_id, status, created_at)
+         SELECT gen_random_uuid(), 'client_health', 'client_success_manager', $1::uuid, 'cancelled',
+                now() - n * interval '1 second'
+           FROM generate_series(1, 230) n",
+    )
+    .bind(id_of(&create_client(&admin, "Busy Co", &[], "").await))
+    .execute(&app.pool)
+    .await
+    .expect("tasks");
+    let first = api(&app, "/api/v1/tasks?status=cancelled&limit=200", Some(&secret), &[]).await.json();
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(200));
+    let next = first["next"].as_str().expect("a next slice after 200 of 230").to_string();
+    let rest = api(&app, &format!("/api/v1/tasks?status=cancelled&limit=200&cursor={next}"), Some(&secret), &[]).await;
+    assert_eq!(rest.json()["items"].as_array().map(Vec::len), Some(30), "{}", rest.body);
+    assert!(rest.json()["next"].is_null());
+
     // Cursors and limits that aren't ours are refused by name.
     for (path, field) in [
         ("/api/v1/clients?cursor=nope", "cursor"),
