@@ -283,4 +283,32 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
     let title = doc.select(&Selector::parse("title").expect("sel")).next().map(|t| t.text().collect::<String>());
     assert_eq!(title.as_deref(), Some(format!("{} 0 · AI SEO Architects", HOSTILE[0]).as_str()), "{}", r.body);
     assert!(r.body.contains("&lt;/title&gt;&lt;h1 id=hx1&gt;"), "the title is escaped on the wire");
+
+    // The report PDF of every hostile client (the first one's with its audits of the hostile site, under
+    // the hostile agency name and template) is written, and shows the names as they were typed.
+    let today = chrono::Utc::now().date_naive();
+    let period = format!("from={}&to={today}", today - chrono::Duration::days(30));
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (i, (client, h)) in clients.iter().zip(HOSTILE).enumerate() {
+        let (status, headers, pdf) = admin.get_bytes(&format!("/clients/{client}/report.pdf?{period}")).await;
+        assert_eq!(status, 200, "the PDF of {h:?}: {}", String::from_utf8_lossy(&pdf));
+        assert!(headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|d| d.is_ascii() && !d.contains('<')));
+        let text = squash(&crate::reports::pdf_text(&pdf));
+        assert!(text.contains(&squash(&format!("{h} {i}"))), "{h:?} in its PDF as text:\n{text}");
+        assert!(text.contains(&squash(&hostile_name)), "the agency's name as text:\n{text}");
+    }
+    // Period and template parameters from the far end of the number line are refused by name, not a 500.
+    for (query, field) in [
+        ("period=9223372036854775807-11", "period"),
+        ("period=2026-Q9223372036854775807", "period"),
+        ("from=-9223372036854775808-01-01&to=2026-01-01", "from"),
+        ("period=2026-11&template=%00", "template"),
+    ] {
+        let r = admin.get(&format!("/clients/{}/report.pdf?{query}", clients[0])).await;
+        assert_eq!(r.status, 422, "{query}: {}", r.body);
+        assert!(r.body.contains(field), "{query}: {}", r.body);
+    }
 }

@@ -36,7 +36,7 @@ async fn seed_audit(app: &TestApp, client: &str, at: &str, health: f64, issues: 
     id
 }
 
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let file = std::env::temp_dir().join(format!("aiseo-report-test-{}.pdf", uuid::Uuid::new_v4()));
     std::fs::write(&file, pdf).expect("write");
     let out = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext runs");
