@@ -48,6 +48,11 @@ if [[ "${1:-}" == "--test" ]]; then
   if ! python3 -m pip show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "schemathesis==$SCHEMATHESIS_VERSION"
   fi
+  # aiosmtpd (PyPI): the local SMTP server the report email tests and benchmark send to.
+  AIOSMTPD_VERSION=1.4.6
+  if ! python3 -m pip show aiosmtpd 2>/dev/null | grep -qx "Version: $AIOSMTPD_VERSION"; then
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
   # `npm ls` fails when node_modules does not hold what the lock file names (a fresh clone, a new package).
   if ! (cd end2end && npm ls --silent >/dev/null 2>&1); then
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

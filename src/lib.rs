@@ -20,6 +20,8 @@ pub mod validation;
 #[cfg(feature = "server")]
 pub mod llm;
 #[cfg(feature = "server")]
+pub mod mail;
+#[cfg(feature = "server")]
 pub mod password;
 #[cfg(feature = "server")]
 pub mod store;

@@ -69,10 +69,14 @@ pub enum Action {
     ViewReports,
     /// The agency's name, logo and accent colour on reports.
     ManageBranding,
+    /// Set a client's report email schedule and recipients, send a report now, send a failed one again
+    /// (account managers for their portfolio). Staff see deliveries (`ViewReports`) but send nothing to
+    /// clients.
+    ScheduleReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::ViewOwnAccount,
         Action::ViewDashboard,
         Action::ViewSystemFigures,
@@ -108,6 +112,7 @@ impl Action {
         Action::ManageOwnTokens,
         Action::ViewReports,
         Action::ManageBranding,
+        Action::ScheduleReports,
     ];
 }
 
@@ -135,6 +140,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
         ViewSystemFigures => &[Role::Admin, Role::Staff],
         CreateClient | DeleteClient | AssignClient => &[Role::Admin, Role::Staff],
         ViewPortfolio => &[Role::AccountManager],
+        ScheduleReports => &[Role::Admin, Role::AccountManager],
     }
 }
 
@@ -216,6 +222,9 @@ pub fn page_action(path: &str) -> Option<Action> {
         || (path.starts_with("/clients/") && (path.ends_with("/audits") || path.ends_with("/audits/compare")))
     {
         return Some(Action::ViewAudits);
+    }
+    if path == "/reports/deliveries" || (path.starts_with("/clients/") && path.ends_with("/report-emails")) {
+        return Some(Action::ViewReports);
     }
     if path.starts_with("/clients/") && path.ends_with("/report") {
         return Some(Action::ViewReports);

@@ -112,6 +112,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:id/edit") ssr=SsrMode::Async view=pages::clients::EditClientPage />
                     <Route path=path!("/clients/:id/audits") ssr=SsrMode::Async view=pages::site_audit::ClientAuditsPage />
                     <Route path=path!("/clients/:id/report") ssr=SsrMode::Async view=pages::reports::ClientReportPage />
+                    <Route path=path!("/clients/:id/report-emails") ssr=SsrMode::Async view=pages::deliveries::ClientReportEmailsPage />
+                    <Route path=path!("/reports/deliveries") ssr=SsrMode::Async view=pages::deliveries::DeliveriesPage />
                     <Route path=path!("/clients/:id/audits/compare") ssr=SsrMode::Async view=pages::site_audit::CompareCrawlsPage />
                     <Route path=path!("/audits") ssr=SsrMode::Async view=pages::site_audit::SiteAuditsPage />
                     <Route path=path!("/audits/:id") ssr=SsrMode::Async view=pages::site_audit::CrawlPage />

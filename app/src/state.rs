@@ -24,6 +24,17 @@ pub struct AppState {
     pub plain_http_webhooks: bool,
     /// Where people reach the console (PUBLIC_URL): reports link their sources there.
     pub public_url: String,
+    /// Where report emails are written when no SMTP server is configured (OUTBOX_DIR).
+    pub outbox_dir: String,
+    /// Whether an SMTP server is configured (SMTP_URL): otherwise report emails go to the outbox, unsent.
+    pub sends_mail: bool,
+}
+
+impl AppState {
+    /// The outbox folder, when report emails are written there instead of sent.
+    pub fn mail_outbox(&self) -> Option<String> {
+        (!self.sends_mail).then(|| self.outbox_dir.clone())
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

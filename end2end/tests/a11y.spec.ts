@@ -38,6 +38,7 @@ test.describe("accessibility (axe, WCAG 2 A/AA)", () => {
     { path: "/admin/webhooks/new", heading: "New webhook endpoint" },
     { path: "/admin/branding", heading: "Branding" },
     { path: "/admin/report-templates", heading: "Report templates" },
+    { path: "/reports/deliveries", heading: "Report emails" },
     { path: "/clients", heading: "Clients", withClient: true },
     { path: "/clients/new", heading: "New client" },
     { path: "/clients/stats", heading: "Client statistics", withClient: true },
@@ -122,6 +123,7 @@ test.describe("every main page on a phone", () => {
       "/", "/clients", "/clients/new", "/clients/stats", `/clients/${client.id}`, `/clients/${client.id}/edit`,
       `/clients/${client.id}/audits`, `/clients/${client.id}/report`, `/campaigns/${campaign.id}`, "/tasks", "/tasks/new", "/agents", "/audits", "/analytics",
       "/account", "/admin/users", "/admin/users/new", "/admin/activity", "/admin/branding", "/admin/report-templates",
+      "/reports/deliveries", `/clients/${client.id}/report-emails`,
     ];
     const wide: string[] = [];
     for (const path of paths) {

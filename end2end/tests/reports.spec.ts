@@ -94,3 +94,49 @@ test.describe("client reports", () => {
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
   });
 });
+
+test.describe("report emails", () => {
+  test("an admin schedules a client's report, previews and sends it, and sees the delivery in the outbox", async ({ page }) => {
+    await signInAsAdmin(page);
+    const client = await createClientViaApi(page, newClientFields("mailed"));
+    await gotoHydrated(page, `/clients/${client.id}/report-emails`);
+    await expect(page.getByRole("heading", { name: `Report emails: ${client.company_name}` })).toBeVisible();
+    // The end-to-end server has no SMTP server: the page says where emails go instead.
+    await expect(page.getByText("No mail server is configured")).toBeVisible();
+
+    // A wrong address is refused next to its field, naming it.
+    await page.getByLabel("How often").selectOption("weekly");
+    await page.getByLabel(/Recipients/).fill("owner@example.com, not-an-address");
+    await page.getByRole("button", { name: "Save schedule" }).click();
+    await expect(page.getByText("“not-an-address”: email must look like name@example.com")).toBeVisible();
+
+    await page.getByLabel(/Recipients/).fill("Owner@Example.com\nmarketing@example.com");
+    await page.getByRole("button", { name: "Save schedule" }).click();
+    await expect(page.getByText(/^Weekly on Monday at 06:00 UTC to 2 recipient\(s\)/)).toBeVisible();
+    await expect(page.getByLabel(/Weekday/)).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await page.getByRole("button", { name: "Preview the email" }).click();
+    const preview = page.getByRole("article", { name: "Preview" });
+    await expect(preview).toContainText(`SEO report for ${client.company_name}`);
+    await expect(preview).toContainText("owner@example.com, marketing@example.com");
+
+    await page.getByRole("button", { name: "Send now" }).click();
+    const deliveries = page.getByRole("table", { name: "Report emails of this client" });
+    await expect(deliveries.getByRole("row").nth(1)).toContainText("In the outbox", { timeout: 30_000 });
+    await expect(deliveries.getByRole("row").nth(1)).toContainText("Send now");
+    const download = page.waitForEvent("download");
+    await deliveries.getByRole("link", { name: "Download the .eml file" }).click();
+    const eml = readFileSync(await (await download).path()).toString("latin1");
+    expect(eml).toContain("To: owner@example.com, marketing@example.com");
+    expect(eml).toContain("Content-Type: application/pdf");
+
+    // The client's page lists it; the deliveries page too, with the outbox warning.
+    await gotoHydrated(page, `/clients/${client.id}`);
+    await expect(page.getByRole("table", { name: "Latest report emails" })).toContainText("In the outbox");
+    await gotoHydrated(page, "/reports/deliveries");
+    await expect(page.getByRole("heading", { name: "Report emails", exact: true })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Report emails" }).getByRole("link", { name: client.company_name }).first()).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+});

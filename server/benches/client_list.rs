@@ -79,6 +79,9 @@ fn config(db: &BenchDb, listen: std::net::SocketAddr) -> Config {
         crawl_concurrency: 8,
         crawl_delay_ms: 0,
         crawl_root_certs: None,
+        smtp_url: None,
+        mail_from: "reports@agency.test".into(),
+        outbox_dir: std::env::temp_dir().join("aiseo-bench-outbox"),
     }
 }
 

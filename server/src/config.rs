@@ -3,6 +3,7 @@
 
 use clap::Args;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// A setting that must never be printed: a password, an API key, a URL that may carry a password.
 ///
@@ -170,6 +171,17 @@ pub struct Config {
     /// A PEM file of certificates audits trust besides the web's roots (a staging site behind a private CA).
     #[arg(long, env = "CRAWL_ROOT_CERTS")]
     pub crawl_root_certs: Option<std::path::PathBuf>,
+    /// The mail server report emails go through, e.g. `smtps://user:pass@smtp.example.com:465` (TLS),
+    /// `smtp://user:pass@smtp.example.com:587?tls=required` (STARTTLS) or `smtp://127.0.0.1:25` (no TLS).
+    /// Unset: emails are written as `.eml` files to OUTBOX_DIR and listed on the deliveries page.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    /// The sender of report emails; the agency's name (branding) is shown as its name.
+    #[arg(long, env = "MAIL_FROM", default_value = "reports@aiseo.local")]
+    pub mail_from: String,
+    /// Where report emails are written when SMTP_URL is unset.
+    #[arg(long, env = "OUTBOX_DIR", default_value = "target/outbox")]
+    pub outbox_dir: std::path::PathBuf,
 }
 
 impl Config {
@@ -205,6 +217,25 @@ impl Config {
             "" => format!("http://{}", self.listen_addr),
             url => url.to_string(),
         }
+    }
+
+    /// Where report emails go: SMTP_URL, or the outbox folder.
+    pub fn mail(&self) -> Result<domain::mail::Mailer, domain::DomainError> {
+        domain::mail::Mailer::new(&domain::mail::MailSettings {
+            smtp_url: self.smtp_url.as_ref().map(|u| u.expose().to_string()).filter(|u| !u.trim().is_empty()),
+            from: self.mail_from.clone(),
+            outbox: self.outbox_dir.clone(),
+        })
+    }
+
+    /// What report email tasks need: the mailer, the PDF writer and the links' address.
+    pub fn delivery(&self) -> Result<domain::tasks::delivery::DeliverySettings, domain::DomainError> {
+        let public_url = self.public_url();
+        Ok(domain::tasks::delivery::DeliverySettings {
+            mailer: self.mail()?,
+            pdf: Arc::new(crate::reports::PdfRenderer { base_url: public_url.clone() }),
+            public_url,
+        })
     }
 
     /// Whether webhook endpoints may use plain `http://` (development only).
@@ -268,7 +299,8 @@ mod tests {
         config: Config,
     }
 
-    const SECRETS: [&str; 4] = ["db-pass-7Hq2", "redis-pass-Vx91", "admin-pass-Lm4k", "sk-llm-key-Zr83"];
+    const SECRETS: [&str; 5] =
+        ["db-pass-7Hq2", "redis-pass-Vx91", "admin-pass-Lm4k", "sk-llm-key-Zr83", "smtp-pass-Qw55"];
 
     fn parsed() -> Config {
         Cli::try_parse_from([
@@ -285,6 +317,8 @@ mod tests {
             "https://llm.internal/v1",
             "--llm-api-key",
             "sk-llm-key-Zr83",
+            "--smtp-url",
+            "smtps://reports:smtp-pass-Qw55@mail.internal:465",
         ])
         .expect("the settings parse")
         .config

@@ -92,13 +92,19 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
         .site_addr(config.listen_addr)
         .hash_files(assets_hashed())
         .build();
+    let delivery = config.delivery()?;
+    let sends_mail = delivery.mailer.outbox().is_none();
+    if let Some(dir) = delivery.mailer.outbox() {
+        tracing::warn!(outbox = %dir.display(), "SMTP_URL is not set: report emails are written to the outbox folder, not sent");
+    }
     let llm = config.llm()?;
     if llm.is_none() {
         tracing::info!("LLM_BASE_URL is not set: agents write their prose from templates");
     }
     let runner = Arc::new(
         domain::tasks::runner::Runner::new(pool.clone(), llm.clone(), &config.proposal_currency)
-            .with_crawl(config.crawl()?),
+            .with_crawl(config.crawl()?)
+            .with_delivery(delivery),
     );
     // The live stream reads the events table through connections of its own (one listens, the others read
     // new rows and replays), so open streams never take the app's connections.
@@ -117,6 +123,8 @@ pub async fn services(config: &Config) -> Result<Services, DomainError> {
             crawl_policy: config.crawl_policy()?,
             plain_http_webhooks: config.plain_http_webhooks(),
             public_url: config.public_url(),
+            outbox_dir: config.outbox_dir.display().to_string(),
+            sends_mail,
         },
         redis,
     })
@@ -204,6 +212,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
         .route("/clients/{id}/report.pdf", axum::routing::get(reports::pdf))
         .route("/branding/logo", axum::routing::get(reports::logo))
+        .route("/reports/deliveries/{file}", axum::routing::get(reports::outbox_file))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         // Static files (the built site: pkg/ and public assets) with their precompressed variants and
         // conditional requests (304 when unchanged); anything else gets the app's not-found page.
@@ -378,7 +387,8 @@ pub async fn work(
     domain::store::migrate(&pool).await?;
     let runner = Arc::new(
         domain::tasks::runner::Runner::new(pool.clone(), config.llm()?, &config.proposal_currency)
-            .with_crawl(config.crawl()?),
+            .with_crawl(config.crawl()?)
+            .with_delivery(config.delivery()?),
     );
     let mut worker = config.worker_config();
     worker.concurrency = config.worker_concurrency.max(1);

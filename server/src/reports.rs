@@ -57,7 +57,8 @@ async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option
         Some(_) => domain::store::reports::logo(&state.pool).await?,
         None => None,
     };
-    let name = format!("{}-seo-report-{}.pdf", file_stem(&report.client_name), report.period.slug());
+    let name =
+        format!("{}-seo-report-{}.pdf", domain::model::delivery::file_stem(&report.client_name), report.period.slug());
     let bytes = render(report, logo, state.public_url.clone()).await?;
     Ok((
         [
@@ -68,6 +69,24 @@ async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option
         bytes,
     )
         .into_response())
+}
+
+/// The report email tasks' PDF writer: [`render`], sharing its bound on renders at once.
+pub struct PdfRenderer {
+    pub base_url: String,
+}
+
+impl domain::tasks::delivery::PdfWriter for PdfRenderer {
+    fn write(
+        &self,
+        report: domain::model::report::ClientReport,
+        logo: Option<(Vec<u8>, String)>,
+    ) -> domain::tasks::delivery::PdfFuture {
+        let base_url = self.base_url.clone();
+        Box::pin(async move {
+            render(report, logo, base_url).await.map_err(|e| format!("the report PDF could not be written: {e}"))
+        })
+    }
 }
 
 /// Writes the PDF on the blocking pool, at most [`RENDERS`] at a time, within [`RENDER_TIMEOUT`].
@@ -93,24 +112,6 @@ pub async fn render(
         })
     };
     tokio::time::timeout(RENDER_TIMEOUT, work).await.unwrap_or(Err(AppError::Unavailable))
-}
-
-/// A file name part from a client's name: lower-case ASCII letters and digits, other runs as one `-`.
-fn file_stem(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches('-');
-    if out.is_empty() {
-        "client".into()
-    } else {
-        out.chars().take(60).collect()
-    }
 }
 
 /// The agency's logo, for signed-in users (reports show it).
@@ -169,15 +170,45 @@ pub async fn upload_logo(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_keep_letters_and_digits_only() {
-        assert_eq!(file_stem("Acme Widgets, Inc."), "acme-widgets-inc");
-        assert_eq!(file_stem("\"; rm -rf / <x>"), "rm-rf-x");
-        assert_eq!(file_stem("Ünïcödé"), "n-c-d");
-        assert_eq!(file_stem("!!!"), "client");
+/// A report email written to the outbox (`/reports/deliveries/{id}.eml`), for whoever may see the client's
+/// reports: downloaded, it can be opened or forwarded by hand.
+pub async fn outbox_file(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(file): Path<String>,
+) -> Response {
+    match outbox_response(&state, &caller, &file).await {
+        Ok(res) => res,
+        Err(e) => error(e),
     }
+}
+
+async fn outbox_response(state: &AppState, caller: &Caller, file: &str) -> Result<Response, AppError> {
+    let actor = actor(caller, Action::ViewReports)?;
+    let id = file.strip_suffix(".eml").and_then(|id| uuid::Uuid::parse_str(id).ok()).ok_or(AppError::NotFound)?;
+    let delivery = domain::store::deliveries::get(&state.pool, client_scope(&actor), id).await?;
+    // The stored name is lettre's (a UUID and `.eml`); anything else never reaches the file system.
+    let name = delivery
+        .outbox_file
+        .filter(|f| f.strip_suffix(".eml").is_some_and(|stem| uuid::Uuid::parse_str(stem).is_ok()))
+        .ok_or(AppError::NotFound)?;
+    let path = std::path::Path::new(&state.outbox_dir).join(&name);
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        tracing::warn!(file = %path.display(), error = %e, "an outbox file could not be read");
+        AppError::NotFound
+    })?;
+    let download = format!(
+        "{}-seo-report-{}.eml",
+        domain::model::delivery::file_stem(&delivery.client_name),
+        delivery.period.slug()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "message/rfc822".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{download}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

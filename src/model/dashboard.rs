@@ -396,7 +396,13 @@ pub struct Dashboard {
     pub feed: Vec<FeedItem>,
     /// No clients and no tasks in scope yet: the page shows how to start instead of empty charts.
     pub empty: bool,
+    /// Report emails in scope that failed for good in the last [`FAILED_REPORTS_DAYS`] days (a warning
+    /// that links to them).
+    pub failed_report_emails: i64,
 }
+
+/// How far back the dashboard's failed report emails warning looks.
+pub const FAILED_REPORTS_DAYS: i64 = 7;
 
 /// How far back the crawl-rate chart looks.
 pub const CRAWL_RATE_MINUTES: i64 = 30;
@@ -420,6 +426,9 @@ pub fn describe(action: &str, detail: &serde_json::Value) -> String {
         "task.completed" => "finished a task for".into(),
         "task.failed" => "saw a task fail for".into(),
         "task.cancelled" => "cancelled a task for".into(),
+        "report.sent" => format!("emailed the {} report of", s("period")),
+        "report.scheduled" => "scheduled report emails for".into(),
+        "report.unscheduled" => "stopped report emails for".into(),
         "audit.completed" => "completed a site audit of".into(),
         "audit.regression" => format!("raised a regression alert ({}) for", s("severity")),
         "user.created" => "created user".into(),

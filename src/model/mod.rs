@@ -7,6 +7,7 @@ pub mod client_query;
 pub mod country;
 pub mod crawl;
 pub mod dashboard;
+pub mod delivery;
 pub mod event;
 pub mod paging;
 pub mod portfolio;

@@ -69,6 +69,7 @@ string_enum! {
         ClientHealth => "client_health", "Client health",
         Strategy => "strategy", "Strategy roadmap",
         Reporting => "reporting", "Report",
+        ReportDelivery => "report_delivery", "Report email",
         CampaignPlan => "campaign_plan", "Campaign plan",
         TechnicalSeoAudit => "technical_seo_audit", "Technical SEO audit",
         ContentStrategy => "content_strategy", "Content strategy",
@@ -102,7 +103,7 @@ impl TaskType {
             PipelineReview => AgentId::SalesOperationsManager,
             ClientHealth => AgentId::ClientSuccessManager,
             Strategy => AgentId::ChiefSeoStrategist,
-            Reporting => AgentId::Reporting,
+            Reporting | ReportDelivery => AgentId::Reporting,
             CampaignPlan | Ping => AgentId::TaskCoordinator,
             TechnicalSeoAudit => AgentId::TechnicalSeoAuditor,
             ContentStrategy => AgentId::ContentStrategy,
@@ -123,7 +124,17 @@ impl TaskType {
     /// Task types a person may start from the "Run an agent" form (campaign plans start with their
     /// campaign; the engine check is for operators and benchmarks).
     pub fn runnable_by_people(self) -> bool {
-        !matches!(self, TaskType::CampaignPlan | TaskType::Ping)
+        !matches!(self, TaskType::CampaignPlan | TaskType::Ping | TaskType::ReportDelivery)
+    }
+
+    /// Attempts a task of this type gets. A report email waits out a mail server's outage:
+    /// eight attempts span about four minutes of backoff ([`crate::tasks::queue::backoff`]), after which
+    /// the delivery shows as failed and can be sent again.
+    pub fn max_attempts(self) -> i32 {
+        match self {
+            TaskType::ReportDelivery => 8,
+            _ => 3,
+        }
     }
 
     /// The task types an agent takes.
@@ -197,6 +208,9 @@ pub struct TaskParams {
     /// Pipeline review: the account manager whose portfolio it covers (None: every client).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portfolio_of: Option<Uuid>,
+    /// Report email: the delivery it sends (`report_deliveries`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_id: Option<Uuid>,
 }
 
 /// One planned task of a campaign graph.
@@ -230,6 +244,7 @@ pub enum TaskOutput {
     ClientHealth(agents::client_success_manager::Output),
     Strategy(agents::chief_seo_strategist::Output),
     Reporting(agents::reporting::Output),
+    ReportDelivery(super::delivery::DeliveryOutput),
     CampaignPlan(CampaignPlan),
     TechnicalSeoAudit(super::crawl::AuditResult),
     ContentStrategy(agents::content_strategy::ContentOutput),

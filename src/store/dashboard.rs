@@ -122,6 +122,12 @@ pub async fn load(
         running_crawls,
         feed,
         empty,
+        failed_report_emails: super::deliveries::failed_since(
+            pool,
+            scope,
+            now - chrono::Duration::days(crate::model::dashboard::FAILED_REPORTS_DAYS),
+        )
+        .await?,
     })
 }
 

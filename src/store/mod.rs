@@ -8,6 +8,7 @@ pub mod client_index;
 pub mod clients;
 pub mod crawls;
 pub mod dashboard;
+pub mod deliveries;
 pub mod events;
 pub mod idempotency;
 pub mod reports;

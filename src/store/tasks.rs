@@ -69,8 +69,9 @@ pub async fn insert(conn: &mut PgConnection, actor: Option<Uuid>, insert: &Inser
     let t = &insert.task;
     let params = serde_json::to_value(&t.params).map_err(|e| DomainError::internal("task params", e))?;
     sqlx::query(
-        "INSERT INTO tasks (id, task_type, agent, client_id, campaign_id, priority, input, depends_on, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO tasks (id, task_type, agent, client_id, campaign_id, priority, input, depends_on, created_by,
+                            max_attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(insert.id)
     .bind(t.task_type.as_str())
@@ -81,6 +82,7 @@ pub async fn insert(conn: &mut PgConnection, actor: Option<Uuid>, insert: &Inser
     .bind(&params)
     .bind(&insert.depends_on)
     .bind(actor)
+    .bind(t.task_type.max_attempts())
     .execute(&mut *conn)
     .await?;
     events::record(

@@ -5,6 +5,7 @@
 
 pub mod agent_settings;
 pub mod audit;
+pub mod delivery;
 pub mod error;
 pub mod inputs;
 pub mod progress;

@@ -52,6 +52,8 @@ pub struct Runner {
     /// Each agent's circuit as last read, and when: re-read after [`CIRCUIT_CACHE`].
     circuits: Mutex<HashMap<AgentId, (Instant, CircuitState)>>,
     crawl: CrawlSettings,
+    /// Report emails' mail, PDF writer and links; None where the process was started without them.
+    delivery: Option<super::delivery::DeliverySettings>,
 }
 
 /// How long a worker trusts a circuit state it read. The circuit is a one-minute cooldown after five
@@ -67,7 +69,14 @@ impl Runner {
             currency: currency.trim().to_ascii_uppercase(),
             circuits: Mutex::new(HashMap::new()),
             crawl: CrawlSettings::default(),
+            delivery: None,
         }
+    }
+
+    /// How report emails are written and sent.
+    pub fn with_delivery(mut self, delivery: super::delivery::DeliverySettings) -> Runner {
+        self.delivery = Some(delivery);
+        self
     }
 
     /// Bounds and the address allow-list of the crawls tasks run.
@@ -154,6 +163,10 @@ impl Runner {
                 out.narrative = self.narrate(cs::llm_prompt(&input, &out), out.narrative.clone(), &mut usage).await;
                 Ok(Outcome { usage, ..Outcome::of(TaskOutput::Strategy(out)) })
             }
+            TaskType::ReportDelivery => match &self.delivery {
+                Some(settings) => super::delivery::run(pool, settings, task).await,
+                None => Err(TaskError::input("this worker was started without mail settings")),
+            },
             TaskType::Reporting => {
                 use agents::reporting as rp;
                 let c = self.client(task).await?;

@@ -37,6 +37,8 @@ pub struct WorkerConfig {
 /// The default stall bound: well above the longest quiet stretch of healthy work (a crawl honouring a
 /// 60 s Retry-After, plus a 20 s request timeout; an LLM call's three attempts of 20 s with backoff).
 pub const STALL_DEFAULT: Duration = Duration::from_secs(180);
+/// Report schedules a worker turns into deliveries per round (a round is `recover_every`).
+const DUE_REPORTS_PER_ROUND: i64 = 200;
 /// How often a worker folds the past days of the daily task counts (`store::tasks::fold_daily_counts`).
 pub const FOLD_EVERY: Duration = Duration::from_secs(60);
 
@@ -85,6 +87,11 @@ pub async fn run(pool: PgPool, runner: Arc<Runner>, config: WorkerConfig, shutdo
                 Ok(q) if q.is_empty() => {}
                 Ok(q) => tracing::info!(queued = q.len(), "scheduled audits queued"),
                 Err(e) => tracing::debug!(error = %e, "queueing scheduled audits failed"),
+            }
+            match crate::store::deliveries::queue_due(&pool, DUE_REPORTS_PER_ROUND).await {
+                Ok(q) if q.is_empty() => {}
+                Ok(q) => tracing::info!(queued = q.len(), "scheduled report emails queued"),
+                Err(e) => tracing::debug!(error = %e, "queueing scheduled report emails failed"),
             }
         }
         if last_fold.is_none_or(|t| t.elapsed() >= FOLD_EVERY) {

@@ -17,6 +17,8 @@ pub struct ClientDetail {
     pub activity: Vec<Event>,
     /// The client's latest agent tasks.
     pub tasks: Vec<domain::model::TaskSummary>,
+    /// The client's latest report emails.
+    pub deliveries: Vec<domain::model::delivery::Delivery>,
     pub may_assign: bool,
     pub may_delete: bool,
 }
@@ -57,11 +59,19 @@ pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
     let activity = domain::store::events::for_client(&state.pool, id, 50).await?;
     let filter = domain::model::task::TaskFilter { client_id: Some(id), limit: Some(10), ..Default::default() };
     let tasks = domain::store::tasks::list(&state.pool, scope, actor.user_id, &filter).await?;
+    let deliveries = domain::store::deliveries::list(
+        &state.pool,
+        scope,
+        domain::store::deliveries::DeliveryFilter { client_id: Some(id), ..Default::default() },
+        5,
+    )
+    .await?;
     Ok(ClientDetail {
         client,
         campaigns,
         activity,
         tasks,
+        deliveries,
         may_assign: authorize(Some(&actor), Action::AssignClient).is_ok(),
         may_delete: authorize(Some(&actor), Action::DeleteClient).is_ok(),
     })

@@ -294,6 +294,7 @@ pub mod audits;
 pub mod campaigns;
 pub mod clients;
 pub mod dashboard;
+pub mod deliveries;
 pub mod reports;
 pub mod tasks;
 pub mod tokens;

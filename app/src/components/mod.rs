@@ -3,6 +3,7 @@
 //! updates, agent outputs).
 
 pub mod choice;
+pub mod deliveries;
 pub mod live;
 #[cfg(feature = "ssr")]
 pub mod output;
@@ -128,6 +129,7 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                 <li><a href="/audits">"Site audits"</a></li>
                 <li><a href="/agents">"Agents"</a></li>
                 <li><a href="/analytics">"Analytics"</a></li>
+                <li><a href="/reports/deliveries">"Report emails"</a></li>
                 <Show when=move || is_manager>
                     <li><a href="/portfolio">"Portfolio"</a></li>
                 </Show>

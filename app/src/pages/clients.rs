@@ -497,6 +497,15 @@ fn ClientView(
             <p><a href=format!("/clients/{id_tasks}/audits")>"Audits, crawl progress and the recurring schedule"</a></p>
             <p><a href=format!("/clients/{id_tasks}/report")>"The client report (web and PDF)"</a></p>
         </section>
+        <section aria-labelledby="deliveries-heading">
+            <h2 id="deliveries-heading">"Report emails"</h2>
+            {if d.deliveries.is_empty() {
+                view! { <p>"No report has been emailed yet."</p> }.into_any()
+            } else {
+                view! { <crate::components::deliveries::DeliveryTable deliveries=d.deliveries.clone() caption="Latest report emails" with_client=false can_send=false /> }.into_any()
+            }}
+            <p><a href=format!("/clients/{id_tasks}/report-emails")>"Report email schedule, send now, preview and every delivery"</a></p>
+        </section>
         {d.may_assign.then(|| view! {
             <section aria-labelledby="assign-heading">
                 <h2 id="assign-heading">"Assignment"</h2>

@@ -110,6 +110,15 @@ fn Figures(current: Signal<Charted<Dashboard>>) -> impl IntoView {
     let empty = move || current.with(|d| d.data.empty);
     view! {
         <p class="muted" role="status">{move || current.with(|d| scope_line(&d.data))}</p>
+        {move || current.with(|d| d.data.failed_report_emails).gt(&0).then(|| {
+            let n = current.with(|d| d.data.failed_report_emails);
+            view! {
+                <p class="notice error" role="alert">
+                    {format!("{n} report email(s) failed after every attempt in the last {} days. ", domain::model::dashboard::FAILED_REPORTS_DAYS)}
+                    <a href="/reports/deliveries?status=failed">"See the failed report emails"</a>
+                </p>
+            }
+        })}
         <Show when=empty fallback=move || view! { <Filled current /> }>
             <section class="empty-state" aria-labelledby="empty-heading">
                 <h2 id="empty-heading">"Nothing to show yet"</h2>

@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod campaigns;
 pub mod clients;
 pub mod dashboard;
+pub mod deliveries;
 pub mod login;
 pub mod portfolio;
 pub mod reports;

@@ -121,6 +121,10 @@ pub struct Options {
     /// CRAWL_ALLOW: ranges audits may crawl (tests serve fixture sites on 127.0.0.1).
     pub crawl_allow: String,
     pub crawl_max_pages: usize,
+    /// SMTP_URL (report emails); None writes them to `outbox_dir`.
+    pub smtp_url: Option<String>,
+    /// OUTBOX_DIR: a fresh folder of the test's own by default.
+    pub outbox_dir: std::path::PathBuf,
 }
 
 impl Default for Options {
@@ -141,6 +145,8 @@ impl Default for Options {
             llm_base_url: None,
             crawl_allow: String::new(),
             crawl_max_pages: 200,
+            smtp_url: None,
+            outbox_dir: std::env::temp_dir().join(format!("aiseo-test-outbox-{}", uuid::Uuid::new_v4().simple())),
         }
     }
 }
@@ -151,6 +157,7 @@ pub struct TestApp {
     pub pool: sqlx::PgPool,
     pub db: Arc<TestDb>,
     pub redis_prefix: String,
+    outbox: std::path::PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -204,6 +211,9 @@ impl TestApp {
             crawl_concurrency: 4,
             crawl_delay_ms: 0,
             crawl_root_certs: None,
+            smtp_url: options.smtp_url.clone().map(Into::into),
+            mail_from: "reports@agency.test".into(),
+            outbox_dir: options.outbox_dir.clone(),
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -217,7 +227,14 @@ impl TestApp {
                 eprintln!("test server stopped: {e}");
             }
         });
-        let app = TestApp { base: format!("http://{addr}"), pool, db, redis_prefix: prefix, shutdown: Some(tx) };
+        let app = TestApp {
+            base: format!("http://{addr}"),
+            pool,
+            db,
+            redis_prefix: prefix,
+            outbox: options.outbox_dir.clone(),
+            shutdown: Some(tx),
+        };
         // Wait until migrations ran and the server answers.
         let client = reqwest::Client::new();
         for _ in 0..200 {
@@ -229,6 +246,11 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("test server did not start");
+    }
+
+    /// OUTBOX_DIR of this instance.
+    pub fn outbox_dir(&self) -> std::path::PathBuf {
+        self.outbox.clone()
     }
 
     pub fn client(&self) -> Client {
@@ -267,6 +289,7 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = std::fs::remove_dir_all(&self.outbox);
     }
 }
 

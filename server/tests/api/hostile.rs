@@ -221,6 +221,49 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         .await
         .expect("attempts");
     assert!(logged > 0, "the receiver's hostile answer is in the delivery log");
+    // A report email of every hostile client (no SMTP here: each goes to the outbox): the deliveries pages
+    // list them, and each email's HTML body shows the names as text.
+    for client in &clients {
+        let r = admin
+            .post(
+                "/api/reports/schedule/set",
+                &[
+                    ("client_id", client.as_str()),
+                    ("input[cadence]", "monthly"),
+                    ("input[day]", "1"),
+                    ("input[hour]", "6"),
+                    ("input[recipients]", "client@hostile.example"),
+                    ("input[template]", template_id.as_str()),
+                    ("enabled", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "a schedule of a hostile client: {}", r.body);
+        let r = admin.post("/api/reports/send_now", &[("client_id", client.as_str())]).await;
+        assert_eq!(r.status, 200, "send now: {}", r.body);
+    }
+    let mut emails = Vec::new();
+    for _ in 0..600 {
+        emails =
+            sqlx::query_scalar::<_, String>("SELECT outbox_file FROM report_deliveries WHERE outbox_file IS NOT NULL")
+                .fetch_all(&app.pool)
+                .await
+                .expect("deliveries");
+        if emails.len() == clients.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(emails.len(), clients.len(), "every hostile client's email is in the outbox");
+    for file in &emails {
+        let eml = std::fs::read(app.outbox_dir().join(file)).expect("the email");
+        let message = mail_parser::MessageParser::default().parse(&eml).expect("MIME");
+        let html = message.body_html(0).expect("an HTML body").to_string();
+        let text = message.body_text(0).expect("a text body").to_string();
+        assert!(leaks(&html).is_empty(), "markup in a report email: {:?}\n{html}", leaks(&html));
+        assert!(HOSTILE.iter().any(|h| text.contains(h)), "the name as typed in the text body: {text}");
+        assert!(message.subject().is_some_and(|s| !s.contains('\n')), "one subject line");
+    }
     let all_tasks: Vec<uuid::Uuid> =
         sqlx::query_scalar("SELECT id FROM tasks ORDER BY created_at").fetch_all(&app.pool).await.expect("tasks");
 

@@ -10,6 +10,7 @@ mod client_index;
 mod clients;
 mod common;
 mod dashboard;
+mod deliveries;
 mod faults;
 mod fixtures;
 mod hardening;

@@ -149,6 +149,24 @@ pub(crate) fn matrix() -> Vec<Row> {
             vec![("id", NIL), ("input[name]", ""), ("input[health]", "1")],
         ),
         ("/api/reports/templates/delete", Needs(Action::ManageBranding), vec![("id", NIL)]),
+        ("/api/reports/deliveries/client", Needs(Action::ViewReports), vec![("client_id", NIL)]),
+        ("/api/reports/deliveries", Needs(Action::ViewReports), vec![("status", "")]),
+        (
+            "/api/reports/schedule/set",
+            Needs(Action::ScheduleReports),
+            vec![
+                ("client_id", NIL),
+                ("input[cadence]", "monthly"),
+                ("input[day]", "1"),
+                ("input[hour]", "6"),
+                ("input[recipients]", "matrix@example.com"),
+                ("input[template]", ""),
+            ],
+        ),
+        ("/api/reports/schedule/remove", Needs(Action::ScheduleReports), vec![("client_id", NIL)]),
+        ("/api/reports/send_now", Needs(Action::ScheduleReports), vec![("client_id", NIL)]),
+        ("/api/reports/preview", Needs(Action::ViewReports), vec![("client_id", NIL)]),
+        ("/api/reports/deliveries/resend", Needs(Action::ScheduleReports), vec![("delivery_id", NIL)]),
     ]
 }
 

@@ -57,6 +57,29 @@ pub fn TaskOutputView(output: TaskOutput) -> impl IntoView {
         TaskOutput::ContentStrategy(o) => view! { <content::ContentStrategyView o /> }.into_any(),
         TaskOutput::LinkBuilding(o) => view! { <links::LinkBuildingView o /> }.into_any(),
         TaskOutput::CompetitiveAnalysis(o) => view! { <competitive::CompetitiveView o /> }.into_any(),
+        TaskOutput::ReportDelivery(o) => view! { <DeliveryOutputView o /> }.into_any(),
         TaskOutput::Ping {} => view! { <p>"The engine ran this check; it has no output."</p> }.into_any(),
+    }
+}
+
+/// A report email task's result: what was sent, to whom, and the server's answer or the outbox file.
+#[component]
+fn DeliveryOutputView(o: domain::model::delivery::DeliveryOutput) -> impl IntoView {
+    let client_note = match (&o.smtp_reply, &o.outbox_file) {
+        (Some(reply), _) => format!("Sent; the mail server answered \u{201c}{reply}\u{201d}."),
+        (None, Some(file)) => {
+            format!("Not sent: no mail server is configured, so it was written to the outbox as {file}.")
+        }
+        _ => o.status.label().to_string(),
+    };
+    view! {
+        <dl class="facts">
+            <dt>"Subject"</dt><dd>{o.subject.clone()}</dd>
+            <dt>"Recipients"</dt><dd>{o.recipients.join(", ")}</dd>
+            <dt>"Period"</dt><dd>{o.period_label.clone()}</dd>
+            <dt>"Size"</dt><dd>{format!("{} KB, of which the PDF {} KB", o.bytes.div_ceil(1024), o.pdf_bytes.div_ceil(1024))}</dd>
+            <dt>"Outcome"</dt><dd>{client_note}</dd>
+        </dl>
+        <p><a href="/reports/deliveries">"Every report email"</a></p>
     }
 }
