@@ -97,6 +97,7 @@ test.describe("client reports", () => {
 
 test.describe("report emails", () => {
   test("an admin schedules a client's report, previews and sends it, and sees the delivery in the outbox", async ({ page }) => {
+    test.setTimeout(90_000);
     await signInAsAdmin(page);
     const client = await createClientViaApi(page, newClientFields("mailed"));
     await gotoHydrated(page, `/clients/${client.id}/report-emails`);

@@ -56,7 +56,7 @@ pub fn DeliveryTable(
                 let answer = match (&d.smtp_reply, &d.outbox_file) {
                     (Some(reply), _) => view! { {reply.clone()} }.into_any(),
                     (None, Some(_)) => view! {
-                        <a href=format!("/reports/deliveries/{}.eml", d.id)>"Download the .eml file"</a>
+                        <a href=format!("/reports/deliveries/{}.eml", d.id) download="">"Download the .eml file"</a>
                     }.into_any(),
                     _ => view! { "—" }.into_any(),
                 };

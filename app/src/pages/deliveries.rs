@@ -45,17 +45,15 @@ pub fn ClientReportEmailsPage() -> impl IntoView {
     let resend = ServerAction::<ResendDelivery>::new();
     let active = RwSignal::new(false);
     let tick = live_tick(active.into());
+    // Reloaded after a schedule was saved (not after a refused one: the form keeps what was typed).
+    let saved = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(set.value().get(), Some(Ok(_))) {
+            saved.update(|n| *n += 1);
+        }
+    });
     let page = Resource::new(
-        move || {
-            (
-                id(),
-                set.version().get(),
-                remove.version().get(),
-                send.version().get(),
-                resend.version().get(),
-                tick.get(),
-            )
-        },
+        move || (id(), saved.get(), remove.version().get(), send.version().get(), resend.version().get(), tick.get()),
         |(id, ..)| load_client_deliveries(id),
     );
     view! {
