@@ -440,6 +440,8 @@ pub struct Objects {
     /// Report templates (agency-wide, admins'): pages under `/admin/report-templates/` and the server
     /// functions under `/api/reports/` that take an `id`.
     pub report_templates: Vec<String>,
+    /// Report email deliveries (server functions that take a `delivery_id`).
+    pub deliveries: Vec<String>,
 }
 
 impl Objects {
@@ -455,6 +457,7 @@ impl Objects {
             "webhooks" => Some(&self.webhooks),
             "tokens" => Some(&self.tokens),
             "reports" | "report-templates" => Some(&self.report_templates),
+            "deliveries" => Some(&self.deliveries),
             _ => None,
         }
     }

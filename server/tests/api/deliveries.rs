@@ -276,6 +276,27 @@ async fn without_smtp_emails_go_to_the_outbox_listed_with_a_warning_and_scoped_t
     let r = set_schedule(&mine, &client, "monthly", "29", "a@example.com").await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("\"day\""), "{}", r.body);
+    // Numbers at the ends of the number line, and NUL, are refused by field too.
+    for bad in ["9223372036854775807", "-9223372036854775808", "\0", "1\01"] {
+        let r = mine
+            .post(
+                "/api/reports/schedule/set",
+                &[
+                    ("client_id", client.as_str()),
+                    ("input[cadence]", "weekly"),
+                    ("input[day]", bad),
+                    ("input[hour]", bad),
+                    ("input[recipients]", "a@example.com"),
+                    ("input[template]", bad),
+                    ("enabled", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{bad:?}: {}", r.body);
+        for field in ["\"day\"", "\"hour\"", "\"template\""] {
+            assert!(r.body.contains(field), "{bad:?} names {field}: {}", r.body);
+        }
+    }
     // No schedule, no one to send to.
     let r = mine.post("/api/reports/send_now", &[("client_id", client.as_str())]).await;
     assert_eq!(r.status, 422, "{}", r.body);

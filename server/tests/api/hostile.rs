@@ -277,6 +277,7 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         webhooks: vec![webhook_id.clone()],
         tokens: vec![],
         report_templates: vec![template_id.clone()],
+        deliveries: vec![],
     });
     let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     for h in HOSTILE {

@@ -80,6 +80,34 @@ impl Portfolio {
         for t in &tasks {
             wait_final(&manager, t).await;
         }
+        // A report email of the client (no SMTP here: it goes to the outbox), so its schedule and delivery are
+        // objects of the portfolio too.
+        let r = manager
+            .post(
+                "/api/reports/schedule/set",
+                &[
+                    ("client_id", client.as_str()),
+                    ("input[cadence]", "monthly"),
+                    ("input[day]", "1"),
+                    ("input[hour]", "6"),
+                    ("input[recipients]", "owner@portfolio.example"),
+                    ("input[template]", ""),
+                    ("enabled", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "report schedule: {}", r.body);
+        let r = manager.post("/api/reports/send_now", &[("client_id", client.as_str())]).await;
+        assert_eq!(r.status, 200, "send now: {}", r.body);
+        let delivery = r.json().as_str().expect("delivery id").to_string();
+        let mut tasks = tasks;
+        let delivery_task: uuid::Uuid = sqlx::query_scalar("SELECT task_id FROM report_deliveries WHERE id = $1::uuid")
+            .bind(&delivery)
+            .fetch_one(&app.pool)
+            .await
+            .expect("the delivery's task");
+        wait_final(&manager, &delivery_task.to_string()).await;
+        tasks.push(delivery_task.to_string());
         let r = manager.post("/api/tokens/create", &[("input[name]", "portfolio token")]).await;
         assert_eq!(r.status, 200, "token: {}", r.body);
         let token = r.json()["token"]["id"].as_str().expect("token id").to_string();
@@ -92,6 +120,7 @@ impl Portfolio {
             webhooks: vec![],
             tokens: vec![token],
             report_templates: vec![],
+            deliveries: vec![delivery],
         };
         Portfolio { manager, manager_id, objects, marker, site: format!("http://{site}/") }
     }
@@ -100,7 +129,8 @@ impl Portfolio {
     /// campaign, crawl and tasks (the manager's own id is not one: the manager list names every manager).
     fn strings(&self) -> Vec<&str> {
         let o = &self.objects;
-        let ids = o.clients.iter().chain(&o.campaigns).chain(&o.crawls).chain(&o.tasks).chain(&o.tokens);
+        let ids =
+            o.clients.iter().chain(&o.campaigns).chain(&o.crawls).chain(&o.tasks).chain(&o.tokens).chain(&o.deliveries);
         [self.marker.as_str(), self.site.as_str()].into_iter().chain(ids.map(String::as_str)).collect()
     }
 
@@ -120,6 +150,8 @@ impl Portfolio {
                 (SELECT json_agg(json_build_array(t.id, t.status, t.cancel_requested, t.finished_at) ORDER BY t.id)::text
                    FROM tasks t WHERE t.client_id = $1 OR t.created_by = $2),
                 (SELECT json_agg(s)::text FROM audit_schedules s WHERE s.client_id = $1),
+                (SELECT json_agg(r)::text FROM report_schedules r WHERE r.client_id = $1),
+                (SELECT json_agg(d ORDER BY d.id)::text FROM report_deliveries d WHERE d.client_id = $1),
                 (SELECT json_agg(json_build_array(k.id, k.status) ORDER BY k.id)::text FROM crawls k WHERE k.client_id = $1),
                 (SELECT json_agg(json_build_array(a.id, a.revoked_at) ORDER BY a.id)::text FROM api_tokens a WHERE a.user_id = $2))",
         )
@@ -138,6 +170,7 @@ fn target_kind(field: &str) -> Option<Option<&'static str>> {
         "before" | "after" => Some(Some("audits")),
         "client_id" | "input[client_id]" => Some(Some("clients")),
         "input[campaign_id]" => Some(Some("campaigns")),
+        "delivery_id" => Some(Some("deliveries")),
         _ => None,
     }
 }
