@@ -485,10 +485,9 @@ pub async fn health_history(
     scope: ClientScope,
     client_id: Uuid,
 ) -> Result<Vec<crate::model::crawl::HealthPoint>, DomainError> {
-    let mut b = QueryBuilder::new("SELECT 1 FROM clients c WHERE c.id = ");
-    b.push_bind(client_id);
-    scope::push(&mut b, scope, "c");
-    b.build().fetch_optional(pool).await?.ok_or(DomainError::NotFound)?;
+    if !scope::includes_client(&mut *pool.acquire().await?, scope, client_id).await? {
+        return Err(DomainError::NotFound);
+    }
     // Served by crawls_site_latest_idx (client_id, finished_at DESC) for completed site crawls.
     let rows: Vec<(Uuid, DateTime<Utc>, f64, i32)> = sqlx::query_as(
         "SELECT id, finished_at, health, coalesce(error_count, 0) FROM crawls
@@ -743,11 +742,9 @@ pub async fn set_schedule(
     cadence: Option<Cadence>,
 ) -> Result<Option<Schedule>, DomainError> {
     let mut tx = pool.begin().await?;
-    let mut b = QueryBuilder::new("SELECT c.id FROM clients c WHERE c.id = ");
-    b.push_bind(client_id);
-    scope::push(&mut b, scope, "c");
-    let found: Option<(Uuid,)> = b.build_query_as().fetch_optional(&mut *tx).await?;
-    found.ok_or(DomainError::NotFound)?;
+    if !scope::includes_client(&mut tx, scope, client_id).await? {
+        return Err(DomainError::NotFound);
+    }
     match cadence {
         Some(c) => {
             let next = c.next_after(Utc::now());

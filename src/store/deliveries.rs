@@ -21,11 +21,11 @@ use crate::DomainError;
 pub const LIST_MAX: i64 = 200;
 
 async fn client_in_scope(conn: &mut PgConnection, scope: ClientScope, client_id: Uuid) -> Result<(), DomainError> {
-    let mut b = QueryBuilder::<Postgres>::new("SELECT c.id FROM clients c WHERE c.id = ");
-    b.push_bind(client_id);
-    scope::push(&mut b, scope, "c");
-    let found: Option<Uuid> = b.build_query_scalar().fetch_optional(&mut *conn).await?;
-    found.map(|_| ()).ok_or(DomainError::NotFound)
+    if scope::includes_client(conn, scope, client_id).await? {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
 }
 
 type ScheduleRow =
@@ -141,24 +141,30 @@ pub struct NewDelivery {
     pub priority: Priority,
 }
 
+/// The task that sends delivery `id` of `client_id`.
+fn delivery_task(client_id: Uuid, id: Uuid, priority: Priority) -> Insert {
+    Insert {
+        id: Uuid::new_v4(),
+        task: NewTask {
+            task_type: TaskType::ReportDelivery,
+            client_id: Some(client_id),
+            campaign_id: None,
+            priority,
+            params: TaskParams { delivery_id: Some(id), ..TaskParams::default() },
+        },
+        depends_on: Vec::new(),
+    }
+}
+
 /// Records a delivery and queues its task, in the caller's transaction; returns (delivery, task).
 pub async fn queue(
     conn: &mut PgConnection,
     actor: Option<Uuid>,
     delivery: &NewDelivery,
 ) -> Result<(Uuid, Uuid), DomainError> {
-    let (id, task_id) = (Uuid::new_v4(), Uuid::new_v4());
-    let insert = Insert {
-        id: task_id,
-        task: NewTask {
-            task_type: TaskType::ReportDelivery,
-            client_id: Some(delivery.client_id),
-            campaign_id: None,
-            priority: delivery.priority,
-            params: TaskParams { delivery_id: Some(id), ..TaskParams::default() },
-        },
-        depends_on: Vec::new(),
-    };
+    let id = Uuid::new_v4();
+    let insert = delivery_task(delivery.client_id, id, delivery.priority);
+    let task_id = insert.id;
     let period = delivery.period;
     sqlx::query(
         "INSERT INTO report_deliveries (id, client_id, trigger, period_from, period_to, period_kind, template_id,
@@ -228,19 +234,9 @@ pub async fn resend(pool: &PgPool, actor: Uuid, scope: ClientScope, id: Uuid) ->
             d.status.label()
         )));
     }
-    let task_id = Uuid::new_v4();
+    let insert = delivery_task(d.client_id, id, Priority::High);
+    let task_id = insert.id;
     let mut tx = pool.begin().await?;
-    let insert = Insert {
-        id: task_id,
-        task: NewTask {
-            task_type: TaskType::ReportDelivery,
-            client_id: Some(d.client_id),
-            campaign_id: None,
-            priority: Priority::High,
-            params: TaskParams { delivery_id: Some(id), ..TaskParams::default() },
-        },
-        depends_on: Vec::new(),
-    };
     enqueue(&mut tx, Some(actor), &insert).await?;
     sqlx::query("UPDATE report_deliveries SET task_id = $2 WHERE id = $1 AND sent_at IS NULL")
         .bind(id)

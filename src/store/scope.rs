@@ -42,6 +42,19 @@ pub(crate) fn push_tasks(
     }
 }
 
+/// Whether client `client_id` exists and lies in `scope` (the check before a write on it, or before a
+/// read that would otherwise say nothing about the client).
+pub(crate) async fn includes_client(
+    conn: &mut sqlx::PgConnection,
+    scope: ClientScope,
+    client_id: Uuid,
+) -> Result<bool, crate::DomainError> {
+    let mut b = QueryBuilder::<Postgres>::new("SELECT 1 FROM clients c WHERE c.id = ");
+    b.push_bind(client_id);
+    push(&mut b, scope, "c");
+    Ok(b.build().fetch_optional(&mut *conn).await?.is_some())
+}
+
 /// The rule itself: the client's account manager is `me`.
 fn managed_by(b: &mut QueryBuilder<'_, Postgres>, clients: &str, me: Uuid) {
     b.push(format_args!("{clients}.account_manager_id = ")).push_bind(me);

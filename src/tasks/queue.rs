@@ -88,11 +88,7 @@ pub async fn create(pool: &PgPool, scope: ClientScope, actor: Uuid, task: NewTas
         task.client_id = Some(client);
     }
     if let Some(client) = task.client_id {
-        let mut b = QueryBuilder::<Postgres>::new("SELECT c.id FROM clients c WHERE c.id = ");
-        b.push_bind(client);
-        scope::push(&mut b, scope, "c");
-        let found: Option<Uuid> = b.build_query_scalar().fetch_optional(&mut *tx).await?;
-        if found.is_none() {
+        if !scope::includes_client(&mut tx, scope, client).await? {
             return Err(DomainError::field("client_id", "no such client"));
         }
     }
