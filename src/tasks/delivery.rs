@@ -1,6 +1,7 @@
 //! The reporting agent's report emails: a `report_delivery` task writes the client's report for the
 //! delivery's period as a PDF, attaches it to the email and sends it (or writes it to the outbox), then
-//! records what left. A failed send is a retryable failure: the task engine tries again with backoff
+//! records what left. A failed send is a retryable failure of its own kind (`delivery`: the mail server's
+//! outage doesn't count toward the reporting agent's circuit): the task engine tries again with backoff
 //! ([`TaskType::max_attempts`](crate::model::task::TaskType::max_attempts) attempts), and the delivery shows
 //! each attempt's error until it is sent or fails for good.
 //!
@@ -89,7 +90,7 @@ pub async fn run(pool: &PgPool, settings: &DeliverySettings, task: &Claimed) -> 
     let message = settings.mailer.message(&draft, pdf).map_err(|e| TaskError::input(e.to_string()))?;
     let bytes = message.formatted().len() as u64;
     let sent =
-        settings.mailer.send(message).await.map_err(|e| TaskError::failed("sending the report email failed", e))?;
+        settings.mailer.send(message).await.map_err(|e| TaskError::delivery("sending the report email failed", e))?;
     let (status, smtp_reply, outbox_file) = match sent {
         Sent::Smtp { reply } => (DeliveryStatus::Sent, Some(reply), None),
         Sent::Outbox { file } => (DeliveryStatus::Outbox, None, Some(file)),

@@ -18,6 +18,9 @@ pub enum TaskError {
     /// The agent or what it depends on (storage, the network) failed: worth a retry.
     #[error("{0}")]
     Failed(#[source] Cause),
+    /// A message could not be handed to the mail server: worth a retry, but not the agent's failure.
+    #[error("{0}")]
+    Delivery(#[source] Cause),
     /// An admin disabled the agent.
     #[error("the {} agent is disabled by an admin", .0.label())]
     Disabled(AgentId),
@@ -40,11 +43,17 @@ impl TaskError {
         TaskError::Failed(Box::new(Context::new(what, cause)))
     }
 
+    /// A retryable mail failure saying `what` failed, shown as "what: cause".
+    pub fn delivery(what: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> TaskError {
+        TaskError::Delivery(Box::new(Context::new(what, cause)))
+    }
+
     /// How the queue records the failure.
     pub fn kind(&self) -> FailureKind {
         match self {
             TaskError::Input(_) => FailureKind::Input,
             TaskError::Failed(_) => FailureKind::Agent,
+            TaskError::Delivery(_) => FailureKind::Delivery,
             TaskError::Disabled(_) => FailureKind::Disabled,
             TaskError::CircuitOpen { .. } => FailureKind::Circuit,
         }
@@ -79,5 +88,10 @@ mod tests {
         let down = TaskError::from(DomainError::Unavailable("database: gone".into()));
         assert_eq!((down.kind(), down.to_string()), (FailureKind::Agent, "database: gone".to_string()));
         assert_eq!(TaskError::Disabled(AgentId::Reporting).to_string(), "the Reporting agent is disabled by an admin");
+        // A mail server's failure is retried, but recorded apart from the agent's own failures.
+        let mail = TaskError::delivery("sending the report email failed", std::io::Error::other("refused"));
+        assert_eq!(mail.kind(), FailureKind::Delivery);
+        assert!(mail.kind().retried() && FailureKind::Agent.retried() && !FailureKind::Input.retried());
+        assert_eq!(mail.to_string(), "sending the report email failed: refused");
     }
 }

@@ -304,6 +304,9 @@ pub enum FailureKind {
     Disabled,
     Circuit,
     Dependency,
+    /// A report email could not be handed to the mail server: retried like [`FailureKind::Agent`], but not
+    /// counted by the agent's circuit (an outage of the mail server is not the agent failing).
+    Delivery,
 }
 
 impl FailureKind {
@@ -314,7 +317,13 @@ impl FailureKind {
             FailureKind::Disabled => "disabled",
             FailureKind::Circuit => "circuit",
             FailureKind::Dependency => "dependency",
+            FailureKind::Delivery => "delivery",
         }
+    }
+
+    /// Whether an attempt that failed this way is tried again while attempts remain.
+    pub fn retried(self) -> bool {
+        matches!(self, FailureKind::Agent | FailureKind::Delivery)
     }
 }
 
@@ -327,20 +336,21 @@ pub async fn fail(
     message: &str,
     kind: FailureKind,
 ) -> Result<Written, DomainError> {
-    let retry = kind == FailureKind::Agent && task.attempts < task.max_attempts;
+    let retry = kind.retried() && task.attempts < task.max_attempts;
     let mut tx = pool.begin().await?;
     let message: String = message.chars().take(2000).collect();
     let updated = if retry {
         let delay = backoff(task.attempts);
         sqlx::query(
             "UPDATE tasks SET status = 'pending', run_after = now() + make_interval(secs => $4), error = $3,
-                    error_kind = 'agent', locked_by = NULL, lease_until = NULL
+                    error_kind = $5, locked_by = NULL, lease_until = NULL
               WHERE id = $1 AND locked_by = $2 AND status = 'in_progress'",
         )
         .bind(task.id)
         .bind(worker)
         .bind(&message)
         .bind(delay.as_secs_f64())
+        .bind(kind.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected()

@@ -236,6 +236,17 @@ async fn the_mail_server_down_means_retries_and_a_visible_failure_and_nothing_is
     let d = newest_until(&admin, &client, 30, |d| d["status"] == "failed").await;
     assert_eq!(d["status"], "failed", "{d}");
     assert!(d["error"].as_str().unwrap_or_default().contains("127.0.0.1"), "{d}");
+    // Recorded as the mail server's failure, not the reporting agent's: its circuit stays closed.
+    let kind: Option<String> = sqlx::query_scalar("SELECT error_kind FROM tasks WHERE id = $1")
+        .bind(task)
+        .fetch_one(&app.pool)
+        .await
+        .expect("task");
+    assert_eq!(kind.as_deref(), Some("delivery"));
+    let counted = domain::store::tasks::latest_results(&app.pool, domain::model::AgentId::Reporting, 5)
+        .await
+        .expect("the circuit's inputs");
+    assert!(counted.iter().all(|(status, _)| status != "failed"), "{counted:?}");
     let failed = admin.post("/api/reports/deliveries", &[("status", "failed")]).await;
     assert_eq!(failed.json()["deliveries"].as_array().map(Vec::len), Some(1), "{}", failed.body);
     let page = admin.get("/reports/deliveries?status=failed").await;
