@@ -78,7 +78,7 @@ pub fn DeliveryTable(
                         <td>{d.recipients.join(", ")}</td>
                         <td>
                             <span class=class>{status}</span>
-                            {d.error.clone().filter(|_| d.sent_at.is_none()).map(|e| view! { <br /><small>{e}</small> })}
+                            {d.error.clone().map(|e| view! { <br /><small>{e}</small> })}
                             {again}
                         </td>
                         <td class="num">{d.bytes.map(|b| format!("{} KB", grouped((b + 1023) / 1024))).unwrap_or_else(|| "—".into())}</td>
