@@ -24,10 +24,16 @@ pub(crate) fn error(err: AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn authorize(caller: &Caller, action: Action) -> Result<ClientScope, AppError> {
+/// The signed-in caller, when the policy lets them do `action` (the check every file route starts with).
+pub(crate) fn authorized(caller: &Caller, action: Action) -> Result<policy::Actor, AppError> {
     let actor = caller.actor();
     policy::authorize(actor.as_ref(), action)?;
-    actor.map(|a| client_scope(&a)).ok_or(AppError::Unauthenticated)
+    actor.ok_or(AppError::Unauthenticated)
+}
+
+/// [`authorized`], as the clients the caller reaches.
+fn authorize(caller: &Caller, action: Action) -> Result<ClientScope, AppError> {
+    authorized(caller, action).map(|a| client_scope(&a))
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -9,11 +9,11 @@ use app::AppError;
 use axum::extract::{Extension, Multipart, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::model::report::{logo_type, ReportPeriod, LOGO_MAX_BYTES};
-use domain::policy::{self, client_scope, Action, Actor};
+use domain::policy::{client_scope, Action};
 use http::header;
 use tokio::sync::Semaphore;
 
-use crate::export::error;
+use crate::export::{authorized, error};
 
 /// The request body a logo upload may carry: the logo and the form around it.
 pub const UPLOAD_LIMIT_BYTES: usize = LOGO_MAX_BYTES + 16 * 1024;
@@ -23,12 +23,6 @@ const RENDERS: usize = 2;
 const RENDER_TIMEOUT: Duration = Duration::from_secs(30);
 
 static RENDERING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(RENDERS)));
-
-fn actor(caller: &Caller, action: Action) -> Result<Actor, AppError> {
-    let actor = caller.actor();
-    policy::authorize(actor.as_ref(), action)?;
-    actor.ok_or(AppError::Unauthenticated)
-}
 
 /// The report as a PDF: the same period parameters as the report page.
 pub async fn pdf(
@@ -44,7 +38,7 @@ pub async fn pdf(
 }
 
 async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option<&str>) -> Result<Response, AppError> {
-    let actor = actor(caller, Action::ViewReports)?;
+    let actor = authorized(caller, Action::ViewReports)?;
     let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     let params: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
@@ -116,7 +110,7 @@ pub async fn render(
 
 /// The agency's logo, for signed-in users (reports show it).
 pub async fn logo(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    if let Err(e) = actor(&caller, Action::ViewReports) {
+    if let Err(e) = authorized(&caller, Action::ViewReports) {
         return error(e);
     }
     match domain::store::reports::logo(&state.pool).await {
@@ -137,7 +131,7 @@ pub async fn upload_logo(
     Extension(caller): Extension<Caller>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let actor = match actor(&caller, Action::ManageBranding) {
+    let actor = match authorized(&caller, Action::ManageBranding) {
         Ok(a) => a,
         Err(e) => return error(e),
     };
@@ -184,7 +178,7 @@ pub async fn outbox_file(
 }
 
 async fn outbox_response(state: &AppState, caller: &Caller, file: &str) -> Result<Response, AppError> {
-    let actor = actor(caller, Action::ViewReports)?;
+    let actor = authorized(caller, Action::ViewReports)?;
     let id = file.strip_suffix(".eml").and_then(|id| uuid::Uuid::parse_str(id).ok()).ok_or(AppError::NotFound)?;
     let delivery = domain::store::deliveries::get(&state.pool, client_scope(&actor), id).await?;
     // The stored name is lettre's (a UUID and `.eml`); anything else never reaches the file system.
