@@ -3,11 +3,12 @@
 //! `model::report`), so the same data and period give the same report.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::events::{self, Target};
+use super::tasks::OfCampaign;
 use crate::crawl::checks::CHECKS;
 use crate::model::crawl::HealthPoint;
 use crate::model::report::{
@@ -316,7 +317,15 @@ pub async fn client_report(
         TaskSection { completed: rows.iter().map(|r| r.1).sum(), failed: rows.iter().map(|r| r.2).sum(), by_type };
 
     // The agents' latest results by the period's end.
-    let figures = match latest_output(pool, TaskType::Reporting, client_id, end).await? {
+    let figures = match super::tasks::latest_output_where(
+        pool,
+        TaskType::Reporting,
+        client_id,
+        OfCampaign::ClientLevel,
+        Some(end),
+    )
+    .await?
+    {
         Some((task_id, finished_at, TaskOutput::Reporting(o))) => {
             Some(FiguresSection { task_id, finished_at, kpis: o.kpis, anomalies: o.anomalies })
         }
@@ -325,7 +334,15 @@ pub async fn client_report(
             None
         }
     };
-    let next_steps = match latest_output(pool, TaskType::Strategy, client_id, end).await? {
+    let next_steps = match super::tasks::latest_output_where(
+        pool,
+        TaskType::Strategy,
+        client_id,
+        OfCampaign::ClientLevel,
+        Some(end),
+    )
+    .await?
+    {
         Some((task_id, _, TaskOutput::Strategy(o))) => {
             let mut items = o.items;
             items.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.title.cmp(&b.title)));
@@ -378,25 +395,4 @@ fn quadrant_label(q: crate::agents::chief_seo_strategist::Quadrant) -> &'static 
         Quadrant::FillIn => "Fill-in",
         Quadrant::Deprioritise => "Later",
     }
-}
-
-/// The latest completed task of `task_type` on the client (not one campaign's) finished before `end`.
-async fn latest_output(
-    pool: &PgPool,
-    task_type: TaskType,
-    client_id: Uuid,
-    end: DateTime<Utc>,
-) -> Result<Option<(Uuid, DateTime<Utc>, TaskOutput)>, DomainError> {
-    let row: Option<(Uuid, DateTime<Utc>, Value)> = sqlx::query_as(
-        "SELECT id, finished_at, output FROM tasks
-          WHERE task_type = $1 AND client_id = $2 AND campaign_id IS NULL AND status = 'completed'
-            AND output IS NOT NULL AND finished_at < $3
-          ORDER BY finished_at DESC LIMIT 1",
-    )
-    .bind(task_type.as_str())
-    .bind(client_id)
-    .bind(end)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.and_then(|(id, at, v)| serde_json::from_value(v).ok().map(|o| (id, at, o))))
 }

@@ -219,6 +219,48 @@ pub async fn get(pool: &PgPool, scope: ClientScope, actor: Uuid, id: Uuid) -> Re
     })
 }
 
+/// Which campaign a task must be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfCampaign {
+    /// Any campaign, or none.
+    Any,
+    /// This campaign.
+    Only(Uuid),
+    /// No campaign: the client-level task.
+    ClientLevel,
+}
+
+/// The output of the client's latest completed task of `task_type` about `campaign`, finished before
+/// `before` (when given): `(task id, finished at, output)`.
+pub async fn latest_output_where(
+    pool: &PgPool,
+    task_type: TaskType,
+    client_id: Uuid,
+    campaign: OfCampaign,
+    before: Option<DateTime<Utc>>,
+) -> Result<Option<(Uuid, DateTime<Utc>, TaskOutput)>, DomainError> {
+    let (only, client_level) = match campaign {
+        OfCampaign::Any => (None, false),
+        OfCampaign::Only(id) => (Some(id), false),
+        OfCampaign::ClientLevel => (None, true),
+    };
+    let row: Option<(Uuid, DateTime<Utc>, Value)> = sqlx::query_as(
+        "SELECT id, finished_at, output FROM tasks
+          WHERE task_type = $1 AND client_id = $2 AND ($3::uuid IS NULL OR campaign_id = $3)
+            AND (NOT $4 OR campaign_id IS NULL) AND ($5::timestamptz IS NULL OR finished_at < $5)
+            AND status = 'completed' AND output IS NOT NULL
+          ORDER BY finished_at DESC LIMIT 1",
+    )
+    .bind(task_type.as_str())
+    .bind(client_id)
+    .bind(only)
+    .bind(client_level)
+    .bind(before)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|(id, at, v)| serde_json::from_value(v).ok().map(|o| (id, at, o))))
+}
+
 /// The latest completed output of `task_type` for a client (or campaign when given).
 pub async fn latest_output(
     pool: &PgPool,
@@ -226,18 +268,8 @@ pub async fn latest_output(
     client_id: Uuid,
     campaign_id: Option<Uuid>,
 ) -> Result<Option<(Uuid, TaskOutput)>, DomainError> {
-    let row: Option<(Uuid, Value)> = sqlx::query_as(
-        "SELECT id, output FROM tasks
-          WHERE task_type = $1 AND client_id = $2 AND ($3::uuid IS NULL OR campaign_id = $3)
-            AND status = 'completed' AND output IS NOT NULL
-          ORDER BY finished_at DESC LIMIT 1",
-    )
-    .bind(task_type.as_str())
-    .bind(client_id)
-    .bind(campaign_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.and_then(|(id, v)| serde_json::from_value(v).ok().map(|o| (id, o))))
+    let campaign = campaign_id.map_or(OfCampaign::Any, OfCampaign::Only);
+    Ok(latest_output_where(pool, task_type, client_id, campaign, None).await?.map(|(id, _, o)| (id, o)))
 }
 
 /// Completed and failed tasks of a client (of one campaign, when given) that finished after `since`,
