@@ -13,6 +13,15 @@ use uuid::Uuid;
 pub struct Actor {
     pub user_id: Uuid,
     pub role: Role,
+    /// A client user's company (None for the agency's roles).
+    #[serde(default)]
+    pub client_id: Option<Uuid>,
+}
+
+impl Actor {
+    pub fn of(user: &crate::model::User) -> Actor {
+        Actor { user_id: user.id, role: user.role, client_id: user.client_id }
+    }
 }
 
 /// Every action a caller can ask for.
@@ -73,10 +82,21 @@ pub enum Action {
     /// (account managers for their portfolio). Staff see deliveries (`ViewReports`) but send nothing to
     /// clients.
     ScheduleReports,
+    /// The client portal: a client user's own company's overview, reports (web and PDF), audit summaries,
+    /// campaign status and the conversation with the agency. Always the caller's own company.
+    UsePortal,
+    /// Write to the agency from the portal.
+    WriteToAgency,
+    /// Invite a client's people to the portal and withdraw their access (account managers for their
+    /// portfolio).
+    InviteClientUsers,
+    /// The messages inbox: read clients' messages, have a reply drafted, answer (account managers for their
+    /// portfolio).
+    AnswerMessages,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 40] = [
         Action::ViewOwnAccount,
         Action::ViewDashboard,
         Action::ViewSystemFigures,
@@ -113,6 +133,10 @@ impl Action {
         Action::ViewReports,
         Action::ManageBranding,
         Action::ScheduleReports,
+        Action::UsePortal,
+        Action::WriteToAgency,
+        Action::InviteClientUsers,
+        Action::AnswerMessages,
     ];
 }
 
@@ -125,12 +149,16 @@ pub enum Denied {
 }
 
 /// The roles that may perform `action`. Account managers' client and campaign actions are further limited
-/// to their portfolio by [`client_scope`].
+/// to their portfolio by [`client_scope`]. Client users have their own account and the portal, nothing of
+/// the console.
 pub fn allowed(action: Action) -> &'static [Role] {
     use Action::*;
     const EVERYONE: &[Role] = &[Role::Admin, Role::AccountManager, Role::Staff];
     match action {
-        ViewOwnAccount | ChangeOwnPassword | ViewDashboard | ManageOwnTokens => EVERYONE,
+        ViewOwnAccount | ChangeOwnPassword => &[Role::Admin, Role::AccountManager, Role::Staff, Role::Client],
+        UsePortal | WriteToAgency => &[Role::Client],
+        InviteClientUsers | AnswerMessages => &[Role::Admin, Role::AccountManager],
+        ViewDashboard | ManageOwnTokens => EVERYONE,
         ListUsers | CreateUser | ChangeUserRole | DeactivateUser | ReactivateUser | ResetUserPassword
         | ViewActivityLog => &[Role::Admin],
         ListClients | EditClient | ExportClients | CreateCampaign | EditCampaign | ChangeCampaignStatus
@@ -150,22 +178,27 @@ pub enum ClientScope {
     All,
     /// Only clients whose account manager is this user.
     ManagedBy(Uuid),
+    /// Only this client (a client user's own company).
+    Only(Uuid),
 }
 
-/// Account managers see their portfolio; admins and staff see every client.
+/// Account managers see their portfolio; admins and staff see every client; a client user their own
+/// company, and nothing when they have none (a deleted company: the nil id matches no client).
 pub fn client_scope(actor: &Actor) -> ClientScope {
     match actor.role {
         Role::AccountManager => ClientScope::ManagedBy(actor.user_id),
         Role::Admin | Role::Staff => ClientScope::All,
+        Role::Client => ClientScope::Only(actor.client_id.unwrap_or(Uuid::nil())),
     }
 }
 
 impl ClientScope {
-    /// True when a client managed by `manager` is inside this scope.
-    pub fn includes(self, manager: Option<Uuid>) -> bool {
+    /// True when client `client` managed by `manager` is inside this scope.
+    pub fn includes(self, client: Uuid, manager: Option<Uuid>) -> bool {
         match self {
             ClientScope::All => true,
             ClientScope::ManagedBy(me) => manager == Some(me),
+            ClientScope::Only(id) => client == id,
         }
     }
 }
@@ -184,8 +217,14 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
 /// `/login` is public; every other page needs a signed-in user ([`Action::ViewOwnAccount`]).
 pub fn page_action(path: &str) -> Option<Action> {
     let path = path.trim_end_matches('/');
-    if path == "/login" {
+    if path == "/login" || path.starts_with("/invite/") {
         return None;
+    }
+    if path == "/portal" || path.starts_with("/portal/") {
+        return Some(Action::UsePortal);
+    }
+    if path == "/messages" || path.starts_with("/messages/") {
+        return Some(Action::AnswerMessages);
     }
     if path.is_empty() || path == "/analytics" {
         return Some(Action::ViewDashboard);
@@ -241,7 +280,9 @@ pub fn page_action(path: &str) -> Option<Action> {
 /// - admins and staff receive every other event;
 /// - an account manager receives the events of the clients they manage (`client_manager` is the event's
 ///   client's account manager at read time), agent settings (`agent.*`), and events without a client that
-///   they caused themselves (their own pipeline reviews).
+///   they caused themselves (their own pipeline reviews);
+/// - a client user receives only the messages (`message.*`) of their own company: nothing of the agency's
+///   work reaches the portal as it happens.
 pub fn may_see_event(
     viewer: &Actor,
     action: &str,
@@ -253,6 +294,7 @@ pub fn may_see_event(
         return viewer.role == Role::Admin;
     }
     match viewer.role {
+        Role::Client => action.starts_with("message.") && client_id.is_some() && client_id == viewer.client_id,
         Role::Admin | Role::Staff => true,
         Role::AccountManager => match client_id {
             Some(_) => client_manager == Some(viewer.user_id),
@@ -266,7 +308,7 @@ mod tests {
     use super::*;
 
     fn actor(role: Role) -> Actor {
-        Actor { user_id: Uuid::nil(), role }
+        Actor { user_id: Uuid::nil(), role, client_id: (role == Role::Client).then(|| Uuid::from_u128(99)) }
     }
 
     #[test]
@@ -279,7 +321,8 @@ mod tests {
     #[test]
     fn admin_may_do_everything_but_hold_a_portfolio() {
         for action in Action::ALL {
-            let expected = if action == Action::ViewPortfolio { Err(Denied::Forbidden) } else { Ok(()) };
+            let client_only = [Action::ViewPortfolio, Action::UsePortal, Action::WriteToAgency];
+            let expected = if client_only.contains(&action) { Err(Denied::Forbidden) } else { Ok(()) };
             assert_eq!(authorize(Some(&actor(Role::Admin)), action), expected, "{action:?}");
         }
     }
@@ -317,13 +360,14 @@ mod tests {
     #[test]
     fn account_managers_are_scoped_to_their_portfolio() {
         let me = Uuid::from_u128(7);
-        let am = Actor { user_id: me, role: Role::AccountManager };
+        let am = Actor { user_id: me, role: Role::AccountManager, client_id: None };
+        let c = Uuid::from_u128(1);
         assert_eq!(client_scope(&am), ClientScope::ManagedBy(me));
-        assert!(client_scope(&am).includes(Some(me)));
-        assert!(!client_scope(&am).includes(Some(Uuid::from_u128(8))));
-        assert!(!client_scope(&am).includes(None));
+        assert!(client_scope(&am).includes(c, Some(me)));
+        assert!(!client_scope(&am).includes(c, Some(Uuid::from_u128(8))));
+        assert!(!client_scope(&am).includes(c, None));
         assert_eq!(client_scope(&actor(Role::Staff)), ClientScope::All);
-        assert!(ClientScope::All.includes(None));
+        assert!(ClientScope::All.includes(c, None));
     }
 
     #[test]
@@ -374,7 +418,7 @@ mod tests {
         let me = Uuid::new_v4();
         let other = Uuid::new_v4();
         let (client, manager) = (Some(Uuid::new_v4()), Some(me));
-        let am = Actor { user_id: me, role: Role::AccountManager };
+        let am = Actor { user_id: me, role: Role::AccountManager, client_id: None };
         let staff = actor(Role::Staff);
         let admin = actor(Role::Admin);
         assert!(may_see_event(&am, "client.updated", client, manager, Some(other)));
@@ -387,5 +431,42 @@ mod tests {
         assert!(!may_see_event(&staff, "user.created", None, None, None));
         assert!(may_see_event(&staff, "client.updated", client, Some(other), None));
         assert!(may_see_event(&admin, "user.created", None, None, None));
+    }
+
+    #[test]
+    fn client_users_have_their_account_and_the_portal_and_nothing_of_the_console() {
+        let client = actor(Role::Client);
+        for action in Action::ALL {
+            let expected =
+                [Action::ViewOwnAccount, Action::ChangeOwnPassword, Action::UsePortal, Action::WriteToAgency]
+                    .contains(&action);
+            assert_eq!(authorize(Some(&client), action).is_ok(), expected, "{action:?}");
+        }
+        for role in Role::AGENCY {
+            assert_eq!(authorize(Some(&actor(role)), Action::UsePortal), Err(Denied::Forbidden));
+        }
+        assert_eq!(client_scope(&client), ClientScope::Only(Uuid::from_u128(99)));
+        assert!(client_scope(&client).includes(Uuid::from_u128(99), None));
+        assert!(!client_scope(&client).includes(Uuid::from_u128(98), Some(Uuid::nil())));
+        let orphan = Actor { client_id: None, ..client };
+        assert!(!client_scope(&orphan).includes(Uuid::from_u128(99), None), "a user without a company sees nothing");
+        assert_eq!(page_action("/portal"), Some(Action::UsePortal));
+        assert_eq!(page_action("/portal/report"), Some(Action::UsePortal));
+        assert_eq!(page_action("/messages"), Some(Action::AnswerMessages));
+        assert_eq!(page_action("/invite/abc"), None);
+    }
+
+    #[test]
+    fn client_users_see_only_their_own_companys_messages_on_the_stream() {
+        let client = actor(Role::Client);
+        let mine = client.client_id;
+        let other = Some(Uuid::from_u128(5));
+        assert!(may_see_event(&client, "message.received", mine, None, None));
+        assert!(may_see_event(&client, "message.sent", mine, Some(Uuid::from_u128(3)), None));
+        assert!(!may_see_event(&client, "message.sent", other, None, None));
+        assert!(!may_see_event(&client, "message.sent", None, None, Some(client.user_id)));
+        for action in ["task.completed", "audit.completed", "client.updated", "report.sent", "user.signed_in"] {
+            assert!(!may_see_event(&client, action, mine, None, Some(client.user_id)), "{action}");
+        }
     }
 }

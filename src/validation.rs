@@ -171,8 +171,12 @@ impl NewUser {
         if let Some(e) = name_error(&self.name) {
             errors.add("name", e);
         }
-        if crate::model::Role::parse(&self.role).is_none() {
-            errors.add("role", "choose admin, account manager or staff");
+        match crate::model::Role::parse(&self.role) {
+            Some(crate::model::Role::Client) => {
+                errors.add("role", "client users are invited from their client's page");
+            }
+            Some(_) => {}
+            None => errors.add("role", "choose admin, account manager or staff"),
         }
         if !self.password.is_empty() {
             if let Some(e) = password_error(&self.password, &self.email) {

@@ -13,4 +13,14 @@ pub struct CurrentUser {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// A client user's company (None for the agency's roles).
+    #[serde(default)]
+    pub client_id: Option<Uuid>,
+}
+
+impl CurrentUser {
+    /// The caller as the policy sees them.
+    pub fn actor(&self) -> domain::policy::Actor {
+        domain::policy::Actor { user_id: self.id, role: self.role, client_id: self.client_id }
+    }
 }

@@ -126,6 +126,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents") ssr=SsrMode::Async view=pages::agents::AgentsPage />
                     <Route path=path!("/analytics") ssr=SsrMode::Async view=pages::analytics::AnalyticsPage />
                     <Route path=path!("/portfolio") ssr=SsrMode::Async view=pages::portfolio::PortfolioPage />
+                    <Route path=path!("/portal") ssr=SsrMode::Async view=pages::portal::PortalPage />
+                    <Route path=path!("/portal/report") ssr=SsrMode::Async view=pages::portal::PortalReportPage />
+                    <Route path=path!("/portal/messages") ssr=SsrMode::Async view=pages::portal::PortalMessagesPage />
+                    <Route path=path!("/invite/:token") ssr=SsrMode::Async view=pages::portal::InvitePage />
+                    <Route path=path!("/messages") ssr=SsrMode::Async view=pages::messages::InboxPage />
+                    <Route path=path!("/messages/:id") ssr=SsrMode::Async view=pages::messages::ThreadPage />
                     <Route path=path!("/forbidden") ssr=SsrMode::Async view=components::ForbiddenPage />
                 </Routes>
             </main>

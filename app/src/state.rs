@@ -49,7 +49,7 @@ pub struct Caller(pub Option<CurrentUser>);
 
 impl Caller {
     pub fn actor(&self) -> Option<Actor> {
-        self.0.as_ref().map(|u| Actor { user_id: u.id, role: u.role })
+        self.0.as_ref().map(CurrentUser::actor)
     }
 }
 

@@ -211,6 +211,7 @@ pub fn router(config: &Config, services: &Services) -> Router {
         .route("/export/analytics/{file}", axum::routing::get(export::analytics))
         .route("/export/crawls/{id}/{file}", axum::routing::get(export::crawl))
         .route("/clients/{id}/report.pdf", axum::routing::get(reports::pdf))
+        .route("/portal/report.pdf", axum::routing::get(reports::portal_pdf))
         .route("/branding/logo", axum::routing::get(reports::logo))
         .route("/reports/deliveries/{file}", axum::routing::get(reports::outbox_file))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))

@@ -61,7 +61,13 @@ async fn load_caller(state: &AppState, session: &Session) -> Result<Option<(Curr
                 session.insert(session_keys::SEEN, now).await.map_err(store_err)?;
             }
             Ok(Some((
-                CurrentUser { id: user.id, email: user.email, name: user.name, role: user.role },
+                CurrentUser {
+                    id: user.id,
+                    email: user.email,
+                    name: user.name,
+                    role: user.role,
+                    client_id: user.client_id,
+                },
                 found.clients_version,
             )))
         }
@@ -97,8 +103,10 @@ pub async fn authenticate(State(state): State<AppState>, session: Session, mut r
     let mut forbidden = false;
     if page {
         let path = req.uri().path().to_string();
-        if path == "/login" && caller.0.is_some() {
-            return Redirect::to("/").into_response();
+        let client_user = caller.0.as_ref().is_some_and(|u| u.role == domain::model::Role::Client);
+        // A client user's home is the portal.
+        if (path == "/login" && caller.0.is_some()) || (path == "/" && client_user) {
+            return Redirect::to(if client_user { "/portal" } else { "/" }).into_response();
         }
         if let Some(action) = policy::page_action(&path) {
             match policy::authorize(caller.actor().as_ref(), action) {

@@ -40,13 +40,43 @@ pub async fn pdf(
 async fn pdf_response(state: &AppState, caller: &Caller, id: &str, query: Option<&str>) -> Result<Response, AppError> {
     let actor = authorized(caller, Action::ViewReports)?;
     let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    pdf_of(state, &actor, id, query, true).await
+}
+
+/// The portal's report as a PDF: `GET /portal/report.pdf?period=…`, a client user's own company's, in the
+/// default template.
+pub async fn portal_pdf(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let work = async {
+        let actor = authorized(&caller, Action::UsePortal)?;
+        let id = actor.client_id.ok_or(AppError::NotFound)?;
+        pdf_of(&state, &actor, id, query.as_deref(), false).await
+    };
+    match work.await {
+        Ok(res) => res,
+        Err(e) => error(e),
+    }
+}
+
+/// The report on client `id` (in `actor`'s scope) for the query's period as a PDF attachment; the
+/// query's template only where `templates` (the portal uses the default one).
+async fn pdf_of(
+    state: &AppState,
+    actor: &domain::policy::Actor,
+    id: uuid::Uuid,
+    query: Option<&str>,
+    templates: bool,
+) -> Result<Response, AppError> {
     let params: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
     let period = ReportPeriod::parse(param("period"), param("from"), param("to"), chrono::Utc::now().date_naive())
         .map_err(AppError::Validation)?;
-    let template = app::api::reports::ssr::template_id(param("template"))?;
-    let report = domain::store::reports::client_report(&state.pool, client_scope(&actor), id, period, template).await?;
+    let template = if templates { app::api::reports::ssr::template_id(param("template"))? } else { None };
+    let report = domain::store::reports::client_report(&state.pool, client_scope(actor), id, period, template).await?;
     let logo = match report.agency.logo_type {
         Some(_) => domain::store::reports::logo(&state.pool).await?,
         None => None,
@@ -108,9 +138,9 @@ pub async fn render(
     tokio::time::timeout(RENDER_TIMEOUT, work).await.unwrap_or(Err(AppError::Unavailable))
 }
 
-/// The agency's logo, for signed-in users (reports show it).
+/// The agency's logo, for the people who see reports: the agency's, and client users in the portal.
 pub async fn logo(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    if let Err(e) = authorized(&caller, Action::ViewReports) {
+    if let Err(e) = authorized(&caller, Action::ViewReports).or_else(|_| authorized(&caller, Action::UsePortal)) {
         return error(e);
     }
     match domain::store::reports::logo(&state.pool).await {

@@ -155,7 +155,7 @@ pub async fn bearer(State(state): State<AppState>, mut req: Request, next: Next)
     };
     match store::tokens::authenticate(&state.pool, &token).await {
         Ok(Some((token, user))) => {
-            let actor = Actor { user_id: user.id, role: user.role };
+            let actor = Actor::of(&user);
             req.extensions_mut().insert(TokenUser(actor, user));
             req.extensions_mut().insert(TokenId(token));
             next.run(req).await

@@ -43,6 +43,8 @@
 //! `monthly_value_at_risk` = the client's monthly value (negative read as 0) when the band is high, else 0:
 //! the retainer the agency stands to lose this month if nothing changes.
 
+pub mod reply;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod delivery;
 pub mod event;
 pub mod paging;
+pub mod portal;
 pub mod portfolio;
 pub mod report;
 pub mod task;

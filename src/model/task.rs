@@ -70,6 +70,7 @@ string_enum! {
         Strategy => "strategy", "Strategy roadmap",
         Reporting => "reporting", "Report",
         ReportDelivery => "report_delivery", "Report email",
+        MessageReply => "message_reply", "Reply draft",
         CampaignPlan => "campaign_plan", "Campaign plan",
         TechnicalSeoAudit => "technical_seo_audit", "Technical SEO audit",
         ContentStrategy => "content_strategy", "Content strategy",
@@ -101,7 +102,7 @@ impl TaskType {
             SalesConversation => AgentId::SalesConversation,
             ProposalGeneration => AgentId::ProposalGeneration,
             PipelineReview => AgentId::SalesOperationsManager,
-            ClientHealth => AgentId::ClientSuccessManager,
+            ClientHealth | MessageReply => AgentId::ClientSuccessManager,
             Strategy => AgentId::ChiefSeoStrategist,
             Reporting | ReportDelivery => AgentId::Reporting,
             CampaignPlan | Ping => AgentId::TaskCoordinator,
@@ -124,7 +125,7 @@ impl TaskType {
     /// Task types a person may start from the "Run an agent" form (campaign plans start with their
     /// campaign; the engine check is for operators and benchmarks).
     pub fn runnable_by_people(self) -> bool {
-        !matches!(self, TaskType::CampaignPlan | TaskType::Ping | TaskType::ReportDelivery)
+        !matches!(self, TaskType::CampaignPlan | TaskType::Ping | TaskType::ReportDelivery | TaskType::MessageReply)
     }
 
     /// Attempts a task of this type gets. A report email waits out a mail server's outage:
@@ -211,6 +212,9 @@ pub struct TaskParams {
     /// Report email: the delivery it sends (`report_deliveries`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_id: Option<Uuid>,
+    /// Reply draft: the client's message it answers (`messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<Uuid>,
 }
 
 /// One planned task of a campaign graph.
@@ -245,6 +249,7 @@ pub enum TaskOutput {
     Strategy(agents::chief_seo_strategist::Output),
     Reporting(agents::reporting::Output),
     ReportDelivery(super::delivery::DeliveryOutput),
+    MessageReply(agents::client_success_manager::reply::Output),
     CampaignPlan(CampaignPlan),
     TechnicalSeoAudit(super::crawl::AuditResult),
     ContentStrategy(agents::content_strategy::ContentOutput),

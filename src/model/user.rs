@@ -10,16 +10,21 @@ pub enum Role {
     Admin,
     AccountManager,
     Staff,
+    /// A person at one of the agency's clients: reads that company's portal, writes to its account manager.
+    Client,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::AccountManager, Role::Staff];
+    pub const ALL: [Role; 4] = [Role::Admin, Role::AccountManager, Role::Staff, Role::Client];
+    /// The agency's own roles: the ones an admin gives or changes (client users come by invitation).
+    pub const AGENCY: [Role; 3] = [Role::Admin, Role::AccountManager, Role::Staff];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::AccountManager => "account_manager",
             Role::Staff => "staff",
+            Role::Client => "client",
         }
     }
 
@@ -28,6 +33,7 @@ impl Role {
             Role::Admin => "Admin",
             Role::AccountManager => "Account manager",
             Role::Staff => "Staff",
+            Role::Client => "Client",
         }
     }
 
@@ -50,6 +56,9 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// The company a client user belongs to (None for the agency's roles).
+    #[serde(default)]
+    pub client_id: Option<Uuid>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,

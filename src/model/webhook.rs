@@ -25,6 +25,10 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("task.cancelled", "An agent task was cancelled."),
     ("audit.completed", "A site audit completed, with its health and issue counts."),
     ("audit.regression", "A crawl comparison raised a regression alert."),
+    ("message.received", "A client's person wrote to the agency from the portal."),
+    ("message.sent", "The agency answered a client's message."),
+    ("portal.invited", "A client's person was invited to the portal."),
+    ("portal.joined", "A client's person accepted an invitation and can sign in to the portal."),
 ];
 
 /// The event type of "send test event" messages: sent whatever the endpoint subscribes to.

@@ -160,7 +160,7 @@ impl ClientIndex {
             .iter()
             .enumerate()
             .filter(|(i, k)| {
-                matches(k, scope, q, country)
+                matches(k, snapshot.rows[*i].id, scope, q, country)
                     && (search.is_empty() || {
                         let (name, domain) = &snapshot.names[*i];
                         name.contains(&search) || domain.contains(&search)
@@ -208,7 +208,7 @@ impl ClientIndex {
         let search = q.search.to_lowercase();
         let country = q.country.as_deref().map(country_code);
         let matching = |i: usize| {
-            matches(&keys[i], scope, q, country)
+            matches(&keys[i], snapshot.rows[i].id, scope, q, country)
                 && (search.is_empty() || {
                     let (name, domain) = &snapshot.names[i];
                     name.contains(&search) || domain.contains(&search)
@@ -242,8 +242,8 @@ fn in_range(value: Option<i64>, min: Option<i64>, max: Option<i64>) -> bool {
     }
 }
 
-fn matches(k: &Key, scope: ClientScope, q: &ClientQuery, country: Option<[u8; 2]>) -> bool {
-    scope.includes(k.manager)
+fn matches(k: &Key, id: Uuid, scope: ClientScope, q: &ClientQuery, country: Option<[u8; 2]>) -> bool {
+    scope.includes(id, k.manager)
         && q.industry.is_none_or(|i| k.industry == i)
         && country.is_none_or(|x| k.country == x)
         && in_range(k.annual_revenue, q.revenue_min, q.revenue_max)

@@ -650,6 +650,7 @@ fn feed_item(
             (company, s("crawl_id").map(|c| format!("/audits/{c}")).or(client_href))
         }
         ("task", _) => (company, Some(format!("/tasks/{target_id}"))),
+        ("message", _) => (company, client_id.map(|c| format!("/messages/{c}"))),
         ("campaign", _) => (
             Some(match (s("name"), company) {
                 (Some(n), Some(c)) => format!("{c} ({n})"),

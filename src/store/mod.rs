@@ -11,6 +11,8 @@ pub mod dashboard;
 pub mod deliveries;
 pub mod events;
 pub mod idempotency;
+pub mod messages;
+pub mod portal;
 pub mod reports;
 pub mod scope;
 pub mod tasks;

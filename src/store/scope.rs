@@ -1,5 +1,6 @@
 //! The portfolio rule in SQL, written once: an account manager reaches only the clients they manage and
-//! everything under them (campaigns, tasks, crawls); admins and staff reach every client
+//! everything under them (campaigns, tasks, crawls); a client user only their own company; admins and
+//! staff reach every client
 //! ([`ClientScope`], decided by `policy::client_scope`). Every scoped query in the store and the task engine
 //! adds the rule with [`push`]; task lists add it with [`push_tasks`], which also lets a manager see the
 //! tasks they started that have no client (their pipeline reviews).
@@ -13,9 +14,15 @@ use crate::policy::ClientScope;
 /// [`ClientScope::All`]. `clients` is the alias the query gives the `clients` table; the query must have
 /// its `WHERE` already.
 pub(crate) fn push(b: &mut QueryBuilder<'_, Postgres>, scope: ClientScope, clients: &str) {
-    if let ClientScope::ManagedBy(me) = scope {
-        b.push(" AND ");
-        managed_by(b, clients, me);
+    match scope {
+        ClientScope::All => {}
+        ClientScope::ManagedBy(me) => {
+            b.push(" AND ");
+            managed_by(b, clients, me);
+        }
+        ClientScope::Only(id) => {
+            b.push(format_args!(" AND {clients}.id = ")).push_bind(id);
+        }
     }
 }
 
@@ -34,11 +41,16 @@ pub(crate) fn push_tasks(
     tasks: &str,
     clients: &str,
 ) {
-    if let ClientScope::ManagedBy(me) = scope {
-        b.push(" AND (");
-        managed_by(b, clients, me);
-        b.push(format_args!(" OR ({tasks}.client_id IS NULL AND {tasks}.created_by = "));
-        b.push_bind(actor).push("))");
+    match scope {
+        ClientScope::ManagedBy(me) => {
+            b.push(" AND (");
+            managed_by(b, clients, me);
+            b.push(format_args!(" OR ({tasks}.client_id IS NULL AND {tasks}.created_by = "));
+            b.push_bind(actor).push("))");
+        }
+        // A client user's company's tasks only: never one without a client.
+        ClientScope::Only(_) => push(b, scope, clients),
+        ClientScope::All => {}
     }
 }
 
@@ -82,6 +94,11 @@ mod tests {
         assert_eq!(
             sql(|b| push_tasks(b, ClientScope::ManagedBy(me), me, "t", "c")),
             "SELECT 1 FROM clients c WHERE TRUE AND (c.account_manager_id = $1 OR (t.client_id IS NULL AND t.created_by = $2))"
+        );
+        assert_eq!(sql(|b| push(b, ClientScope::Only(me), "c")), "SELECT 1 FROM clients c WHERE TRUE AND c.id = $1");
+        assert_eq!(
+            sql(|b| push_tasks(b, ClientScope::Only(me), me, "t", "c")),
+            "SELECT 1 FROM clients c WHERE TRUE AND c.id = $1"
         );
     }
 }

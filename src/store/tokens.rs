@@ -119,7 +119,7 @@ pub async fn authenticate(pool: &PgPool, secret: &str) -> Result<Option<(Uuid, U
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT t.id AS token_id,
                 t.last_used_at IS NULL OR t.last_used_at < now() - make_interval(secs => {TOUCH_EVERY_SECS}) AS stale,
-                u.id, u.email, u.name, u.role, u.active, u.created_at, u.last_login_at
+                u.id, u.email, u.name, u.role, u.client_id, u.active, u.created_at, u.last_login_at
            FROM api_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
             AND u.active"

@@ -22,6 +22,7 @@ pub(super) struct UserRow {
     email: String,
     name: String,
     role: String,
+    client_id: Option<Uuid>,
     active: bool,
     created_at: DateTime<Utc>,
     last_login_at: Option<DateTime<Utc>>,
@@ -36,6 +37,7 @@ impl UserRow {
             email: self.email,
             name: self.name,
             role,
+            client_id: self.client_id,
             active: self.active,
             created_at: self.created_at,
             last_login_at: self.last_login_at,
@@ -43,7 +45,7 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, active, created_at, last_login_at";
+pub(super) const USER_COLUMNS: &str = "id, email, name, role, client_id, active, created_at, last_login_at";
 
 /// What sign-in needs: the user, their hash and the session version to stamp on the session.
 pub struct Credentials {
@@ -205,6 +207,12 @@ pub async fn change_role(pool: &PgPool, actor: Uuid, id: Uuid, role: Role) -> Re
     let (user, admins) = lock_for_admin_change(&mut tx, id).await?;
     if user.role == role {
         return Ok(user);
+    }
+    if role == Role::Client || user.role == Role::Client {
+        return Err(DomainError::field(
+            "role",
+            "a client user's role can't change, nor an agency user become one: invite client users from their client's page",
+        ));
     }
     if role != Role::Admin && is_last_active_admin(&user, admins) {
         return Err(DomainError::Rule(

@@ -154,6 +154,18 @@ impl Runner {
                 let events = health_alerts(c.id, &out);
                 Ok(Outcome { events, ..Outcome::of(TaskOutput::ClientHealth(out)) })
             }
+            TaskType::MessageReply => {
+                use agents::client_success_manager::reply;
+                let id = task.params.message_id.ok_or_else(|| TaskError::input("a reply draft needs a message"))?;
+                let input = match store::messages::reply_input(pool, id).await {
+                    Err(DomainError::NotFound) => return Err(TaskError::input("the message to answer is gone")),
+                    other => other?,
+                };
+                let mut out = reply::run(&input);
+                let mut usage = LlmUsage::default();
+                out.narrative = self.narrate(reply::llm_prompt(&input, &out), out.narrative.clone(), &mut usage).await;
+                Ok(Outcome { usage, ..Outcome::of(TaskOutput::MessageReply(out)) })
+            }
             TaskType::Strategy => {
                 use agents::chief_seo_strategist as cs;
                 let c = self.client(task).await?;

@@ -295,6 +295,7 @@ pub mod campaigns;
 pub mod clients;
 pub mod dashboard;
 pub mod deliveries;
+pub mod portal;
 pub mod reports;
 pub mod tasks;
 pub mod tokens;

@@ -12,7 +12,7 @@ pub mod table;
 pub mod tasks;
 
 use domain::model::Role;
-use domain::policy::{authorize, Action, Actor};
+use domain::policy::{authorize, Action};
 use domain::validation::FieldErrors;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -41,7 +41,7 @@ where
                 Suspend::new(async move {
                     match me.await {
                         Ok(Some(user)) => {
-                            let actor = Actor { user_id: user.id, role: user.role };
+                            let actor = user.actor();
                             match authorize(Some(&actor), action) {
                                 Ok(()) => render(user).into_any(),
                                 Err(_) => view! { <ForbiddenPage /> }.into_any(),
@@ -120,6 +120,38 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
     let is_admin = user.role == Role::Admin;
     let is_manager = user.role == Role::AccountManager;
     live::connect();
+    let nav = if user.role == Role::Client {
+        view! {
+            <nav aria-label="Main" class="main-nav">
+                <ul>
+                    <li><a href="/portal">"Overview"</a></li>
+                    <li><a href="/portal/report">"Report"</a></li>
+                    <li><a href="/portal/messages">"Messages"</a></li>
+                    <li><a href="/account">"Account"</a></li>
+                </ul>
+            </nav>
+        }
+        .into_any()
+    } else {
+        view! { <AgencyNav is_admin is_manager /> }.into_any()
+    };
+    view! {
+        {nav}
+        <div class="user-box">
+            <span class="user-name">{user.name.clone()}</span>
+            <span class="user-role">{user.role.label()}</span>
+            <live::ConnectionState />
+            <ActionForm action=logout>
+                <button type="submit" class="link-button">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// The console's navigation for the agency's roles.
+#[component]
+fn AgencyNav(is_admin: bool, is_manager: bool) -> impl IntoView {
+    let answers = is_admin || is_manager;
     view! {
         <nav aria-label="Main" class="main-nav">
             <ul>
@@ -133,6 +165,9 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                 <Show when=move || is_manager>
                     <li><a href="/portfolio">"Portfolio"</a></li>
                 </Show>
+                <Show when=move || answers>
+                    <li><a href="/messages">"Messages"</a></li>
+                </Show>
                 <li><a href="/account">"Account"</a></li>
                 <Show when=move || is_admin>
                     <li><a href="/admin/users">"Users"</a></li>
@@ -143,14 +178,6 @@ fn SignedInHeader(user: CurrentUser) -> impl IntoView {
                 </Show>
             </ul>
         </nav>
-        <div class="user-box">
-            <span class="user-name">{user.name.clone()}</span>
-            <span class="user-role">{user.role.label()}</span>
-            <live::ConnectionState />
-            <ActionForm action=logout>
-                <button type="submit" class="link-button">"Sign out"</button>
-            </ActionForm>
-        </div>
     }
 }
 

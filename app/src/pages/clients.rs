@@ -387,6 +387,13 @@ pub fn ClientPage() -> impl IntoView {
     // create it in the same order; it follows the live stream on its own.
     let tick = live_tick(Signal::derive(|| true));
     let health = Resource::new(move || (id(), tick.get()), |(id, _)| client_health(id));
+    let invite = ServerAction::<crate::api::portal::InviteToPortal>::new();
+    let withdraw = ServerAction::<crate::api::portal::WithdrawInvite>::new();
+    let remove = ServerAction::<crate::api::portal::RemovePortalUser>::new();
+    let access = Resource::new(
+        move || (id(), invite.version().get(), withdraw.version().get(), remove.version().get()),
+        |(id, ..)| crate::api::portal::load_portal_access(id),
+    );
     go_on_success(delete, |_| "/clients".to_string());
     view! {
         <Authorized
@@ -398,7 +405,10 @@ pub fn ClientPage() -> impl IntoView {
                             Err(e) => view! { <h1>"Client"</h1><ErrorMessage error=e /> }.into_any(),
                             Ok(d) => {
                                 let managers = managers.await.unwrap_or_default();
-                                view! { <ClientView d managers assign delete health /> }.into_any()
+                                view! {
+                                    <ClientView d managers assign delete health />
+                                    <crate::pages::portal::PortalAccessSection client_id=id() access invite withdraw remove />
+                                }.into_any()
                             }
                         }
                     })}

@@ -10,6 +10,8 @@ pub mod clients;
 pub mod dashboard;
 pub mod deliveries;
 pub mod login;
+pub mod messages;
+pub mod portal;
 pub mod portfolio;
 pub mod reports;
 pub mod site_audit;

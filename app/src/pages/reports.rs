@@ -76,20 +76,26 @@ pub fn ClientReportPage() -> impl IntoView {
 
 /// The report the URL asks for: its period and template as given.
 #[derive(Clone, Default)]
-struct Chosen {
-    period: String,
-    from: String,
-    to: String,
-    template: String,
+pub struct Chosen {
+    pub period: String,
+    pub from: String,
+    pub to: String,
+    pub template: String,
 }
 
 /// The period chooser: a month or quarter from the menu, or custom dates; and the template.
 #[component]
-fn PeriodForm(id: String, chosen: Chosen, templates: Vec<ReportTemplate>) -> impl IntoView {
+pub(crate) fn PeriodForm(
+    id: String,
+    chosen: Chosen,
+    templates: Vec<ReportTemplate>,
+    #[prop(optional)] portal: bool,
+) -> impl IntoView {
     let choices = period_choices(chrono::Utc::now().date_naive());
     let Chosen { period, from, to, template } = chosen;
+    let action = if portal { "/portal/report".to_string() } else { format!("/clients/{id}/report") };
     view! {
-        <form method="get" action=format!("/clients/{id}/report") class="filters" aria-label="Report period">
+        <form method="get" action=action class="filters" aria-label="Report period">
             <div class="field">
                 <label for="report-period">"Month or quarter"</label>
                 <select id="report-period" name="period">
@@ -108,6 +114,7 @@ fn PeriodForm(id: String, chosen: Chosen, templates: Vec<ReportTemplate>) -> imp
                 <label for="report-to">"To"</label>
                 <input id="report-to" type="date" name="to" value=to />
             </div>
+            {(!portal).then(|| view! {
             <div class="field">
                 <label for="report-template">"Template"</label>
                 <select id="report-template" name="template">
@@ -119,17 +126,21 @@ fn PeriodForm(id: String, chosen: Chosen, templates: Vec<ReportTemplate>) -> imp
                     }).collect_view()}
                 </select>
             </div>
+            })}
             <button type="submit">"Show the report"</button>
         </form>
     }
 }
 
+/// A report's page. `portal`: as a client user reads it in the portal (the portal's period form and PDF,
+/// no links into the console, whose pages they can't open).
 #[component]
-fn ReportView(
+pub(crate) fn ReportView(
     report: ClientReport,
     health_chart: Option<String>,
     templates: Vec<ReportTemplate>,
     template: String,
+    #[prop(optional)] portal: bool,
 ) -> impl IntoView {
     let r = report;
     let chosen = match r.period.kind {
@@ -142,12 +153,23 @@ fn ReportView(
         _ => Chosen { period: r.period.slug(), from: String::new(), to: String::new(), template: template.clone() },
     };
     let template_query = if template.is_empty() { String::new() } else { format!("&template={template}") };
-    let pdf = format!("/clients/{}/report.pdf?{}{template_query}", r.client_id, r.period.query());
+    let pdf = if portal {
+        format!("/portal/report.pdf?{}", r.period.query())
+    } else {
+        format!("/clients/{}/report.pdf?{}{template_query}", r.client_id, r.period.query())
+    };
     let accent = format!("border-top: 6px solid {}", r.agency.accent);
     let h = r.health.clone();
+    // A source link into the console, for the agency's people only.
+    let source = move |href: String, text: &'static str| (!portal).then(|| view! { <p><a href=href>{text}</a></p> });
+    let (back, back_label) = if portal {
+        ("/portal".to_string(), "Back to the overview".to_string())
+    } else {
+        (format!("/clients/{}", r.client_id), format!("Back to {}", r.client_name))
+    };
     view! {
         <Title text=format!("Report: {} · {}", r.client_name, r.period_label) />
-        <p class="breadcrumbs"><a href=format!("/clients/{}", r.client_id)>{format!("Back to {}", r.client_name)}</a></p>
+        <p class="breadcrumbs"><a href=back>{back_label}</a></p>
         <header class="report-cover" style=accent>
             {r.agency.logo_type.is_some().then(|| view! {
                 <img class="report-logo" src="/branding/logo" alt=format!("{} logo", r.agency.name) />
@@ -157,7 +179,7 @@ fn ReportView(
             <p class="muted">{format!("{} · {} · {} to {} · {} template", r.website, r.industry, r.period.from, r.period.to, r.template)}</p>
             <p><a class="button" href=pdf download>"Download the PDF"</a></p>
         </header>
-        <PeriodForm id=r.client_id.to_string() chosen templates />
+        <PeriodForm id=r.client_id.to_string() chosen templates portal />
 
         {r.intro.lines().filter(|l| !l.trim().is_empty()).map(|l| view! { <p class="report-intro">{l.to_string()}</p> }).collect_view()}
         {r.sections.clone().into_iter().map(|section| match section {
@@ -175,7 +197,7 @@ fn ReportView(
                         }}
                     </p>
                     <p class="muted">"Change = latest score − the latest score before the period began."</p>
-                    <p><a href=format!("/audits/{}", latest.crawl_id)>"Source: the latest audit"</a></p>
+                    {source(format!("/audits/{}", latest.crawl_id), "Source: the latest audit")}
                 }.into_any(),
             }}
             {health_chart.clone().map(|option| view! {
@@ -216,8 +238,8 @@ fn ReportView(
                     <p>{format!("{} issues fixed and {} new since the audit before (an issue is one check on one URL).", grouped(i.fixed), grouped(i.new))}</p>
                     <CheckTable caption="Most fixed" lines=i.top_fixed.clone() />
                     <CheckTable caption="Most new" lines=i.top_new.clone() />
-                    <p><a href=format!("/clients/{}/audits/compare?before={}&after={}", r.client_id, i.before_crawl, i.after_crawl)>
-                        "Source: the comparison of the two audits"</a></p>
+                    {source(format!("/clients/{}/audits/compare?before={}&after={}", r.client_id, i.before_crawl, i.after_crawl),
+                        "Source: the comparison of the two audits")}
                 }.into_any(),
             }}
         </section>
@@ -239,7 +261,11 @@ fn ReportView(
                             <tbody>
                                 {r.campaigns.iter().map(|k| view! {
                                     <tr>
-                                        <th scope="row"><a href=format!("/campaigns/{}", k.id)>{k.name.clone()}</a></th>
+                                        <th scope="row">{if portal {
+                                            k.name.clone().into_any()
+                                        } else {
+                                            view! { <a href=format!("/campaigns/{}", k.id)>{k.name.clone()}</a> }.into_any()
+                                        }}</th>
                                         <td>{k.status.clone()}</td>
                                         <td class="num">{format!("{} / {}", k.done, k.planned)}</td>
                                         <td class="num">{if k.planned == 0 { "–".to_string() } else { format!("{:.0} %", k.done as f64 / k.planned as f64 * 100.0) }}</td>
@@ -262,7 +288,7 @@ fn ReportView(
                     {r.tasks.by_type.iter().map(|(label, n)| view! { <li>{format!("{label}: {n}")}</li> }).collect_view()}
                 </ul>
             })}
-            <p><a href=format!("/tasks?client={}", r.client_id)>"Source: the client's tasks"</a></p>
+            {source(format!("/tasks?client={}", r.client_id), "Source: the client's tasks")}
         </section>
             }.into_any(),
             ReportSection::Figures => view! {
@@ -291,7 +317,7 @@ fn ReportView(
                         </table>
                     </div>
                     <p class="muted">"Change = (value − previous) ÷ |previous|; a change above 50 % is flagged, above 75 % critical."</p>
-                    <p><a href=format!("/tasks/{}", f.task_id)>"Source: the reporting agent's task"</a></p>
+                    {source(format!("/tasks/{}", f.task_id), "Source: the reporting agent's task")}
                 }.into_any(),
             }}
         </section>
@@ -308,7 +334,7 @@ fn ReportView(
                         }).collect_view()}
                     </ol>
                     <p class="muted">"Priority = impact × (6 − effort), each from 1 to 5."</p>
-                    <p><a href=format!("/tasks/{}", n.task_id)>"Source: the strategist's roadmap"</a></p>
+                    {source(format!("/tasks/{}", n.task_id), "Source: the strategist's roadmap")}
                 }.into_any(),
             }}
         </section>

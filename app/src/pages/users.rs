@@ -138,7 +138,7 @@ pub fn NewUserPage() -> impl IntoView {
                 <div class="field">
                     <label for="new-role">"Role"</label>
                     <select id="new-role" name="role" aria-describedby="new-role-error">
-                        {Role::ALL.into_iter().map(|r| view! {
+                        {Role::AGENCY.into_iter().map(|r| view! {
                             <option value=r.as_str() selected=r == Role::Staff>{r.label()}</option>
                         }).collect_view()}
                     </select>
@@ -198,7 +198,7 @@ pub fn UserPage() -> impl IntoView {
                                             <div class="field">
                                                 <label for="user-role">"Role"</label>
                                                 <select id="user-role" name="role">
-                                                    {Role::ALL.into_iter().map(|r| view! {
+                                                    {Role::AGENCY.into_iter().map(|r| view! {
                                                         <option value=r.as_str() selected=r == current_role>{r.label()}</option>
                                                     }).collect_view()}
                                                 </select>

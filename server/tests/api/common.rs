@@ -284,6 +284,53 @@ impl TestApp {
     }
 }
 
+/// A client user's password in tests.
+pub const CLIENT_PASSWORD: &str = "a-client-long-password";
+
+/// A client user made the way people are: invited by `inviter` (an admin or the client's manager) and
+/// accepting the link.
+pub struct ClientUser {
+    /// Signed in as the client user (accepting signs in).
+    pub client: Client,
+    pub id: String,
+    pub email: String,
+}
+
+impl TestApp {
+    /// Invites a person of client `client_id` and accepts the invitation as them.
+    pub async fn client_user(&self, inviter: &Client, client_id: &str) -> ClientUser {
+        let email = format!("client-{}@client.test", uuid::Uuid::new_v4().simple());
+        let r = inviter
+            .post(
+                "/api/portal/invite",
+                &[("client_id", client_id), ("input[email]", &email), ("input[name]", "Casey Client")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "invite: {}", r.body);
+        let link = r.json()["path"].as_str().expect("invitation link").to_string();
+        let token = link.rsplit('/').next().expect("token").to_string();
+        let client = self.client();
+        let r = client
+            .post(
+                "/api/invite/accept",
+                &[
+                    ("token", &token),
+                    ("input[name]", "Casey Client"),
+                    ("input[new_password]", CLIENT_PASSWORD),
+                    ("input[confirm_password]", CLIENT_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "accept the invitation: {}", r.body);
+        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_one(&self.pool)
+            .await
+            .expect("the client user");
+        ClientUser { client, id: id.to_string(), email }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -442,6 +489,12 @@ pub struct Objects {
     pub report_templates: Vec<String>,
     /// Report email deliveries (server functions that take a `delivery_id`).
     pub deliveries: Vec<String>,
+    /// Portal invitations (their ids: `/api/portal/invite/...` takes one).
+    pub invites: Vec<String>,
+    /// Portal invitation links' tokens (the `/invite/:token` page).
+    pub invite_tokens: Vec<String>,
+    /// Client users (`/api/portal-users/...` takes one).
+    pub portal_users: Vec<String>,
 }
 
 impl Objects {
@@ -458,6 +511,11 @@ impl Objects {
             "tokens" => Some(&self.tokens),
             "reports" | "report-templates" => Some(&self.report_templates),
             "deliveries" => Some(&self.deliveries),
+            // A conversation is a client's.
+            "messages" => Some(&self.clients),
+            "portal" => Some(&self.invites),
+            "invite" => Some(&self.invite_tokens),
+            "portal-users" => Some(&self.portal_users),
             _ => None,
         }
     }

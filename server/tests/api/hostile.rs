@@ -264,6 +264,27 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         assert!(HOSTILE.iter().any(|h| text.contains(h)), "the name as typed in the text body: {text}");
         assert!(message.subject().is_some_and(|s| !s.contains('\n')), "one subject line");
     }
+    // The portal: an open invitation per hostile client, for a person with a hostile name (the invitation
+    // page shows both); a client user of the first client writes hostile text and is answered with it.
+    let mut invite_tokens = Vec::new();
+    for (client, h) in clients.iter().zip(HOSTILE.iter().cycle()) {
+        let email = format!("invitee-{}@hostile.example", uuid::Uuid::new_v4().simple());
+        let r = admin
+            .post("/api/portal/invite", &[("client_id", client.as_str()), ("input[email]", &email), ("input[name]", h)])
+            .await;
+        assert_eq!(r.status, 200, "invite: {}", r.body);
+        invite_tokens.push(r.json()["path"].as_str().expect("link").rsplit('/').next().expect("token").to_string());
+    }
+    let person = app.client_user(&admin, &clients[0]).await;
+    let r = person.client.post("/api/portal/messages/send", &[("input[body]", HOSTILE.join("\n").as_str())]).await;
+    assert_eq!(r.status, 200, "a hostile message: {}", r.body);
+    let r = admin
+        .post(
+            "/api/messages/answer",
+            &[("client_id", clients[0].as_str()), ("body", HOSTILE.join(" ").as_str()), ("draft", "")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "a hostile answer: {}", r.body);
     let all_tasks: Vec<uuid::Uuid> =
         sqlx::query_scalar("SELECT id FROM tasks ORDER BY created_at").fetch_all(&app.pool).await.expect("tasks");
 
@@ -278,6 +299,9 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         tokens: vec![],
         report_templates: vec![template_id.clone()],
         deliveries: vec![],
+        invites: vec![],
+        invite_tokens: invite_tokens.clone(),
+        portal_users: vec![],
     });
     let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     for h in HOSTILE {
@@ -303,6 +327,16 @@ async fn hostile_strings_in_every_field_render_as_text_on_every_page() {
         }
         for leak in leaks(&r.body) {
             failures.push(format!("{path}: {leak}"));
+        }
+    }
+    // The portal's pages, as the client user reads them.
+    for path in ["/portal", "/portal/report", "/portal/messages"] {
+        let r = person.client.get(path).await;
+        if r.status != 200 {
+            failures.push(format!("{path} (client user): status {}", r.status));
+        }
+        for leak in leaks(&r.body) {
+            failures.push(format!("{path} (client user): {leak}"));
         }
     }
     // Signed out, the sign-in page reflects `next` too.

@@ -23,6 +23,7 @@ mod matrix;
 mod numbers;
 mod panics;
 mod platform;
+mod portal;
 mod portfolio_scope;
 mod reports;
 mod rest;

@@ -1,6 +1,6 @@
 //! The role x server-function matrix. Every registered server function must appear in [`MATRIX`] with
-//! the policy action it has to check; the test then calls each one as anonymous, staff, account manager
-//! and admin and expects exactly the roles the policy allows to get through. A new server function that
+//! the policy action it has to check; the test then calls each one as anonymous, staff, account manager,
+//! client user and admin and expects exactly the roles the policy allows to get through. A new server function that
 //! is not in the table, or that forgets its policy check, fails here.
 
 use crate::common::*;
@@ -167,6 +167,32 @@ pub(crate) fn matrix() -> Vec<Row> {
         ("/api/reports/send_now", Needs(Action::ScheduleReports), vec![("client_id", NIL)]),
         ("/api/reports/preview", Needs(Action::ViewReports), vec![("client_id", NIL)]),
         ("/api/reports/deliveries/resend", Needs(Action::ScheduleReports), vec![("delivery_id", NIL)]),
+        ("/api/portal/overview", Needs(Action::UsePortal), vec![]),
+        ("/api/portal/report", Needs(Action::UsePortal), vec![("period", "2026-11"), ("from", ""), ("to", "")]),
+        ("/api/portal/messages", Needs(Action::UsePortal), vec![]),
+        ("/api/portal/messages/send", Needs(Action::WriteToAgency), vec![("input[body]", "")]),
+        ("/api/portal/access", Needs(Action::InviteClientUsers), vec![("client_id", NIL)]),
+        (
+            "/api/portal/invite",
+            Needs(Action::InviteClientUsers),
+            vec![("client_id", NIL), ("input[email]", "matrix-invite@client.test"), ("input[name]", "Matrix")],
+        ),
+        ("/api/portal/invite/withdraw", Needs(Action::InviteClientUsers), vec![("id", NIL)]),
+        ("/api/portal-users/remove", Needs(Action::InviteClientUsers), vec![("id", NIL)]),
+        ("/api/invite/get", Public, vec![("token", "no-such-token")]),
+        (
+            "/api/invite/accept",
+            Public,
+            vec![
+                ("token", "no-such-token"),
+                ("input[name]", "Matrix"),
+                ("input[new_password]", "a-long-enough-password"),
+                ("input[confirm_password]", "a-long-enough-password"),
+            ],
+        ),
+        ("/api/messages/inbox", Needs(Action::AnswerMessages), vec![]),
+        ("/api/messages/thread", Needs(Action::AnswerMessages), vec![("client_id", NIL)]),
+        ("/api/messages/answer", Needs(Action::AnswerMessages), vec![("client_id", NIL), ("body", ""), ("draft", "")]),
     ]
 }
 
@@ -255,10 +281,13 @@ async fn each_role_reaches_exactly_what_the_policy_allows() {
     let admin = app.admin().await;
     let (staff, _, _) = app.user(&admin, "staff").await;
     let (manager, _, _) = app.user(&admin, "account_manager").await;
+    let company = crate::fixtures::id_of(&crate::fixtures::create_client(&admin, "Matrix Co", &[], "").await);
+    let client_user = app.client_user(&admin, &company).await.client;
     let callers: Vec<(Option<Role>, Client)> = vec![
         (None, app.client()),
         (Some(Role::Staff), staff),
         (Some(Role::AccountManager), manager),
+        (Some(Role::Client), client_user),
         (Some(Role::Admin), admin),
     ];
     let mut failures = Vec::new();
@@ -299,10 +328,12 @@ async fn export_routes_need_a_signed_in_user_and_scope_account_managers() {
     let other = crate::fixtures::create_client(&admin, "Someone Else's", &[], "").await;
     crate::fixtures::create_campaign(&admin, &crate::fixtures::id_of(&mine), "Managed audit").await;
     crate::fixtures::create_campaign(&admin, &crate::fixtures::id_of(&other), "Other audit").await;
+    let client_user = app.client_user(&admin, &crate::fixtures::id_of(&mine)).await.client;
     let callers: Vec<(Option<Role>, Client)> = vec![
         (None, app.client()),
         (Some(Role::Staff), staff),
         (Some(Role::AccountManager), manager),
+        (Some(Role::Client), client_user),
         (Some(Role::Admin), admin),
     ];
     let mut failures = Vec::new();

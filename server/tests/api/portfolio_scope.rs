@@ -76,7 +76,7 @@ impl Portfolio {
                 .fetch_all(&app.pool)
                 .await
                 .expect("tasks");
-        let tasks: Vec<String> = tasks.iter().map(|t| t.to_string()).collect();
+        let mut tasks: Vec<String> = tasks.iter().map(|t| t.to_string()).collect();
         for t in &tasks {
             wait_final(&manager, t).await;
         }
@@ -100,7 +100,6 @@ impl Portfolio {
         let r = manager.post("/api/reports/send_now", &[("client_id", client.as_str())]).await;
         assert_eq!(r.status, 200, "send now: {}", r.body);
         let delivery = r.json().as_str().expect("delivery id").to_string();
-        let mut tasks = tasks;
         let delivery_task: uuid::Uuid = sqlx::query_scalar("SELECT task_id FROM report_deliveries WHERE id = $1::uuid")
             .bind(&delivery)
             .fetch_one(&app.pool)
@@ -111,6 +110,30 @@ impl Portfolio {
         let r = manager.post("/api/tokens/create", &[("input[name]", "portfolio token")]).await;
         assert_eq!(r.status, 200, "token: {}", r.body);
         let token = r.json()["token"]["id"].as_str().expect("token id").to_string();
+        // A portal user of the client who wrote to the agency, and an open invitation.
+        let person = app.client_user(&manager, &client).await;
+        let r =
+            person.client.post("/api/portal/messages/send", &[("input[body]", &format!("{marker} question"))]).await;
+        assert_eq!(r.status, 200, "a client's message: {}", r.body);
+        let message_task: uuid::Uuid = sqlx::query_scalar("SELECT task_id FROM messages WHERE client_id = $1::uuid")
+            .bind(&client)
+            .fetch_one(&app.pool)
+            .await
+            .expect("the reply task");
+        wait_final(&manager, &message_task.to_string()).await;
+        tasks.push(message_task.to_string());
+        let r = manager
+            .post(
+                "/api/portal/invite",
+                &[
+                    ("client_id", client.as_str()),
+                    ("input[email]", &format!("{}@portfolio.example", marker.to_lowercase())),
+                    ("input[name]", "Invitee"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "invite: {}", r.body);
+        let invite = r.json()["invite"]["id"].as_str().expect("invite id").to_string();
         let objects = Objects {
             clients: vec![client],
             campaigns: vec![campaign],
@@ -121,6 +144,9 @@ impl Portfolio {
             tokens: vec![token],
             report_templates: vec![],
             deliveries: vec![delivery],
+            invites: vec![invite],
+            invite_tokens: vec![],
+            portal_users: vec![person.id.clone()],
         };
         Portfolio { manager, manager_id, objects, marker, site: format!("http://{site}/") }
     }
@@ -129,8 +155,16 @@ impl Portfolio {
     /// campaign, crawl and tasks (the manager's own id is not one: the manager list names every manager).
     fn strings(&self) -> Vec<&str> {
         let o = &self.objects;
-        let ids =
-            o.clients.iter().chain(&o.campaigns).chain(&o.crawls).chain(&o.tasks).chain(&o.tokens).chain(&o.deliveries);
+        let ids = o
+            .clients
+            .iter()
+            .chain(&o.campaigns)
+            .chain(&o.crawls)
+            .chain(&o.tasks)
+            .chain(&o.tokens)
+            .chain(&o.deliveries)
+            .chain(&o.invites)
+            .chain(&o.portal_users);
         [self.marker.as_str(), self.site.as_str()].into_iter().chain(ids.map(String::as_str)).collect()
     }
 
@@ -153,7 +187,11 @@ impl Portfolio {
                 (SELECT json_agg(r)::text FROM report_schedules r WHERE r.client_id = $1),
                 (SELECT json_agg(d ORDER BY d.id)::text FROM report_deliveries d WHERE d.client_id = $1),
                 (SELECT json_agg(json_build_array(k.id, k.status) ORDER BY k.id)::text FROM crawls k WHERE k.client_id = $1),
-                (SELECT json_agg(json_build_array(a.id, a.revoked_at) ORDER BY a.id)::text FROM api_tokens a WHERE a.user_id = $2))",
+                (SELECT json_agg(json_build_array(a.id, a.revoked_at) ORDER BY a.id)::text FROM api_tokens a WHERE a.user_id = $2),
+                (SELECT json_agg(i ORDER BY i.id)::text FROM portal_invites i WHERE i.client_id = $1),
+                (SELECT json_agg(json_build_array(u.id, u.active, u.session_version) ORDER BY u.id)::text
+                   FROM users u WHERE u.client_id = $1),
+                (SELECT json_agg(m ORDER BY m.id)::text FROM messages m WHERE m.client_id = $1))",
         )
         .bind(client)
         .bind(manager)
@@ -189,6 +227,7 @@ fn valid(field: &str, value: &str) -> String {
     match (field, value) {
         ("input[company_name]", "") => "Scope probe".into(),
         ("input[task_type]", "") => "client_health".into(),
+        ("body", "") => "Scope probe".into(),
         _ => value.to_string(),
     }
 }

@@ -58,7 +58,24 @@ pub fn TaskOutputView(output: TaskOutput) -> impl IntoView {
         TaskOutput::LinkBuilding(o) => view! { <links::LinkBuildingView o /> }.into_any(),
         TaskOutput::CompetitiveAnalysis(o) => view! { <competitive::CompetitiveView o /> }.into_any(),
         TaskOutput::ReportDelivery(o) => view! { <DeliveryOutputView o /> }.into_any(),
+        TaskOutput::MessageReply(o) => view! { <ReplyDraftView o /> }.into_any(),
         TaskOutput::Ping {} => view! { <p>"The engine ran this check; it has no output."</p> }.into_any(),
+    }
+}
+
+/// A reply draft: the topics found (with the word that matched), the draft, what it had to do without.
+#[component]
+fn ReplyDraftView(o: domain::agents::client_success_manager::reply::Output) -> impl IntoView {
+    let topics = if o.topics.is_empty() {
+        "None found: the draft acknowledges the message.".to_string()
+    } else {
+        o.topics.iter().map(|(t, w)| format!("{} (\u{201c}{w}\u{201d})", t.label())).collect::<Vec<_>>().join(", ")
+    };
+    view! {
+        <dl class="facts"><dt>"Topics"</dt><dd>{topics}</dd></dl>
+        <sections::NarrativeSection heading="Draft answer" narrative=o.narrative />
+        <sections::MissingInputs missing=o.missing />
+        <p><a href="/messages">"The messages inbox"</a></p>
     }
 }
 
