@@ -130,6 +130,38 @@ pub fn merged_errors(
     Signal::derive(move || local.get().or_else(|| server.get()))
 }
 
+/// After `action` succeeds, empties the text boxes of `form` (visible text inputs and text areas): a message
+/// sent or an invitation made leaves an empty form for the next one, while a refusal keeps what was typed.
+/// Hidden inputs keep their values. (Re-rendering the form would not do it: the browser keeps a typed
+/// value when the element is updated in place.)
+pub fn empty_on_success<S>(action: ServerAction<S>, form: NodeRef<leptos::html::Form>)
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(form) = form.get_untracked() {
+                use wasm_bindgen::JsCast;
+                let elements = form.elements();
+                for i in 0..elements.length() {
+                    let Some(el) = elements.item(i) else { continue };
+                    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+                        if matches!(input.type_().as_str(), "text" | "email") {
+                            input.set_value("");
+                        }
+                    } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                        t.set_value("");
+                    }
+                }
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = form;
+        }
+    });
+}
+
 /// The current value of every named control of a form, in document order (browser only).
 #[cfg(feature = "hydrate")]
 pub fn form_values(form: &web_sys::HtmlFormElement) -> Vec<(String, String)> {

@@ -123,7 +123,7 @@ test.describe("every main page on a phone", () => {
       "/", "/clients", "/clients/new", "/clients/stats", `/clients/${client.id}`, `/clients/${client.id}/edit`,
       `/clients/${client.id}/audits`, `/clients/${client.id}/report`, `/campaigns/${campaign.id}`, "/tasks", "/tasks/new", "/agents", "/audits", "/analytics",
       "/account", "/admin/users", "/admin/users/new", "/admin/activity", "/admin/branding", "/admin/report-templates",
-      "/reports/deliveries", `/clients/${client.id}/report-emails`,
+      "/reports/deliveries", `/clients/${client.id}/report-emails`, "/messages", `/messages/${client.id}`,
     ];
     const wide: string[] = [];
     for (const path of paths) {

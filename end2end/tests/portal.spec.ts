@@ -124,6 +124,16 @@ test.describe("client portal", () => {
     await expect(thread).toContainText("How is the campaign going?");
     await expect(thread).toContainText("P.S. See you on Thursday.");
     await expect(thread).toContainText(manager.name);
+
+    // The portal on a phone: no sideways page scroll.
+    await client.setViewportSize({ width: 390, height: 844 });
+    const wide: string[] = [];
+    for (const path of ["/portal", "/portal/report", "/portal/messages", "/account"]) {
+      await gotoHydrated(client, path);
+      const width = await client.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${path}: ${width} px`);
+    }
+    expect(wide, "portal pages wider than the screen").toEqual([]);
     await client.context().close();
   });
 });

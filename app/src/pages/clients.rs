@@ -390,15 +390,24 @@ pub fn ClientPage() -> impl IntoView {
     let invite = ServerAction::<crate::api::portal::InviteToPortal>::new();
     let withdraw = ServerAction::<crate::api::portal::WithdrawInvite>::new();
     let remove = ServerAction::<crate::api::portal::RemovePortalUser>::new();
+    // Counts invitations made: the list reloads after one, not after a refusal.
+    let invited = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(invite.value().get(), Some(Ok(_))) {
+            invited.update(|n| *n += 1);
+        }
+    });
     let access = Resource::new(
-        move || (id(), invite.version().get(), withdraw.version().get(), remove.version().get()),
+        move || (id(), invited.get(), withdraw.version().get(), remove.version().get()),
         |(id, ..)| crate::api::portal::load_portal_access(id),
     );
     go_on_success(delete, |_| "/clients".to_string());
     view! {
         <Authorized
             action=Action::ListClients
-            render=move |_| view! {
+            render=move |user| {
+                let may_invite = domain::policy::allowed(Action::InviteClientUsers).contains(&user.role);
+                view! {
                 <Transition fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match detail.await {
@@ -407,12 +416,15 @@ pub fn ClientPage() -> impl IntoView {
                                 let managers = managers.await.unwrap_or_default();
                                 view! {
                                     <ClientView d managers assign delete health />
-                                    <crate::pages::portal::PortalAccessSection client_id=id() access invite withdraw remove />
+                                    {may_invite.then(|| view! {
+                                        <crate::pages::portal::PortalAccessSection client_id=id() access invite withdraw remove />
+                                    })}
                                 }.into_any()
                             }
                         }
                     })}
                 </Transition>
+                }
             }
         />
     }

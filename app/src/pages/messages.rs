@@ -14,7 +14,7 @@ use crate::api::portal::{message_thread, messages_inbox, AnswerMessage};
 use crate::components::live::live_tick;
 use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
 use crate::format::score;
-use crate::forms::TextareaField;
+use crate::forms::{empty_on_success, TextareaField};
 use crate::pages::portal::Conversation;
 
 #[component]
@@ -87,6 +87,10 @@ pub fn ThreadPage() -> impl IntoView {
         }
     });
     let thread = Resource::new(move || (id(), sent.get(), tick.get()), |(id, ..)| message_thread(id));
+    // Here, not in the conversation's view: that view is drawn anew with every reload, and a new watcher
+    // would empty the next draft on seeing the last answer's success.
+    let form = NodeRef::<leptos::html::Form>::new();
+    empty_on_success(answer, form);
     view! {
         <Title text="Conversation" />
         <Authorized action=Action::AnswerMessages render=move |_| view! {
@@ -96,7 +100,7 @@ pub fn ThreadPage() -> impl IntoView {
                         Err(e) => view! { <h1>"Conversation"</h1><ErrorMessage error=e /> }.into_any(),
                         Ok(t) => {
                             pending.set(matches!(t.draft, Draft::Pending { .. }));
-                            view! { <ThreadView t answer /> }.into_any()
+                            view! { <ThreadView t answer form /> }.into_any()
                         }
                     }
                 })}
@@ -106,7 +110,7 @@ pub fn ThreadPage() -> impl IntoView {
 }
 
 #[component]
-fn ThreadView(t: Thread, answer: ServerAction<AnswerMessage>) -> impl IntoView {
+fn ThreadView(t: Thread, answer: ServerAction<AnswerMessage>, form: NodeRef<leptos::html::Form>) -> impl IntoView {
     let errors = field_errors_of(result_of(answer));
     let (draft_text, draft_task, draft_note) = match &t.draft {
         Draft::Ready { task_id, output } => (
@@ -164,7 +168,7 @@ fn ThreadView(t: Thread, answer: ServerAction<AnswerMessage>) -> impl IntoView {
             {draft_note.map(|n| view! { <p class="notice" role="status">{n}</p> })}
             {draft_link.map(|href| view! { <p><a href=href>"The draft's task"</a></p> })}
             <ActionError value=result_of(answer) />
-            <ActionForm action=answer>
+            <ActionForm action=answer node_ref=form>
                 <input type="hidden" name="client_id" value=client_id />
                 <input type="hidden" name="draft" value=draft_task />
                 <TextareaField label="Your answer (the client sees it in the portal)" name="body" field="body"

@@ -17,7 +17,7 @@ use crate::charts::{Chart, Charted};
 use crate::components::live::live_tick;
 use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
 use crate::format::score;
-use crate::forms::{grouped, InputField, TextareaField};
+use crate::forms::{empty_on_success, grouped, InputField, TextareaField};
 use crate::pages::reports::{Chosen, PeriodForm, ReportView};
 
 #[component]
@@ -179,13 +179,8 @@ pub fn PortalMessagesPage() -> impl IntoView {
     let tick = live_tick(Signal::derive(|| true));
     let messages = Resource::new(move || (send.version().get(), tick.get()), |_| portal_messages());
     let errors = field_errors_of(result_of(send));
-    // The form is drawn anew (empty) after a message went out, and keeps what was typed after a refusal.
-    let sent = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if matches!(send.value().get(), Some(Ok(_))) {
-            sent.update(|n| *n += 1);
-        }
-    });
+    let form = NodeRef::<leptos::html::Form>::new();
+    empty_on_success(send, form);
     view! {
         <Title text="Messages" />
         <Authorized action=Action::UsePortal render=move |_| view! {
@@ -202,15 +197,10 @@ pub fn PortalMessagesPage() -> impl IntoView {
             <section aria-labelledby="write-heading">
                 <h2 id="write-heading">"New message"</h2>
                 <ActionError value=result_of(send) />
-                {move || {
-                    sent.get();
-                    view! {
-                        <ActionForm action=send>
-                            <TextareaField label="Your message" name="input[body]" field="body" value="" errors />
-                            <button type="submit" class="primary" disabled=move || send.pending().get()>"Send the message"</button>
-                        </ActionForm>
-                    }
-                }}
+                <ActionForm action=send node_ref=form>
+                    <TextareaField label="Your message" name="input[body]" field="body" value="" errors />
+                    <button type="submit" class="primary" disabled=move || send.pending().get()>"Send the message"</button>
+                </ActionForm>
             </section>
         } />
     }
@@ -299,7 +289,8 @@ pub fn InvitePage() -> impl IntoView {
 }
 
 /// The client page's portal section (admins, and the client's account manager): who has access, the
-/// invitations, and the invitation form. The new link is shown once, right after it was made.
+/// invitations, and the invitation form. The new link is shown once, right after it was made. The form
+/// stays outside the list's reloads, so a refused invitation keeps what was typed.
 #[component]
 pub(crate) fn PortalAccessSection(
     client_id: String,
@@ -308,123 +299,121 @@ pub(crate) fn PortalAccessSection(
     withdraw: ServerAction<crate::api::portal::WithdrawInvite>,
     remove: ServerAction<crate::api::portal::RemovePortalUser>,
 ) -> impl IntoView {
-    use domain::model::portal::InviteState;
     let errors = field_errors_of(result_of(invite));
-    let sent = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if matches!(invite.value().get(), Some(Ok(_))) {
-            sent.update(|n| *n += 1);
-        }
-    });
+    let form = NodeRef::<leptos::html::Form>::new();
+    empty_on_success(invite, form);
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let client_id = client_id.clone();
-                Suspend::new(async move {
-                    // Roles that can't invite (staff) see nothing of it.
-                    let Ok(a) = access.await else { return ().into_any() };
-                    view! {
-                        <section aria-labelledby="portal-heading">
-                            <h2 id="portal-heading">"Client portal"</h2>
-                            <p>"People at this client can sign in to read their reports, audit summaries and campaign status, and write to their account manager. They see nothing else."</p>
-                            {if a.users.is_empty() {
-                                view! { <p>"Nobody from this client has portal access yet."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <div class="table-wrap">
-                                        <table>
-                                            <caption>"Portal users"</caption>
-                                            <thead><tr>
-                                                <th scope="col">"Name"</th><th scope="col">"Email"</th>
-                                                <th scope="col">"Last sign-in (UTC)"</th><th scope="col">"Access"</th>
-                                            </tr></thead>
-                                            <tbody>
-                                                {a.users.into_iter().map(|u| {
-                                                    let label = format!("Remove {}'s access", u.name);
-                                                    view! {
-                                                        <tr>
-                                                            <th scope="row">{u.name.clone()}</th>
-                                                            <td>{u.email.clone()}</td>
-                                                            <td>{u.last_login_at.map_or("Never".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())}</td>
-                                                            <td>{if u.active {
-                                                                view! {
-                                                                    <ActionForm action=remove>
-                                                                        <input type="hidden" name="id" value=u.id.to_string() />
-                                                                        <button type="submit" aria-label=label>"Remove access"</button>
-                                                                    </ActionForm>
-                                                                }.into_any()
-                                                            } else {
-                                                                "Removed".into_any()
-                                                            }}</td>
-                                                        </tr>
-                                                    }
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }.into_any()
-                            }}
-                            {(!a.invites.is_empty()).then(|| view! {
-                                <div class="table-wrap">
-                                    <table>
-                                        <caption>"Invitations"</caption>
-                                        <thead><tr>
-                                            <th scope="col">"Email"</th><th scope="col">"Invited by"</th>
-                                            <th scope="col">"Sent (UTC)"</th><th scope="col">"State"</th><th scope="col">"Action"</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {a.invites.into_iter().map(|i| {
-                                                let label = format!("Withdraw the invitation to {}", i.email);
-                                                view! {
-                                                    <tr>
-                                                        <th scope="row">{i.email.clone()}</th>
-                                                        <td>{i.invited_by.clone().unwrap_or_default()}</td>
-                                                        <td>{i.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                                                        <td>{match i.state {
-                                                            InviteState::Open => format!("Waiting until {}", i.expires_at.format("%Y-%m-%d %H:%M")),
-                                                            s => s.label().to_string(),
-                                                        }}</td>
-                                                        <td>{(i.state == InviteState::Open).then(|| view! {
-                                                            <ActionForm action=withdraw>
-                                                                <input type="hidden" name="id" value=i.id.to_string() />
-                                                                <button type="submit" aria-label=label>"Withdraw"</button>
-                                                            </ActionForm>
-                                                        })}</td>
-                                                    </tr>
-                                                }
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                            })}
-                            {move || match invite.value().get() {
-                                Some(Ok(new)) => Some(view! {
-                                    <div class="notice" role="status">
-                                        <p>{format!("Invitation made for {}. Send them this link; it works once, for 7 days, and is not shown again:", new.invite.email)}</p>
-                                        <label for="invite-link">"Invitation link"</label>
-                                        <input id="invite-link" type="text" readonly value=new.path.clone() />
-                                    </div>
-                                }),
-                                _ => None,
-                            }}
-                            <h3>"Invite someone"</h3>
-                            <ActionError value=result_of(invite) />
-                            {move || {
-                                sent.get();
-                                let client_id = client_id.clone();
-                                view! {
-                                    <ActionForm action=invite>
-                                        <input type="hidden" name="client_id" value=client_id />
-                                        <InputField label="Their name" name="input[name]" field="name" value="" errors required=true />
-                                        <InputField label="Their email" name="input[email]" field="email" value="" errors kind="email" required=true />
-                                        <button type="submit" class="primary" disabled=move || invite.pending().get()>"Invite to the portal"</button>
-                                    </ActionForm>
-                                }
-                            }}
-                        </section>
-                    }.into_any()
-                })
+        <section aria-labelledby="portal-heading">
+            <h2 id="portal-heading">"Client portal"</h2>
+            <p>"People at this client can sign in to read their reports, audit summaries and campaign status, and write to their account manager. They see nothing else."</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match access.await {
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                        Ok(a) => view! { <AccessTables a withdraw remove /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || match invite.value().get() {
+                Some(Ok(new)) => Some(view! {
+                    <div class="notice" role="status">
+                        <p>{format!("Invitation made for {}. Send them this link; it works once, for 7 days, and is not shown again:", new.invite.email)}</p>
+                        <label for="invite-link">"Invitation link"</label>
+                        <input id="invite-link" type="text" readonly value=new.path.clone() />
+                    </div>
+                }),
+                _ => None,
             }}
-        </Transition>
+            <h3>"Invite someone"</h3>
+            <ActionError value=result_of(invite) />
+            <ActionForm action=invite node_ref=form>
+                <input type="hidden" name="client_id" value=client_id />
+                <InputField label="Their name" name="input[name]" field="name" value="" errors required=true />
+                <InputField label="Their email" name="input[email]" field="email" value="" errors kind="email" required=true />
+                <button type="submit" class="primary" disabled=move || invite.pending().get()>"Invite to the portal"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The portal users and the invitations of a client.
+#[component]
+fn AccessTables(
+    a: domain::model::portal::PortalAccess,
+    withdraw: ServerAction<crate::api::portal::WithdrawInvite>,
+    remove: ServerAction<crate::api::portal::RemovePortalUser>,
+) -> impl IntoView {
+    use domain::model::portal::InviteState;
+    view! {
+        {if a.users.is_empty() {
+            view! { <p>"Nobody from this client has portal access yet."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table>
+                        <caption>"Portal users"</caption>
+                        <thead><tr>
+                            <th scope="col">"Name"</th><th scope="col">"Email"</th>
+                            <th scope="col">"Last sign-in (UTC)"</th><th scope="col">"Access"</th>
+                        </tr></thead>
+                        <tbody>
+                            {a.users.into_iter().map(|u| {
+                                let label = format!("Remove {}'s access", u.name);
+                                view! {
+                                    <tr>
+                                        <th scope="row">{u.name.clone()}</th>
+                                        <td>{u.email.clone()}</td>
+                                        <td>{u.last_login_at.map_or("Never".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())}</td>
+                                        <td>{if u.active {
+                                            view! {
+                                                <ActionForm action=remove>
+                                                    <input type="hidden" name="id" value=u.id.to_string() />
+                                                    <button type="submit" aria-label=label>"Remove access"</button>
+                                                </ActionForm>
+                                            }.into_any()
+                                        } else {
+                                            "Removed".into_any()
+                                        }}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        {(!a.invites.is_empty()).then(|| view! {
+            <div class="table-wrap">
+                <table>
+                    <caption>"Invitations"</caption>
+                    <thead><tr>
+                        <th scope="col">"Email"</th><th scope="col">"Invited by"</th>
+                        <th scope="col">"Sent (UTC)"</th><th scope="col">"State"</th><th scope="col">"Action"</th>
+                    </tr></thead>
+                    <tbody>
+                        {a.invites.into_iter().map(|i| {
+                            let label = format!("Withdraw the invitation to {}", i.email);
+                            view! {
+                                <tr>
+                                    <th scope="row">{i.email.clone()}</th>
+                                    <td>{i.invited_by.clone().unwrap_or_default()}</td>
+                                    <td>{i.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                    <td>{match i.state {
+                                        InviteState::Open => format!("Waiting until {}", i.expires_at.format("%Y-%m-%d %H:%M")),
+                                        s => s.label().to_string(),
+                                    }}</td>
+                                    <td>{(i.state == InviteState::Open).then(|| view! {
+                                        <ActionForm action=withdraw>
+                                            <input type="hidden" name="id" value=i.id.to_string() />
+                                            <button type="submit" aria-label=label>"Withdraw"</button>
+                                        </ActionForm>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
     }
 }
