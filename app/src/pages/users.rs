@@ -189,7 +189,17 @@ pub fn UserPage() -> impl IntoView {
                                     <dt>"Status"</dt><dd>{status_label(&u)}</dd>
                                     <dt>"Created (UTC)"</dt><dd>{u.created_at.format("%Y-%m-%d %H:%M").to_string()}</dd>
                                 </dl>
-                                <section aria-labelledby="role-heading">
+                                {(current_role == Role::Client).then(|| view! {
+                                    <p>{match u.client_id {
+                                        Some(c) => view! {
+                                            "A person at one of the agency's clients, with portal access to "
+                                            <a href=format!("/clients/{c}")>"their company"</a>
+                                            " only. Their role can't change; invite agency staff as new users."
+                                        }.into_any(),
+                                        None => "A client user whose company was deleted: they can reach nothing.".into_any(),
+                                    }}</p>
+                                })}
+                                <section aria-labelledby="role-heading" hidden=current_role == Role::Client>
                                     <h2 id="role-heading">"Role"</h2>
                                     <ActionError value=result_of(change_role) />
                                     <ActionForm action=change_role>

@@ -333,6 +333,8 @@ async fn pages_of_objects_outside_the_callers_portfolio_answer_404() {
             Some("audits") => crawl.to_string(),
             Some("tasks") => task.clone(),
             Some("admin") => continue, // user pages: the role rule (403) decides, tested in the matrix
+            Some("messages") => client.clone(), // a client's conversation
+            Some("invite") => continue, // an invitation link: the token is the credential, no portfolio
             _ => panic!("route {template}: name the object its parameter {param} stands for"),
         };
         let mut path = template.replace(param, &id);

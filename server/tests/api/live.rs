@@ -262,3 +262,26 @@ async fn crawl_progress_reaches_the_streams_that_may_see_its_client_without_an_i
         sqlx::query_as("SELECT pages_done FROM crawls WHERE id = $1").bind(crawl).fetch_one(&app.pool).await.unwrap();
     assert_eq!(done, 7);
 }
+
+#[tokio::test]
+async fn a_client_users_stream_carries_their_companys_messages_and_nothing_else() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let mine = id_of(&create_client(&admin, "Streamed Portal Co", &[], "").await);
+    let other = id_of(&create_client(&admin, "Other Streamed Co", &[], "").await);
+    let person = app.client_user(&admin, &mine).await;
+    let mut stream = Stream::connect(&app, &person.client, &[]).await;
+    // The agency's work on their own company, and messages of another company: none of it reaches them.
+    create_campaign(&admin, &mine, "Streamed campaign").await;
+    let r = try_update_client(&admin, &mine, "Streamed Portal Co", &[("notes", "internal")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = admin.post("/api/messages/answer", &[("client_id", &other), ("body", "Not for you."), ("draft", "")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The agency's answer in their own conversation does.
+    let r = admin.post("/api/messages/answer", &[("client_id", &mine), ("body", "For you."), ("draft", "")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let events = stream.drain(Duration::from_millis(1500)).await;
+    let actions: Vec<&str> = events.iter().filter_map(|e| e.data["action"].as_str()).collect();
+    assert_eq!(actions, vec!["message.sent"], "{events:?}");
+    assert_eq!(events[0].data["client_id"], mine.as_str());
+}

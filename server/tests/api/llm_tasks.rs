@@ -146,3 +146,33 @@ async fn a_worker_process_killed_mid_task_loses_nothing_and_the_task_completes_o
     assert_eq!(workers[0], first_worker);
     assert_ne!(workers[1], first_worker, "another worker finished it");
 }
+
+#[tokio::test]
+async fn with_an_llm_the_reply_draft_is_its_prose_from_the_templates_facts() {
+    let llm = StandIn::start().await;
+    let app = TestApp::spawn(Options { llm_base_url: Some(llm.base_url()), ..Options::default() }).await;
+    let admin = app.admin().await;
+    let client = id_of(&create_client(&admin, "Replied Ltd", &[], "").await);
+    let person = app.client_user(&admin, &client).await;
+    let r = person.client.post("/api/portal/messages/send", &[("input[body]", "Can we talk about the audit?")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let task: uuid::Uuid = sqlx::query_scalar("SELECT task_id FROM messages WHERE client_id = $1::uuid")
+        .bind(&client)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the draft task");
+    let done = wait_final(&admin, &task.to_string()).await;
+    assert_eq!(done["summary"]["status"], "completed", "{done}");
+    let out = &done["output"]["output"];
+    assert_eq!(out["narrative"]["source"]["kind"], "llm", "{out}");
+    assert!(s(&out["narrative"]["text"]).starts_with("LLM: "), "{out}");
+    let topics: Vec<&str> = out["topics"].as_array().expect("topics").iter().filter_map(|t| t[0].as_str()).collect();
+    assert_eq!(topics, vec!["audit", "meeting"], "the topics are the agent's, not the LLM's");
+    // The prompt carries the client's words and the template's facts.
+    let request = llm.last_request().expect("the LLM was called");
+    let prompt = request.last_user_message().expect("a user message");
+    assert!(prompt.contains("Can we talk about the audit?") && prompt.contains("Replied Ltd"), "{prompt}");
+    assert!(prompt.contains("No audit of Replied Ltd's site has finished yet"), "{prompt}");
+    let thread = admin.post("/api/messages/thread", &[("client_id", &client)]).await.json();
+    assert!(s(&thread["draft"]["Ready"]["output"]["narrative"]["text"]).starts_with("LLM: "), "{thread}");
+}

@@ -103,6 +103,16 @@ async fn tokens_act_as_their_user_until_revoked_expired_or_the_user_is_deactivat
     assert_eq!(made, vec!["user.token_created", "user.token_revoked", "user.token_created", "user.token_created"]);
 }
 
+/// A token of a client user of `client_id`. Client users can't make tokens (the policy refuses them), so
+/// the store makes it: every route must still refuse the role.
+async fn client_user_token(app: &TestApp, admin: &Client, client_id: &str) -> String {
+    let person = app.client_user(admin, client_id).await;
+    assert_eq!(person.client.post("/api/tokens/create", &[("input[name]", "mine")]).await.status, 403);
+    let user = uuid::Uuid::parse_str(&person.id).expect("uuid");
+    let draft = domain::model::token::TokenDraft { name: "made by the store".into(), expires_in_days: None };
+    domain::store::tokens::create(&app.pool, user, &draft).await.expect("token").1
+}
+
 #[tokio::test]
 async fn every_route_answers_each_role_and_portfolio_as_the_policy_says() {
     let app = TestApp::spawn(Options { workers: 0, ..Options::default() }).await;
@@ -117,6 +127,8 @@ async fn every_route_answers_each_role_and_portfolio_as_the_policy_says() {
         ("staff", Role::Staff, Some(token(&staff, "t").await), true),
         ("the client's manager", Role::AccountManager, Some(token(&mine, "t").await), true),
         ("another manager", Role::AccountManager, Some(token(&other, "t").await), false),
+        // Refused every route (403) before the portfolio question arises.
+        ("a client user of the client", Role::Client, Some(client_user_token(&app, &admin, &client_id).await), false),
     ];
     // The client's own task (its business analysis, queued when it was added): the tasks routes' object.
     let task_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tasks WHERE client_id = $1::uuid LIMIT 1")

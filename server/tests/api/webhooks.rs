@@ -403,3 +403,40 @@ async fn a_restart_mid_retry_loses_nothing_and_rotation_signs_with_both_secrets(
         sqlx::query_scalar("SELECT count(*) FROM webhook_attempts").fetch_one(&app.pool).await.expect("n");
     assert_eq!(attempts, 0, "its attempts went with it");
 }
+
+#[tokio::test]
+async fn portal_messages_and_invitations_reach_subscribed_endpoints() {
+    let app = TestApp::spawn(Options { workers: 0, crawl_allow: "127.0.0.0/8".into(), ..Options::default() }).await;
+    let admin = app.admin().await;
+    let (rx, addr) = receiver().await;
+    let (hook, secret) =
+        add_endpoint(&admin, &format!("http://{addr}/portal"), &["message.received", "message.sent", "portal.joined"])
+            .await;
+    let (stop, handle) = start(&app, fast(loopback()));
+    let client_id = id_of(&create_client(&admin, "Hooked Portal Co", &[], "").await);
+    let person = app.client_user(&admin, &client_id).await;
+    let r = person.client.post("/api/portal/messages/send", &[("input[body]", "Where is my report?")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = admin
+        .post("/api/messages/answer", &[("client_id", &client_id), ("body", "In the portal."), ("draft", "")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    wait_for(&admin, &hook, "three messages delivered", |v| {
+        v["messages"].as_array().is_some_and(|m| m.len() == 3 && m.iter().all(|m| m["status"] == "delivered"))
+    })
+    .await;
+    let got = rx.got("/portal");
+    let bodies: Vec<serde_json::Value> = got
+        .iter()
+        .inspect(|r| assert!(verify(&secret, r), "signed: {r:?}"))
+        .map(|r| serde_json::from_str(&r.body).expect("JSON"))
+        .collect();
+    let mut types: Vec<&str> = bodies.iter().map(|b| b["type"].as_str().unwrap_or("")).collect();
+    types.sort();
+    assert_eq!(types, vec!["message.received", "message.sent", "portal.joined"]);
+    let received = bodies.iter().find(|b| b["type"] == "message.received").expect("message.received");
+    assert_eq!(received["data"]["detail"]["body"], "Where is my report?");
+    assert_eq!(received["data"]["client_id"], client_id.as_str());
+    let _ = stop.send(());
+    handle.await.expect("dispatcher ends");
+}
