@@ -68,7 +68,7 @@ cat <<MSG
   Sign in as $ADMIN_EMAIL with password: $ADMIN_PASSWORD
   (created on first start; if this database already had users, their passwords stand)
   Demo users: alex@ / bea@ / chen@demo.aiseo.test (account managers), sam@ / rita@demo.aiseo.test (staff),
-  password demo-password-2026
+  dana@demo.aiseo.test (a client's person: the client portal), password demo-password-2026
   Database: $DATABASE_URL   Sessions: ${REDIS_URL:-in memory (set REDIS_URL for Redis)}
 
 MSG

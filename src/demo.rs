@@ -133,8 +133,8 @@ fn monthly_value(rng: &mut ChaCha8Rng, employees: i64) -> i64 {
     rng.gen_range(lo..=hi) * 100
 }
 
-/// Creates demo users (3 account managers, 2 staff; password [`DEMO_PASSWORD`]), `clients` clients and
-/// their campaigns. Refuses to run on a database that already has clients.
+/// Creates demo users (3 account managers, 2 staff, and a client user with portal access to one of the
+/// first manager's won clients; password [`DEMO_PASSWORD`]), `clients` clients and their campaigns. Refuses to run on a database that already has clients.
 pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, DomainError> {
     let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(pool).await?;
     if existing > 0 {
@@ -411,6 +411,44 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
     )
     .execute(&mut *tx)
     .await?;
+    // A person at one of Alex's won clients with portal access, and a short conversation with Alex.
+    if let Some(&alex) = manager_ids.first() {
+        let company: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM clients WHERE stage = 'won' AND account_manager_id = $1 ORDER BY lower(company_name), id LIMIT 1",
+        )
+        .bind(alex)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(company) = company {
+            let person = Uuid::from_u64_pair(seed, rng.gen());
+            let inserted = sqlx::query(
+                "INSERT INTO users (id, email, name, role, client_id, password_hash)
+                 VALUES ($1, 'dana@demo.aiseo.test', 'Dana Fischer', 'client', $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(person)
+            .bind(company)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                users += 1;
+                sqlx::query(
+                    "INSERT INTO messages (id, client_id, author_id, from_client, body, created_at) VALUES
+                     ($1, $3, $4, true, 'Hello Alex, could you tell me how our campaign is going? Thanks, Dana',
+                      now() - interval '2 days'),
+                     ($2, $3, $5, false, 'Hello Dana, it is on track: the technical fixes are done and the content work starts next week. Best regards, Alex',
+                      now() - interval '1 day')",
+                )
+                .bind(Uuid::from_u64_pair(seed ^ 0x3e55, 0))
+                .bind(Uuid::from_u64_pair(seed ^ 0x3e55, 1))
+                .bind(company)
+                .bind(person)
+                .bind(alex)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
     sqlx::query("SELECT pg_notify($1, '')").bind(crate::store::tasks::CHANNEL).execute(&mut *tx).await?;
     tx.commit().await?;
     // Fresh planner statistics: the bulk insert would otherwise leave estimates at "empty table".

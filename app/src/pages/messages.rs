@@ -12,6 +12,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::portal::{message_thread, messages_inbox, AnswerMessage};
 use crate::components::live::live_tick;
+use crate::components::table::{Col, DataTable};
 use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage};
 use crate::format::score;
 use crate::forms::{empty_on_success, TextareaField};
@@ -34,37 +35,29 @@ pub fn InboxPage() -> impl IntoView {
                             <p>"No messages yet. Invite a client's people to the portal from the client's page; what they write appears here."</p>
                         }.into_any(),
                         Ok(items) => view! {
-                            <div class="table-wrap">
-                                <table>
-                                    <caption class="visually-hidden">"Conversations, latest first"</caption>
-                                    <thead><tr>
-                                        <th scope="col">"Client"</th><th scope="col">"Latest message"</th>
-                                        <th scope="col">"From"</th><th scope="col">"When (UTC)"</th>
-                                        <th scope="col" class="num">"Waiting for an answer"</th>
-                                        <th scope="col">"Account manager"</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {items.into_iter().map(|i| {
-                                            let excerpt: String = i.latest.body.chars().take(120).collect();
-                                            let from = if i.latest.from_client {
-                                                i.latest.author_name.clone().unwrap_or_else(|| "The client".into())
-                                            } else {
-                                                format!("{} (agency)", i.latest.author_name.clone().unwrap_or_default())
-                                            };
-                                            view! {
-                                                <tr>
-                                                    <th scope="row"><a href=format!("/messages/{}", i.client_id)>{i.company_name}</a></th>
-                                                    <td>{excerpt}</td>
-                                                    <td>{from}</td>
-                                                    <td>{i.latest.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                                                    <td class="num">{if i.waiting > 0 { i.waiting.to_string() } else { "–".to_string() }}</td>
-                                                    <td>{i.manager_name.unwrap_or_else(|| "None".into())}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            <DataTable caption="Conversations, latest first" columns=&[
+                                Col::Text("Client"), Col::Text("Latest message"), Col::Text("From"), Col::Text("When (UTC)"),
+                                Col::Num("Waiting for an answer"), Col::Text("Account manager"),
+                            ]>
+                                {items.into_iter().map(|i| {
+                                    let excerpt: String = i.latest.body.chars().take(120).collect();
+                                    let from = if i.latest.from_client {
+                                        i.latest.author_name.clone().unwrap_or_else(|| "The client".into())
+                                    } else {
+                                        format!("{} (agency)", i.latest.author_name.clone().unwrap_or_default())
+                                    };
+                                    view! {
+                                        <tr>
+                                            <th scope="row"><a href=format!("/messages/{}", i.client_id)>{i.company_name}</a></th>
+                                            <td>{excerpt}</td>
+                                            <td>{from}</td>
+                                            <td>{i.latest.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                            <td class="num">{if i.waiting > 0 { i.waiting.to_string() } else { "–".to_string() }}</td>
+                                            <td>{i.manager_name.unwrap_or_else(|| "None".into())}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </DataTable>
                         }.into_any(),
                     }
                 })}

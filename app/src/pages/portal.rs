@@ -15,10 +15,11 @@ use crate::api::portal::{
 };
 use crate::charts::{Chart, Charted};
 use crate::components::live::live_tick;
+use crate::components::table::{Col, DataTable};
 use crate::components::{field_errors_of, reload_to, result_of, ActionError, Authorized, ErrorMessage};
 use crate::format::score;
 use crate::forms::{empty_on_success, grouped, InputField, TextareaField};
-use crate::pages::reports::{Chosen, PeriodForm, ReportView};
+use crate::pages::reports::{CampaignProgress, Chosen, PeriodForm, ReportView};
 
 #[component]
 pub fn PortalPage() -> impl IntoView {
@@ -84,28 +85,21 @@ fn Overview(o: domain::model::portal::PortalOverview, health_chart: Option<Strin
                 view! { <p>"No site audit has finished yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">"Completed site audits, newest first"</caption>
-                            <thead><tr>
-                                <th scope="col">"Finished (UTC)"</th><th scope="col" class="num">"Health"</th>
-                                <th scope="col" class="num">"Pages"</th><th scope="col" class="num">"Critical issues"</th>
-                                <th scope="col" class="num">"Warnings"</th><th scope="col" class="num">"Notices"</th>
-                            </tr></thead>
-                            <tbody>
-                                {o.audits.iter().map(|a| view! {
-                                    <tr>
-                                        <th scope="row">{a.finished_at.format("%Y-%m-%d %H:%M").to_string()}</th>
-                                        <td class="num">{score(a.health_score)}</td>
-                                        <td class="num">{grouped(i64::from(a.pages))}</td>
-                                        <td class="num">{grouped(i64::from(a.critical_issues))}</td>
-                                        <td class="num">{grouped(i64::from(a.warnings))}</td>
-                                        <td class="num">{grouped(i64::from(a.notices))}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption="Completed site audits, newest first" columns=&[
+                        Col::Text("Finished (UTC)"), Col::Num("Health"), Col::Num("Pages"), Col::Num("Critical issues"),
+                        Col::Num("Warnings"), Col::Num("Notices"),
+                    ]>
+                        {o.audits.iter().map(|a| view! {
+                            <tr>
+                                <th scope="row">{a.finished_at.format("%Y-%m-%d %H:%M").to_string()}</th>
+                                <td class="num">{score(a.health_score)}</td>
+                                <td class="num">{grouped(i64::from(a.pages))}</td>
+                                <td class="num">{grouped(i64::from(a.critical_issues))}</td>
+                                <td class="num">{grouped(i64::from(a.warnings))}</td>
+                                <td class="num">{grouped(i64::from(a.notices))}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
         </section>
@@ -115,25 +109,7 @@ fn Overview(o: domain::model::portal::PortalOverview, health_chart: Option<Strin
                 view! { <p>"No campaign yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">"Campaigns and their progress"</caption>
-                            <thead><tr>
-                                <th scope="col">"Campaign"</th><th scope="col">"Status"</th>
-                                <th scope="col" class="num">"Tasks done"</th><th scope="col" class="num">"Progress"</th>
-                            </tr></thead>
-                            <tbody>
-                                {r.campaigns.iter().map(|k| view! {
-                                    <tr>
-                                        <th scope="row">{k.name.clone()}</th>
-                                        <td>{k.status.clone()}</td>
-                                        <td class="num">{format!("{} / {}", k.done, k.planned)}</td>
-                                        <td class="num">{if k.planned == 0 { "–".to_string() } else { format!("{:.0} %", k.done as f64 / k.planned as f64 * 100.0) }}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <CampaignProgress campaigns=r.campaigns.clone() links=false />
                     <p class="muted">"Progress = completed tasks ÷ tasks planned (not cancelled)."</p>
                 }.into_any()
             }}
@@ -349,71 +325,57 @@ fn AccessTables(
             view! { <p>"Nobody from this client has portal access yet."</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
-                    <table>
-                        <caption>"Portal users"</caption>
-                        <thead><tr>
-                            <th scope="col">"Name"</th><th scope="col">"Email"</th>
-                            <th scope="col">"Last sign-in (UTC)"</th><th scope="col">"Access"</th>
-                        </tr></thead>
-                        <tbody>
-                            {a.users.into_iter().map(|u| {
-                                let label = format!("Remove {}'s access", u.name);
-                                view! {
-                                    <tr>
-                                        <th scope="row">{u.name.clone()}</th>
-                                        <td>{u.email.clone()}</td>
-                                        <td>{u.last_login_at.map_or("Never".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())}</td>
-                                        <td>{if u.active {
-                                            view! {
-                                                <ActionForm action=remove>
-                                                    <input type="hidden" name="id" value=u.id.to_string() />
-                                                    <button type="submit" aria-label=label>"Remove access"</button>
-                                                </ActionForm>
-                                            }.into_any()
-                                        } else {
-                                            "Removed".into_any()
-                                        }}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <DataTable caption="Portal users" caption_shown=true columns=&[
+                    Col::Text("Name"), Col::Text("Email"), Col::Text("Last sign-in (UTC)"), Col::Text("Access"),
+                ]>
+                    {a.users.into_iter().map(|u| {
+                        let label = format!("Remove {}'s access", u.name);
+                        view! {
+                            <tr>
+                                <th scope="row">{u.name.clone()}</th>
+                                <td>{u.email.clone()}</td>
+                                <td>{u.last_login_at.map_or("Never".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())}</td>
+                                <td>{if u.active {
+                                    view! {
+                                        <ActionForm action=remove>
+                                            <input type="hidden" name="id" value=u.id.to_string() />
+                                            <button type="submit" aria-label=label>"Remove access"</button>
+                                        </ActionForm>
+                                    }.into_any()
+                                } else {
+                                    "Removed".into_any()
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </DataTable>
             }.into_any()
         }}
         {(!a.invites.is_empty()).then(|| view! {
-            <div class="table-wrap">
-                <table>
-                    <caption>"Invitations"</caption>
-                    <thead><tr>
-                        <th scope="col">"Email"</th><th scope="col">"Invited by"</th>
-                        <th scope="col">"Sent (UTC)"</th><th scope="col">"State"</th><th scope="col">"Action"</th>
-                    </tr></thead>
-                    <tbody>
-                        {a.invites.into_iter().map(|i| {
-                            let label = format!("Withdraw the invitation to {}", i.email);
-                            view! {
-                                <tr>
-                                    <th scope="row">{i.email.clone()}</th>
-                                    <td>{i.invited_by.clone().unwrap_or_default()}</td>
-                                    <td>{i.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                                    <td>{match i.state {
-                                        InviteState::Open => format!("Waiting until {}", i.expires_at.format("%Y-%m-%d %H:%M")),
-                                        s => s.label().to_string(),
-                                    }}</td>
-                                    <td>{(i.state == InviteState::Open).then(|| view! {
-                                        <ActionForm action=withdraw>
-                                            <input type="hidden" name="id" value=i.id.to_string() />
-                                            <button type="submit" aria-label=label>"Withdraw"</button>
-                                        </ActionForm>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable caption="Invitations" caption_shown=true columns=&[
+                Col::Text("Email"), Col::Text("Invited by"), Col::Text("Sent (UTC)"), Col::Text("State"), Col::Text("Action"),
+            ]>
+                {a.invites.into_iter().map(|i| {
+                    let label = format!("Withdraw the invitation to {}", i.email);
+                    view! {
+                        <tr>
+                            <th scope="row">{i.email.clone()}</th>
+                            <td>{i.invited_by.clone().unwrap_or_default()}</td>
+                            <td>{i.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                            <td>{match i.state {
+                                InviteState::Open => format!("Waiting until {}", i.expires_at.format("%Y-%m-%d %H:%M")),
+                                s => s.label().to_string(),
+                            }}</td>
+                            <td>{(i.state == InviteState::Open).then(|| view! {
+                                <ActionForm action=withdraw>
+                                    <input type="hidden" name="id" value=i.id.to_string() />
+                                    <button type="submit" aria-label=label>"Withdraw"</button>
+                                </ActionForm>
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </DataTable>
         })}
     }
 }

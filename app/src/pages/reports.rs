@@ -16,6 +16,7 @@ use crate::api::reports::{
     get_branding, list_templates, load_client_report, DeleteTemplate, RemoveLogo, SaveTemplate, SetBranding,
 };
 use crate::charts::{Chart, Charted};
+use crate::components::table::{Col, DataTable};
 use crate::components::{field_errors_of, result_of, ActionError, Authorized, ErrorMessage, FieldError};
 use crate::format::score;
 use crate::forms::grouped;
@@ -204,28 +205,23 @@ pub(crate) fn ReportView(
                 <Chart id="report-health-chart" option=Some(option)
                     description="Line of the health score of each audit up to the period's end; the table below has the same numbers".to_string() />
             })}
-            {(!h.categories.is_empty()).then(|| view! {
-                <div class="table-wrap">
-                    <table>
-                        <caption>"Scores by category, latest audit"</caption>
-                        <thead><tr>
-                            <th scope="col">"Category"</th><th scope="col" class="num">"Score"</th>
-                            <th scope="col" class="num">"Errors"</th><th scope="col" class="num">"Warnings"</th>
-                            <th scope="col" class="num">"Notices"</th>
-                        </tr></thead>
-                        <tbody>
-                            {h.categories.iter().map(|c| view! {
-                                <tr>
-                                    <th scope="row">{c.label.clone()}</th>
-                                    <td class="num">{score(c.score)}</td>
-                                    <td class="num">{grouped(c.errors)}</td>
-                                    <td class="num">{grouped(c.warnings)}</td>
-                                    <td class="num">{grouped(c.notices)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+            {(!h.categories.is_empty()).then(|| {
+                let categories = h.categories.clone();
+                view! {
+                <DataTable caption="Scores by category, latest audit" caption_shown=true columns=&[
+                    Col::Text("Category"), Col::Num("Score"), Col::Num("Errors"), Col::Num("Warnings"), Col::Num("Notices"),
+                ]>
+                    {categories.into_iter().map(|c| view! {
+                        <tr>
+                            <th scope="row">{c.label}</th>
+                            <td class="num">{score(c.score)}</td>
+                            <td class="num">{grouped(c.errors)}</td>
+                            <td class="num">{grouped(c.warnings)}</td>
+                            <td class="num">{grouped(c.notices)}</td>
+                        </tr>
+                    }).collect_view()}
+                </DataTable>
+                }
             })}
         </section>
             }.into_any(),
@@ -251,29 +247,7 @@ pub(crate) fn ReportView(
                 view! { <p>"No campaign by the end of the period."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">"Campaigns and their progress"</caption>
-                            <thead><tr>
-                                <th scope="col">"Campaign"</th><th scope="col">"Status"</th>
-                                <th scope="col" class="num">"Tasks done"</th><th scope="col" class="num">"Progress"</th>
-                            </tr></thead>
-                            <tbody>
-                                {r.campaigns.iter().map(|k| view! {
-                                    <tr>
-                                        <th scope="row">{if portal {
-                                            k.name.clone().into_any()
-                                        } else {
-                                            view! { <a href=format!("/campaigns/{}", k.id)>{k.name.clone()}</a> }.into_any()
-                                        }}</th>
-                                        <td>{k.status.clone()}</td>
-                                        <td class="num">{format!("{} / {}", k.done, k.planned)}</td>
-                                        <td class="num">{if k.planned == 0 { "–".to_string() } else { format!("{:.0} %", k.done as f64 / k.planned as f64 * 100.0) }}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <CampaignProgress campaigns=r.campaigns.clone() links=!portal />
                     <p class="muted">"Progress = completed tasks ÷ tasks planned (not cancelled), as of the period's end."</p>
                 }.into_any()
             }}
@@ -297,25 +271,18 @@ pub(crate) fn ReportView(
             {match r.figures.clone() {
                 None => view! { <p>"The reporting agent has not reported on this client by the end of the period."</p> }.into_any(),
                 Some(f) => view! {
-                    <div class="table-wrap">
-                        <table>
-                            <caption class="visually-hidden">"The reporting agent's figures"</caption>
-                            <thead><tr>
-                                <th scope="col">"Measure"</th><th scope="col" class="num">"Value"</th>
-                                <th scope="col" class="num">"Previous"</th><th scope="col" class="num">"Change"</th>
-                            </tr></thead>
-                            <tbody>
-                                {f.kpis.iter().map(|k| view! {
-                                    <tr>
-                                        <th scope="row">{k.name.clone()}</th>
-                                        <td class="num">{crate::format::number(k.value, 1)}</td>
-                                        <td class="num">{k.previous.map_or("–".to_string(), |p| crate::format::number(p, 1))}</td>
-                                        <td class="num">{k.change.map_or("–".to_string(), |c| crate::format::percent(c, 1))}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption="The reporting agent's figures" columns=&[
+                        Col::Text("Measure"), Col::Num("Value"), Col::Num("Previous"), Col::Num("Change"),
+                    ]>
+                        {f.kpis.iter().map(|k| view! {
+                            <tr>
+                                <th scope="row">{k.name.clone()}</th>
+                                <td class="num">{crate::format::number(k.value, 1)}</td>
+                                <td class="num">{k.previous.map_or("–".to_string(), |p| crate::format::number(p, 1))}</td>
+                                <td class="num">{k.change.map_or("–".to_string(), |c| crate::format::percent(c, 1))}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
                     <p class="muted">"Change = (value − previous) ÷ |previous|; a change above 50 % is flagged, above 75 % critical."</p>
                     {source(format!("/tasks/{}", f.task_id), "Source: the reporting agent's task")}
                 }.into_any(),
@@ -353,24 +320,40 @@ pub(crate) fn ReportView(
 #[component]
 fn CheckTable(caption: &'static str, lines: Vec<domain::model::report::CheckLine>) -> impl IntoView {
     (!lines.is_empty()).then(|| view! {
-        <div class="table-wrap">
-            <table>
-                <caption>{caption}</caption>
-                <thead><tr>
-                    <th scope="col">"Check"</th><th scope="col">"Severity"</th><th scope="col" class="num">"Issues"</th>
-                </tr></thead>
-                <tbody>
-                    {lines.into_iter().map(|c| view! {
-                        <tr>
-                            <th scope="row">{c.description}{c.example.map(|e| view! { <br /><span class="muted">{format!("e.g. {e}")}</span> })}</th>
-                            <td>{c.severity}</td>
-                            <td class="num">{grouped(c.count)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption=caption caption_shown=true columns=&[Col::Text("Check"), Col::Text("Severity"), Col::Num("Issues")]>
+            {lines.into_iter().map(|c| view! {
+                <tr>
+                    <th scope="row">{c.description}{c.example.map(|e| view! { <br /><span class="muted">{format!("e.g. {e}")}</span> })}</th>
+                    <td>{c.severity}</td>
+                    <td class="num">{grouped(c.count)}</td>
+                </tr>
+            }).collect_view()}
+        </DataTable>
     })
+}
+
+/// Campaigns with their status and progress (completed tasks over planned ones); `links`: each campaign
+/// links to its page (the agency's report; the portal has no campaign pages).
+#[component]
+pub(crate) fn CampaignProgress(campaigns: Vec<domain::model::report::CampaignLine>, links: bool) -> impl IntoView {
+    view! {
+        <DataTable caption="Campaigns and their progress" columns=&[
+            Col::Text("Campaign"), Col::Text("Status"), Col::Num("Tasks done"), Col::Num("Progress"),
+        ]>
+            {campaigns.into_iter().map(|k| view! {
+                <tr>
+                    <th scope="row">{if links {
+                        view! { <a href=format!("/campaigns/{}", k.id)>{k.name.clone()}</a> }.into_any()
+                    } else {
+                        k.name.clone().into_any()
+                    }}</th>
+                    <td>{k.status.clone()}</td>
+                    <td class="num">{format!("{} / {}", k.done, k.planned)}</td>
+                    <td class="num">{if k.planned == 0 { "–".to_string() } else { format!("{:.0} %", k.done as f64 / k.planned as f64 * 100.0) }}</td>
+                </tr>
+            }).collect_view()}
+        </DataTable>
+    }
 }
 
 /// `/admin/branding`: the agency's name, accent colour and logo on reports.

@@ -1119,6 +1119,16 @@ async fn demo_seed_is_deterministic_and_refuses_a_database_with_clients() {
         .await
         .expect("statuses");
     assert_eq!(statuses, ["active", "cancelled", "completed", "draft", "paused"]);
+    // The demo client user: a person at one of Alex's won clients, with a conversation.
+    let dana: (String, String, String, i64) = sqlx::query_as(
+        "SELECT u.role, c.stage, m.email, (SELECT count(*) FROM messages WHERE client_id = c.id)
+           FROM users u JOIN clients c ON c.id = u.client_id JOIN users m ON m.id = c.account_manager_id
+          WHERE u.email = 'dana@demo.aiseo.test'",
+    )
+    .fetch_one(&one)
+    .await
+    .expect("the demo client user");
+    assert_eq!(dana, ("client".into(), "won".into(), "alex@demo.aiseo.test".into(), 2));
 
     let before = digest(&one, CLIENT_DIGEST).await;
     match domain::demo::seed(&one, 10, 42).await {

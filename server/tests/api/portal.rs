@@ -289,3 +289,30 @@ async fn a_clients_message_gets_a_drafted_answer_the_manager_sends_and_both_see_
     let feed = manager.post("/api/dashboard", &[("range", ""), ("from", ""), ("to", "")]).await;
     assert!(feed.body.contains("wrote to the agency for"), "{}", feed.body);
 }
+
+#[tokio::test]
+async fn client_users_come_only_by_invitation_keep_their_role_and_go_with_their_company() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let r = admin
+        .post(
+            "/api/users/create",
+            &[("email", "direct@client.test"), ("name", "Direct"), ("role", "client"), ("password", "")],
+        )
+        .await;
+    assert_eq!(error_fields(&r), vec!["role"]);
+    let company = id_of(&create_client(&admin, "Going Co", &[], "").await);
+    let person = app.client_user(&admin, &company).await;
+    let r = admin.post("/api/users/role", &[("id", &person.id), ("role", "admin")]).await;
+    assert_eq!(error_fields(&r), vec!["role"]);
+    let (_, staff_id, _) = app.user(&admin, "staff").await;
+    let r = admin.post("/api/users/role", &[("id", &staff_id), ("role", "client")]).await;
+    assert_eq!(error_fields(&r), vec!["role"]);
+    // The admin's user list shows them as client users.
+    let list = admin.post("/api/users/list", &[("role", "client"), ("status", "")]).await;
+    assert_eq!(list.json().as_array().map(Vec::len), Some(1), "{}", list.body);
+    // Deleting the company ends their access.
+    assert_eq!(admin.post("/api/clients/delete", &[("id", &company)]).await.status, 200);
+    assert_eq!(person.client.post("/api/portal/overview", &[]).await.status, 401);
+    assert_eq!(app.client().login(&person.email, CLIENT_PASSWORD).await.status, 401);
+}
