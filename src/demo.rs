@@ -436,7 +436,7 @@ pub async fn seed(pool: &PgPool, clients: usize, seed: u64) -> Result<Summary, D
                     "INSERT INTO messages (id, client_id, author_id, from_client, body, created_at) VALUES
                      ($1, $3, $4, true, 'Hello Alex, could you tell me how our campaign is going? Thanks, Dana',
                       now() - interval '2 days'),
-                     ($2, $3, $5, false, 'Hello Dana, it is on track: the technical fixes are done and the content work starts next week. Best regards, Alex',
+                     ($2, $3, $5, false, 'Hello Dana, thanks for asking. Your monthly report is in the portal under Report; shall we go through it on a call next week? Best regards, Alex',
                       now() - interval '1 day')",
                 )
                 .bind(Uuid::from_u64_pair(seed ^ 0x3e55, 0))

@@ -154,7 +154,7 @@ fn ThreadView(t: Thread, answer: ServerAction<AnswerMessage>, form: NodeRef<lept
         </section>
         <section aria-labelledby="thread-heading">
             <h2 id="thread-heading">"Messages"</h2>
-            <Conversation messages=t.messages.clone() mine_from_client=false />
+            <Conversation messages=t.messages.clone() agency_marked=false />
         </section>
         <section aria-labelledby="answer-heading">
             <h2 id="answer-heading">"Answer"</h2>

@@ -166,7 +166,7 @@ pub fn PortalMessagesPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match messages.await {
                         Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                        Ok(list) => view! { <Conversation messages=list mine_from_client=true /> }.into_any(),
+                        Ok(list) => view! { <Conversation messages=list agency_marked=true /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -182,21 +182,18 @@ pub fn PortalMessagesPage() -> impl IntoView {
     }
 }
 
-/// A conversation, oldest first. `mine_from_client`: the reader is the client (their messages say "You").
+/// A conversation, oldest first, each message with its author's name. `agency_marked`: the reader is the
+/// client, and the agency's messages say so.
 #[component]
-pub(crate) fn Conversation(messages: Vec<Message>, mine_from_client: bool) -> impl IntoView {
+pub(crate) fn Conversation(messages: Vec<Message>, agency_marked: bool) -> impl IntoView {
     if messages.is_empty() {
         return view! { <p>"No messages yet."</p> }.into_any();
     }
     view! {
         <ol class="conversation" aria-label="Conversation">
             {messages.into_iter().map(|m| {
-                let mine = m.from_client == mine_from_client;
-                let who = match (mine, m.author_name.clone()) {
-                    (true, _) => "You".to_string(),
-                    (false, Some(name)) => name,
-                    (false, None) => "A former user".to_string(),
-                };
+                let name = m.author_name.clone().unwrap_or_else(|| "A former user".to_string());
+                let who = if agency_marked && !m.from_client { format!("{name} (your agency)") } else { name };
                 let side = if m.from_client { "message from-client" } else { "message from-agency" };
                 view! {
                     <li class=side>
