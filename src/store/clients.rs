@@ -384,14 +384,8 @@ async fn delete_once(pool: &PgPool, actor: Uuid, id: Uuid) -> Result<(), super::
             list.join(", ")
         ))));
     }
-    // The company's portal users lose access with it (their sessions end at their next request).
-    sqlx::query(
-        "UPDATE users SET active = false, session_version = session_version + 1, updated_at = now()
-          WHERE client_id = $1 AND active",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    // The company's portal users lose access with it.
+    super::users::end_access(&mut tx, super::users::Whose::ClientsPeople(id)).await?;
     sqlx::query("DELETE FROM tasks WHERE client_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut *tx).await?;
     events::record(&mut tx, Some(actor), "client.deleted", Target::client(id), json!({ "company_name": name })).await?;

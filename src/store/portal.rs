@@ -190,13 +190,7 @@ pub async fn remove_user(pool: &PgPool, scope: ClientScope, actor: Uuid, user_id
     if !scope::includes_client(&mut tx, scope, client_id).await? {
         return Err(DomainError::NotFound);
     }
-    sqlx::query(
-        "UPDATE users SET active = false, session_version = session_version + 1, updated_at = now()
-          WHERE id = $1 AND active",
-    )
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
+    super::users::end_access(&mut tx, super::users::Whose::User(user_id)).await?;
     events::record(
         &mut tx,
         Some(actor),

@@ -260,6 +260,30 @@ pub async fn set_active(pool: &PgPool, actor: Uuid, id: Uuid, active: bool) -> R
     Ok(User { active, ..user })
 }
 
+/// Whose access [`end_access`] ends.
+pub(super) enum Whose {
+    User(Uuid),
+    /// Every person of a client company (its portal users).
+    ClientsPeople(Uuid),
+}
+
+/// Deactivates active users and bumps their session version, so their sessions end at their next request;
+/// in the caller's transaction. Returns how many lost access.
+pub(super) async fn end_access(conn: &mut PgConnection, whose: Whose) -> Result<u64, DomainError> {
+    let (column, id) = match whose {
+        Whose::User(id) => ("id", id),
+        Whose::ClientsPeople(id) => ("client_id", id),
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE users SET active = false, session_version = session_version + 1, updated_at = now()
+          WHERE {column} = $1 AND active"
+    ))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Stores a new hash and ends the user's other sessions. Returns the new session version, which the
 /// caller stamps on its own session when the user changed their own password.
 pub async fn set_password(

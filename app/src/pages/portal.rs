@@ -79,12 +79,11 @@ fn Overview(o: domain::model::portal::PortalOverview, health_chart: Option<Strin
                     description="Line of the health score of each audit; the audits table below has the same numbers".to_string() />
             })}
         </section>
+        // Without audits the health section has said so already.
+        {(!o.audits.is_empty()).then(|| view! {
         <section aria-labelledby="portal-audits">
             <h2 id="portal-audits">"Site audits"</h2>
-            {if o.audits.is_empty() {
-                view! { <p>"No site audit has finished yet."</p> }.into_any()
-            } else {
-                view! {
+
                     <DataTable caption="Completed site audits, newest first" columns=&[
                         Col::Text("Finished (UTC)"), Col::Num("Health"), Col::Num("Pages"), Col::Num("Critical issues"),
                         Col::Num("Warnings"), Col::Num("Notices"),
@@ -100,9 +99,8 @@ fn Overview(o: domain::model::portal::PortalOverview, health_chart: Option<Strin
                             </tr>
                         }).collect_view()}
                     </DataTable>
-                }.into_any()
-            }}
         </section>
+        })}
         <section aria-labelledby="portal-campaigns">
             <h2 id="portal-campaigns">"Campaigns"</h2>
             {if r.campaigns.is_empty() {
