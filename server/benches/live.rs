@@ -11,8 +11,10 @@
 //! It prints the figures and asserts nothing about time. Run with `cargo bench -p server --bench live`
 //! (`STREAMS=2000` for a quicker run). `H2C=1` opens the streams over HTTP/2 (prior knowledge, 100 streams a
 //! connection), as a proxy that speaks HTTP/2 to the app (Caddy, Envoy, HAProxy) would carry them;
-//! otherwise each stream has its own HTTP/1.1 connection, as browsers talking to the app directly. The client side needs a file descriptor per stream: keep `STREAMS`
-//! under `ulimit -n`.
+//! otherwise each stream has its own HTTP/1.1 connection, its first request (the server's compact path,
+//! `server::connections`). `KEPT_ALIVE=1` sends a `GET /ready` on each connection first, so the stream is the
+//! second request of a kept-alive connection, as a browser that reuses one sends it (served by hyper).
+//! The client side needs a file descriptor per stream: keep `STREAMS` under `ulimit -n`.
 
 mod support;
 
@@ -97,6 +99,7 @@ async fn hold(
 async fn main() {
     let streams: usize = std::env::var("STREAMS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let h2c = std::env::var("H2C").is_ok_and(|v| v == "1");
+    let kept_alive = std::env::var("KEPT_ALIVE").is_ok_and(|v| v == "1");
     let name = format!("aiseo_live_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect(support::PG_ADMIN_URL).await.expect("connect to Postgres at 127.0.0.1:5432");
     admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
@@ -168,10 +171,23 @@ async fn main() {
         let (stop_tx, stop_rx) = watch::channel(false);
         stops.push(stop_tx);
         let permit = gate.clone().acquire_owned().await.expect("permit");
-        let http = if h2c { h2_clients[i / STREAMS_PER_H2_CONNECTION].clone() } else { http.clone() };
+        let http = if h2c {
+            h2_clients[i / STREAMS_PER_H2_CONNECTION].clone()
+        } else if kept_alive {
+            reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client")
+        } else {
+            http.clone()
+        };
         let (url, cookie, counter, tx) = (format!("{base}/events"), cookie.clone(), ready.clone(), arrivals_tx.clone());
         let before = ready.load(Ordering::Relaxed);
+        let first = kept_alive.then(|| format!("{base}/ready"));
         tokio::spawn(async move {
+            if let Some(first) = first {
+                // Read whole, so the connection goes back to the client's pool for the stream.
+                if let Ok(res) = http.get(first).send().await {
+                    let _ = res.bytes().await;
+                }
+            }
             let r = counter.clone();
             let task = tokio::spawn(hold(http, url, cookie, counter, tx, stop_rx));
             // Release the gate once this stream answered (or gave up).
@@ -197,7 +213,13 @@ async fn main() {
     println!(
         "streams: {open} of {streams} open in {:.1} s ({})",
         opening.elapsed().as_secs_f64(),
-        if h2c { format!("HTTP/2, {} connections", h2_clients.len()) } else { "HTTP/1.1, a connection each".into() }
+        if h2c {
+            format!("HTTP/2, {} connections", h2_clients.len())
+        } else if kept_alive {
+            "HTTP/1.1, each the second request of its connection (hyper)".into()
+        } else {
+            "HTTP/1.1, each the first request of its connection (compact path)".into()
+        }
     );
     println!(
         "server RSS: idle {idle:.1} MB, with {open} streams {held:.1} MB: {:.1} MB above idle, {:.1} KB a stream",
@@ -301,6 +323,15 @@ async fn main() {
     );
 
     drop(stops);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Every closed stream is gone from the server (the gauge the server keeps of open streams).
+    let metrics = http.get(format!("{base}/metrics")).send().await;
+    let open_after = match metrics {
+        Ok(res) => res.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let gauge = open_after.lines().find(|l| l.starts_with("live_streams ")).unwrap_or("live_streams (not reported)");
+    println!("after every client left: {gauge}, server RSS {:.1} MB", rss_mb(pid));
     let _ = server.kill().await;
     pool.close().await;
     let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;

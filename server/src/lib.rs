@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod connections;
 pub mod export;
 pub mod live;
 pub mod middleware;
@@ -356,27 +357,14 @@ pub async fn serve(
         let _ = rx.wait_for(|stop| *stop).await;
         hub.close();
     });
-    let mut rx = stop_rx.clone();
-    // No Nagle: pages stream in several writes, and waiting for the client's delayed ACK between them
-    // added up to 40 ms to a page.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY could not be set");
-        }
-    });
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = rx.wait_for(|stop| *stop).await;
-        })
-        .await
-        .map_err(|e| DomainError::internal("server", e));
+    connections::serve(listener, app, stop_rx.clone()).await;
     if let Some(worker) = worker {
         let _ = worker.await;
     }
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }
-    served
+    Ok(())
 }
 
 /// Runs only the task worker (`server worker`), for machines that don't serve the web app.

@@ -25,8 +25,18 @@ pub(crate) struct Sent {
 impl Stream {
     /// Opens the stream as `c`'s session, with extra request headers.
     async fn open(app: &TestApp, c: &Client, headers: &[(&str, &str)]) -> reqwest::Response {
-        // No overall timeout: the stream stays open; each read below has its own.
-        let http = reqwest::Client::new();
+        // No overall timeout: the stream stays open; each read below has its own. A client of its own: the
+        // stream's request is the first of its connection.
+        Stream::open_with(&reqwest::Client::new(), app, c, headers).await
+    }
+
+    /// Opens the stream through `http` (whose kept-alive connection it may reuse).
+    async fn open_with(
+        http: &reqwest::Client,
+        app: &TestApp,
+        c: &Client,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
         let mut req = http.get(format!("{}/events", app.base));
         if let Some(cookie) = c.session_cookie() {
             req = req.header("cookie", format!("aiseo_session={cookie}"));
@@ -38,7 +48,10 @@ impl Stream {
     }
 
     pub(crate) async fn connect(app: &TestApp, c: &Client, headers: &[(&str, &str)]) -> Stream {
-        let res = Stream::open(app, c, headers).await;
+        Stream::ready(Stream::open(app, c, headers).await)
+    }
+
+    fn ready(res: reqwest::Response) -> Stream {
         assert_eq!(res.status(), 200, "open /events");
         assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/event-stream"));
         Stream { res, buf: String::new() }
@@ -284,4 +297,153 @@ async fn a_client_users_stream_carries_their_companys_messages_and_nothing_else(
     let actions: Vec<&str> = events.iter().filter_map(|e| e.data["action"].as_str()).collect();
     assert_eq!(actions, vec!["message.sent"], "{events:?}");
     assert_eq!(events[0].data["client_id"], mine.as_str());
+}
+
+/// A request written to a new connection by hand: the answer's head (up to the blank line), the body bytes
+/// read with it, and the socket.
+async fn raw(app: &TestApp, pieces: &[&[u8]]) -> (String, Vec<u8>, tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let mut tcp = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.expect("connect");
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tcp.write_all(piece).await.expect("write the request");
+    }
+    let (head, body) = raw_head(&mut tcp, Vec::new()).await;
+    (head, body, tcp)
+}
+
+/// Reads an answer's head from `tcp` (after what `read` already holds).
+async fn raw_head(tcp: &mut tokio::net::TcpStream, mut read: Vec<u8>) -> (String, Vec<u8>) {
+    use tokio::io::AsyncReadExt;
+    loop {
+        if let Some(end) = read.windows(4).position(|w| w == b"\r\n\r\n") {
+            let body = read.split_off(end + 4);
+            return (String::from_utf8_lossy(&read).to_ascii_lowercase(), body);
+        }
+        let n = tokio::time::timeout(Duration::from_secs(10), tcp.read_buf(&mut read))
+            .await
+            .expect("an answer within 10 s")
+            .expect("read the answer");
+        assert!(n > 0, "the server closed the connection before answering: {:?}", String::from_utf8_lossy(&read));
+    }
+}
+
+/// Reads from `tcp` into `body` until it holds `needle` (10 s at the most); false when the connection ends.
+async fn raw_until(tcp: &mut tokio::net::TcpStream, body: &mut Vec<u8>, needle: &str) -> bool {
+    use tokio::io::AsyncReadExt;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(body).contains(needle) {
+        match tokio::time::timeout_at(deadline, tcp.read_buf(body)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The header names of an answer's head, without the ones that differ by transport.
+fn header_names(head: &str) -> Vec<String> {
+    let mut names: Vec<String> = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':').map(|(n, _)| n.trim().to_string()))
+        .filter(|n| !["connection", "transfer-encoding", "date", "content-length"].contains(&n.as_str()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_stream_on_a_connection_of_its_own_passes_every_layer_and_closes_with_the_stream() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let (staff, staff_id, _) = app.user(&admin, "staff").await;
+    let cookie = staff.session_cookie().expect("a session");
+    let request = format!(
+        "GET /events HTTP/1.1\r\nHost: console.test\r\nCookie: aiseo_session={cookie}\r\nAccept-Encoding: gzip, br\r\n\r\n"
+    );
+    let (head, mut body, mut tcp) = raw(&app, &[request.as_bytes()]).await;
+    assert!(head.starts_with("http/1.1 200 ok\r\n"), "{head}");
+    for expected in [
+        "content-type: text/event-stream",
+        "cache-control: no-cache",
+        "x-accel-buffering: no",
+        "x-content-type-options: nosniff",
+        "x-frame-options: deny",
+        "x-request-id: ",
+        "date: ",
+        "connection: close",
+    ] {
+        assert!(head.contains(expected), "{expected} missing: {head}");
+    }
+    assert!(!head.contains("transfer-encoding") && !head.contains("content-encoding"), "{head}");
+    // Events arrive as they are committed, as plain SSE bytes (the body runs to the close).
+    create_client(&admin, "Straight Off The Socket Ltd", &[], "").await;
+    assert!(raw_until(&mut tcp, &mut body, "Straight Off The Socket Ltd").await, "the event arrived");
+    let text = String::from_utf8_lossy(&body).to_string();
+    assert!(text.lines().any(|l| l.starts_with("id:")), "every event has its id: {text}");
+    // The same headers as the same request served by hyper on a kept-alive connection (its first request
+    // went to hyper through the bytes the server read to choose).
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(format!("{}/ready", app.base)).send().await.expect("ready").status(), 200);
+    let kept = Stream::open_with(&http, &app, &staff, &[]).await;
+    assert_eq!(kept.status(), 200);
+    let hyper_head: String = std::iter::once("http/1.1 200 ok".to_string())
+        .chain(kept.headers().iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or(""))))
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    assert!(hyper_head.contains("transfer-encoding: chunked"), "served by hyper: {hyper_head}");
+    assert_eq!(header_names(&head), header_names(&hyper_head));
+    let mut kept = Stream::ready(kept);
+    // Deactivating the user ends both streams: the compact one closes its connection.
+    assert_eq!(admin.post("/api/users/deactivate", &[("id", &staff_id)]).await.status, 200);
+    assert!(raw_until(&mut tcp, &mut body, "event: end").await, "the end event");
+    assert!(!raw_until(&mut tcp, &mut body, "anything more").await, "then the connection closes");
+    loop {
+        let e = kept.next(Duration::from_secs(10)).await.expect("the end event over hyper too");
+        if e.kind == "end" {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn requests_the_compact_path_does_not_take_are_served_by_hyper_as_before() {
+    let app = TestApp::spawn(Options::default()).await;
+    let admin = app.admin().await;
+    let cookie = admin.session_cookie().expect("a session");
+    // Anonymous: 401 with its JSON, then the connection closes.
+    let (head, mut body, mut tcp) = raw(&app, &[b"GET /events HTTP/1.1\r\nHost: a\r\n\r\n"]).await;
+    assert!(head.starts_with("http/1.1 401 unauthorized\r\n") && head.contains("connection: close"), "{head}");
+    assert!(!raw_until(&mut tcp, &mut body, "never").await);
+    assert_eq!(String::from_utf8_lossy(&body), r#"{"error":"unauthenticated"}"#);
+    // A request that arrives in pieces and is not a stream: hyper gets every byte (a kept-alive connection
+    // that began so and then carries a stream is in the test above).
+    let (head, _, _) = raw(&app, &[b"GET /rea", b"dy HTTP/1.1\r\nHost: a\r\n\r\n"]).await;
+    assert!(head.starts_with("http/1.1 200 ok\r\n") && !head.contains("connection: close"), "{head}");
+    let (head, _, _) = raw(&app, &[b"GET /even", b"ts-and-more HTTP/1.1\r\nHost: a\r\n\r\n"]).await;
+    assert!(
+        head.starts_with("http/1.1 303 see other") && head.contains("location: /login?next=%2fevents-and-more"),
+        "{head}"
+    );
+    // A stream's request with a body, or with a second request after it: hyper's.
+    let with_body =
+        format!("GET /events HTTP/1.1\r\nHost: a\r\nCookie: aiseo_session={cookie}\r\nContent-Length: 3\r\n\r\nabc");
+    let (head, _, _) = raw(&app, &[with_body.as_bytes()]).await;
+    assert!(head.starts_with("http/1.1 200 ok\r\n") && head.contains("transfer-encoding: chunked"), "{head}");
+    let pipelined = b"GET /events HTTP/1.1\r\nHost: a\r\n\r\nGET /ready HTTP/1.1\r\nHost: a\r\n\r\n";
+    let (head, _, _) = raw(&app, &[pipelined]).await;
+    assert!(head.starts_with("http/1.1 401 unauthorized\r\n") && !head.contains("connection: close"), "{head}");
+    // A malformed head: hyper's 400.
+    let (head, _, _) = raw(&app, &[b"GET /events HTTP/1.1\r\nBad Header: x\r\n\r\n"]).await;
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+    // HTTP/2 with prior knowledge (a proxy's): hyper, streams included.
+    let h2 = reqwest::Client::builder().http2_prior_knowledge().build().expect("client");
+    let res = Stream::open_with(&h2, &app, &admin, &[]).await;
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    let mut stream = Stream::ready(res);
+    create_client(&admin, "Over HTTP/2 Ltd", &[], "").await;
+    assert!(stream.until("client.created").await.data["detail"].to_string().contains("Over HTTP/2"));
 }
