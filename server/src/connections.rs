@@ -74,24 +74,28 @@ pub async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver
         tokio::spawn(async move {
             match first_request(tcp).await {
                 First::Events(tcp, request) => events(tcp, peer, request, app).await,
-                First::Other(io) => {
-                    let service = app.map_request(move |mut request: Request<hyper::body::Incoming>| {
-                        request.extensions_mut().insert(ConnectInfo(peer));
-                        request
-                    });
-                    let builder = Builder::new(TokioExecutor::new());
-                    let connection =
-                        builder.serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service));
-                    if let Err(e) = watcher.watch(connection.into_owned()).await {
-                        tracing::trace!(error = %e, "connection ended with an error");
-                    }
-                }
+                // Boxed: hyper's connection is large, and the task's memory is sized by its largest state,
+                // which a stream's would otherwise be charged for.
+                First::Other(io) => Box::pin(with_hyper(io, peer, app, watcher)).await,
                 First::Gone => {}
             }
         });
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// Serves a connection with hyper, as `axum::serve` does.
+async fn with_hyper(io: Rewind, peer: SocketAddr, app: Router, watcher: hyper_util::server::graceful::Watcher) {
+    let service = app.map_request(move |mut request: Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    });
+    let builder = Builder::new(TokioExecutor::new());
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service));
+    if let Err(e) = watcher.watch(connection.into_owned()).await {
+        tracing::trace!(error = %e, "connection ended with an error");
+    }
 }
 
 /// Resolves when `stop` turns true (or its sender is gone).
@@ -228,10 +232,16 @@ async fn events(mut tcp: TcpStream, peer: SocketAddr, mut request: Request<Body>
         Err(never) => match never {},
     };
     let (parts, body) = response.into_parts();
+    if parts.status == http::StatusCode::OK {
+        metrics::counter!("live_streams_compact_total").increment(1);
+    }
+    let head = response_head(&parts);
+    drop(parts);
     let (mut reader, mut writer) = tcp.split();
-    if write(&mut writer, &response_head(&parts)).await.is_err() {
+    if write(&mut writer, &head).await.is_err() {
         return;
     }
+    drop(head);
     let mut body = body;
     // The client sends nothing more; a read returns when it closes the connection.
     let mut scratch = [0u8; 64];
