@@ -73,7 +73,7 @@ pub async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver
         let (app, watcher) = (app.clone(), graceful.watcher());
         tokio::spawn(async move {
             match first_request(tcp).await {
-                First::Events(tcp, request) => events(tcp, peer, request, app).await,
+                First::Events(tcp, request) => events(tcp, peer, *request, app).await,
                 // Boxed: hyper's connection is large, and the task's memory is sized by its largest state,
                 // which a stream's would otherwise be charged for.
                 First::Other(io) => Box::pin(with_hyper(io, peer, app, watcher)).await,
@@ -119,7 +119,7 @@ async fn accept_error(e: io::Error) {
 /// Who serves a new connection.
 enum First {
     /// The compact path, with the request read.
-    Events(TcpStream, Request<Body>),
+    Events(TcpStream, Box<Request<Body>>),
     /// hyper, with what was read so far given back first.
     Other(Rewind),
     /// The client left (or stalled in a stream's request head).
@@ -183,7 +183,7 @@ async fn first_request(mut tcp: TcpStream) -> First {
             Head::Other => return First::Other(Rewind::new(read, tcp)),
             Head::Complete => {
                 return match parse(&read) {
-                    Some(request) => First::Events(tcp, request),
+                    Some(request) => First::Events(tcp, Box::new(request)),
                     None => First::Other(Rewind::new(read, tcp)),
                 };
             }
@@ -302,7 +302,7 @@ async fn write(writer: &mut (impl AsyncWrite + Unpin), bytes: &[u8]) -> io::Resu
 }
 
 /// A socket whose first reads return the bytes already taken from it.
-pub struct Rewind {
+struct Rewind {
     read: Vec<u8>,
     at: usize,
     tcp: TcpStream,
