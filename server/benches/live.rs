@@ -11,9 +11,10 @@
 //! It prints the figures and asserts nothing about time. Run with `cargo bench -p server --bench live`
 //! (`STREAMS=2000` for a quicker run). `H2C=1` opens the streams over HTTP/2 (prior knowledge, 100 streams a
 //! connection), as a proxy that speaks HTTP/2 to the app (Caddy, Envoy, HAProxy) would carry them;
-//! otherwise each stream has its own HTTP/1.1 connection, its first request (the server's compact path,
-//! `server::connections`). `KEPT_ALIVE=1` sends a `GET /ready` on each connection first, so the stream is the
-//! second request of a kept-alive connection, as a browser that reuses one sends it (served by hyper).
+//! otherwise each stream has its own HTTP/1.1 connection, its first request (a proxy that opens a
+//! connection per request). `KEPT_ALIVE=1` sends a `GET /ready` on each connection first, so the stream is
+//! the second request of a kept-alive connection, as a browser that reuses one sends it. Either way the
+//! stream leaves hyper with its connection (`server::connections`).
 //! The client side needs a file descriptor per stream: keep `STREAMS` under `ulimit -n`.
 
 mod support;
@@ -216,9 +217,9 @@ async fn main() {
         if h2c {
             format!("HTTP/2, {} connections", h2_clients.len())
         } else if kept_alive {
-            "HTTP/1.1, each the second request of its connection (hyper)".into()
+            "HTTP/1.1, each the second request of its connection".into()
         } else {
-            "HTTP/1.1, each the first request of its connection (compact path)".into()
+            "HTTP/1.1, each the first request of its connection".into()
         }
     );
     println!(

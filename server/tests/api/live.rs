@@ -356,7 +356,7 @@ fn header_names(head: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_stream_on_a_connection_of_its_own_passes_every_layer_and_closes_with_the_stream() {
+async fn a_stream_leaves_hyper_with_its_connection_and_passes_every_layer() {
     let app = TestApp::spawn(Options::default()).await;
     let admin = app.admin().await;
     let (staff, staff_id, _) = app.user(&admin, "staff").await;
@@ -364,6 +364,7 @@ async fn a_stream_on_a_connection_of_its_own_passes_every_layer_and_closes_with_
     let request = format!(
         "GET /events HTTP/1.1\r\nHost: console.test\r\nCookie: aiseo_session={cookie}\r\nAccept-Encoding: gzip, br\r\n\r\n"
     );
+    // The stream as a connection's first request (a proxy that opens one per request).
     let (head, mut body, mut tcp) = raw(&app, &[request.as_bytes()]).await;
     assert!(head.starts_with("http/1.1 200 ok\r\n"), "{head}");
     for expected in [
@@ -379,30 +380,52 @@ async fn a_stream_on_a_connection_of_its_own_passes_every_layer_and_closes_with_
         assert!(head.contains(expected), "{expected} missing: {head}");
     }
     assert!(!head.contains("transfer-encoding") && !head.contains("content-encoding"), "{head}");
+    // The stream as the second request of a kept-alive connection (a browser that loaded the page on it):
+    // hyper answers the first, then the stream leaves hyper the same way.
+    let (ready, mut kept_body, mut kept_tcp) = raw(&app, &[b"GET /ready HTTP/1.1\r\nHost: console.test\r\n\r\n"]).await;
+    assert!(ready.starts_with("http/1.1 200 ok\r\n") && !ready.contains("connection: close"), "{ready}");
+    // /ready's body is chunked (the compression layer does not know its length): it ends with the last chunk.
+    assert!(ready.contains("transfer-encoding: chunked"), "{ready}");
+    let end = loop {
+        if let Some(at) = kept_body.windows(5).position(|w| w == b"0\r\n\r\n") {
+            break at + 5;
+        }
+        use tokio::io::AsyncReadExt;
+        assert!(kept_tcp.read_buf(&mut kept_body).await.expect("read /ready's body") > 0);
+    };
+    let rest = kept_body.split_off(end);
+    {
+        use tokio::io::AsyncWriteExt;
+        kept_tcp.write_all(request.as_bytes()).await.expect("the stream's request");
+    }
+    let (kept_head, mut kept_body) = raw_head(&mut kept_tcp, rest).await;
+    assert!(kept_head.starts_with("http/1.1 200 ok\r\n") && kept_head.contains("connection: close"), "{kept_head}");
+    assert!(!kept_head.contains("transfer-encoding"), "{kept_head}");
+    assert_eq!(header_names(&head), header_names(&kept_head));
     // Events arrive as they are committed, as plain SSE bytes (the body runs to the close).
     create_client(&admin, "Straight Off The Socket Ltd", &[], "").await;
     assert!(raw_until(&mut tcp, &mut body, "Straight Off The Socket Ltd").await, "the event arrived");
+    assert!(raw_until(&mut kept_tcp, &mut kept_body, "Straight Off The Socket Ltd").await, "on both");
     let text = String::from_utf8_lossy(&body).to_string();
     assert!(text.lines().any(|l| l.starts_with("id:")), "every event has its id: {text}");
-    // The same headers as the same request served by hyper on a kept-alive connection (its first request
-    // went to hyper through the bytes the server read to choose).
-    let http = reqwest::Client::new();
-    assert_eq!(http.get(format!("{}/ready", app.base)).send().await.expect("ready").status(), 200);
-    let kept = Stream::open_with(&http, &app, &staff, &[]).await;
-    assert_eq!(kept.status(), 200);
+    // The same headers as a stream hyper keeps (HTTP/2, whose streams share their connection).
+    let h2 = reqwest::Client::builder().http2_prior_knowledge().build().expect("client");
+    let kept = Stream::open_with(&h2, &app, &staff, &[]).await;
+    assert_eq!((kept.status(), kept.version()), (reqwest::StatusCode::OK, reqwest::Version::HTTP_2));
     let hyper_head: String = std::iter::once("http/1.1 200 ok".to_string())
         .chain(kept.headers().iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or(""))))
         .collect::<Vec<_>>()
         .join("\r\n");
-    assert!(hyper_head.contains("transfer-encoding: chunked"), "served by hyper: {hyper_head}");
     assert_eq!(header_names(&head), header_names(&hyper_head));
     let mut kept = Stream::ready(kept);
-    // Deactivating the user ends both streams: the compact one closes its connection.
+    // Deactivating the user ends every stream: the ones off hyper close their connections.
     assert_eq!(admin.post("/api/users/deactivate", &[("id", &staff_id)]).await.status, 200);
-    assert!(raw_until(&mut tcp, &mut body, "event: end").await, "the end event");
-    assert!(!raw_until(&mut tcp, &mut body, "anything more").await, "then the connection closes");
+    for (tcp, body) in [(&mut tcp, &mut body), (&mut kept_tcp, &mut kept_body)] {
+        assert!(raw_until(tcp, body, "event: end").await, "the end event");
+        assert!(!raw_until(tcp, body, "anything more").await, "then the connection closes");
+    }
     loop {
-        let e = kept.next(Duration::from_secs(10)).await.expect("the end event over hyper too");
+        let e = kept.next(Duration::from_secs(10)).await.expect("the end event over HTTP/2 too");
         if e.kind == "end" {
             break;
         }
@@ -410,7 +433,7 @@ async fn a_stream_on_a_connection_of_its_own_passes_every_layer_and_closes_with_
 }
 
 #[tokio::test]
-async fn requests_the_compact_path_does_not_take_are_served_by_hyper_as_before() {
+async fn requests_that_are_not_a_plain_stream_stay_with_hyper() {
     let app = TestApp::spawn(Options::default()).await;
     let admin = app.admin().await;
     let cookie = admin.session_cookie().expect("a session");
@@ -419,8 +442,8 @@ async fn requests_the_compact_path_does_not_take_are_served_by_hyper_as_before()
     assert!(head.starts_with("http/1.1 401 unauthorized\r\n") && head.contains("connection: close"), "{head}");
     assert!(!raw_until(&mut tcp, &mut body, "never").await);
     assert_eq!(String::from_utf8_lossy(&body), r#"{"error":"unauthenticated"}"#);
-    // A request that arrives in pieces and is not a stream: hyper gets every byte (a kept-alive connection
-    // that began so and then carries a stream is in the test above).
+    // A request that arrives in pieces and is not a stream: hyper gets every byte (the bytes read to tell
+    // HTTP/2 from HTTP/1 are given back).
     let (head, _, _) = raw(&app, &[b"GET /rea", b"dy HTTP/1.1\r\nHost: a\r\n\r\n"]).await;
     assert!(head.starts_with("http/1.1 200 ok\r\n") && !head.contains("connection: close"), "{head}");
     let (head, _, _) = raw(&app, &[b"GET /even", b"ts-and-more HTTP/1.1\r\nHost: a\r\n\r\n"]).await;
@@ -428,14 +451,16 @@ async fn requests_the_compact_path_does_not_take_are_served_by_hyper_as_before()
         head.starts_with("http/1.1 303 see other") && head.contains("location: /login?next=%2fevents-and-more"),
         "{head}"
     );
-    // A stream's request with a body, or with a second request after it: hyper's.
+    // A stream's request with a body: hyper's. A request sent after a stream's is not answered: the stream
+    // ends the connection.
     let with_body =
         format!("GET /events HTTP/1.1\r\nHost: a\r\nCookie: aiseo_session={cookie}\r\nContent-Length: 3\r\n\r\nabc");
     let (head, _, _) = raw(&app, &[with_body.as_bytes()]).await;
     assert!(head.starts_with("http/1.1 200 ok\r\n") && head.contains("transfer-encoding: chunked"), "{head}");
     let pipelined = b"GET /events HTTP/1.1\r\nHost: a\r\n\r\nGET /ready HTTP/1.1\r\nHost: a\r\n\r\n";
-    let (head, _, _) = raw(&app, &[pipelined]).await;
-    assert!(head.starts_with("http/1.1 401 unauthorized\r\n") && !head.contains("connection: close"), "{head}");
+    let (head, mut body, mut tcp) = raw(&app, &[pipelined]).await;
+    assert!(head.starts_with("http/1.1 401 unauthorized\r\n") && head.contains("connection: close"), "{head}");
+    assert!(!raw_until(&mut tcp, &mut body, "HTTP/1.1").await, "{:?}", String::from_utf8_lossy(&body));
     // A malformed head: hyper's 400.
     let (head, _, _) = raw(&app, &[b"GET /events HTTP/1.1\r\nBad Header: x\r\n\r\n"]).await;
     assert!(head.starts_with("http/1.1 400"), "{head}");
