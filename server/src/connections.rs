@@ -32,7 +32,7 @@ use axum::response::Response;
 use axum::Router;
 use futures_util::future::Either;
 use http::header::{CONNECTION, DATE, TRANSFER_ENCODING};
-use http::{Method, Request};
+use http::{HeaderValue, Method, Request, Uri};
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -77,7 +77,9 @@ pub async fn serve(listener: TcpListener, app: Router, stop: watch::Receiver<boo
         tokio::spawn(async move {
             // Boxed: hyper's connection is large, and the task's memory is sized by its largest state,
             // which a stream's would otherwise be charged for.
-            if let Some((tcp, request)) = Box::pin(with_hyper(tcp, peer, app.clone(), stop)).await {
+            // (Bound first: a temporary in the `if let` would keep the box for as long as the stream.)
+            let taken = Box::pin(with_hyper(tcp, peer, app.clone(), stop)).await;
+            if let Some((tcp, request)) = taken {
                 events(tcp, peer, request, app).await;
             }
             drop(open);
@@ -233,14 +235,31 @@ impl hyper::service::Service<Request<Incoming>> for Service {
         request.extensions_mut().insert(ConnectInfo(self.peer));
         if let Some(takeover) = self.takeover.as_ref().filter(|_| is_stream(&request)) {
             if let Ok(mut slot) = takeover.request.lock() {
-                let (parts, _) = request.into_parts();
-                *slot = Some(Request::from_parts(parts, Body::empty()));
+                *slot = Some(detached(request.into_parts().0));
                 // hyper waits on this until the connection is taken from it.
                 return Either::Right(std::future::pending());
             }
         }
         Either::Left(self.app.clone().oneshot(request))
     }
+}
+
+/// A stream's request head with bytes of its own. hyper's header values and path are slices of its
+/// connection's 8 KB read buffer, which would stay allocated for as long as the stream held any of them.
+fn detached(parts: http::request::Parts) -> Request<Body> {
+    let mut request = Request::new(Body::empty());
+    *request.method_mut() = parts.method;
+    *request.version_mut() = parts.version;
+    *request.uri_mut() = Uri::try_from(parts.uri.to_string()).unwrap_or(parts.uri);
+    let headers = request.headers_mut();
+    headers.reserve(parts.headers.len());
+    for (name, value) in &parts.headers {
+        let mut owned = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        owned.set_sensitive(value.is_sensitive());
+        headers.append(name.clone(), owned);
+    }
+    *request.extensions_mut() = parts.extensions;
+    request
 }
 
 /// Answers a stream's request through the router and writes the answer to the socket until the body or the
@@ -410,5 +429,24 @@ mod tests {
         assert!(head.contains("\r\ndate: "));
         assert!(head.ends_with("connection: close\r\n\r\n"));
         assert!(!head.contains("keep-alive") && !head.contains("chunked"));
+    }
+
+    #[test]
+    fn a_taken_request_keeps_nothing_of_the_buffer_it_was_read_from() {
+        // As hyper parses: the path and the header values are slices of the connection's read buffer.
+        let buffer = axum::body::Bytes::from(b"/events?since=7 aiseo_session=abc 42".to_vec());
+        let request = Request::builder()
+            .uri(Uri::from_maybe_shared(buffer.slice(0..15)).expect("uri"))
+            .header("cookie", HeaderValue::from_maybe_shared(buffer.slice(16..33)).expect("cookie"))
+            .header("last-event-id", HeaderValue::from_maybe_shared(buffer.slice(34..36)).expect("id"))
+            .extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 9))))
+            .body(())
+            .expect("request");
+        let taken = detached(request.into_parts().0);
+        assert!(buffer.is_unique(), "the copy shares the read buffer");
+        assert_eq!(taken.uri(), "/events?since=7");
+        assert_eq!(taken.headers()["cookie"], "aiseo_session=abc");
+        assert_eq!(taken.headers()["last-event-id"], "42");
+        assert!(taken.extensions().get::<ConnectInfo<SocketAddr>>().is_some());
     }
 }
