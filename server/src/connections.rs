@@ -158,6 +158,7 @@ async fn with_hyper(
     }
     Some((parts.io.into_inner().tcp, request))
 }
+
 /// Resolves when `stop` turns true (or its sender is gone).
 async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
@@ -340,7 +341,6 @@ async fn write(writer: &mut (impl AsyncWrite + Unpin), bytes: &[u8]) -> io::Resu
     }
 }
 
-/// A socket whose first reads return the bytes already taken from it.
 /// A socket whose first reads return the bytes already taken from it, and which tells [`Takeover`] whether
 /// hyper's last write left anything unwritten.
 struct Rewind {
